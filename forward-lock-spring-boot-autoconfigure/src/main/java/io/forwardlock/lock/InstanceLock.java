@@ -1,0 +1,129 @@
+package io.forwardlock.lock;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The original design's instance lock API over any {@link LockBackend}: try-acquire,
+ * acquire with retries, release, is-acquired, lock path and check-running-instance.
+ * <p>
+ * Thread-safe. One instance manages at most one lease at a time.
+ */
+public class InstanceLock {
+
+	private final LockBackend backend;
+
+	private final LockRequest request;
+
+	private final Object monitor = new Object();
+
+	private volatile LockLease lease;
+
+	/**
+	 * Create a new instance.
+	 * @param backend the backend to lock with
+	 * @param request the lock to take
+	 */
+	public InstanceLock(LockBackend backend, LockRequest request) {
+		this.backend = Objects.requireNonNull(backend, "'backend' must not be null");
+		this.request = Objects.requireNonNull(request, "'request' must not be null");
+	}
+
+	/**
+	 * Try once to acquire the lock.
+	 * @return {@code true} if this instance now holds the lock (or already held it)
+	 * @throws LockException on infrastructure failure
+	 */
+	public boolean tryAcquire() {
+		synchronized (this.monitor) {
+			if (isAcquired()) {
+				return true;
+			}
+			Optional<LockLease> acquired = this.backend.tryAcquire(this.request);
+			acquired.ifPresent((l) -> this.lease = l);
+			return acquired.isPresent();
+		}
+	}
+
+	/**
+	 * Acquire the lock, trying {@code 1 + maxRetries} times with {@code retryDelay} in
+	 * between.
+	 * @param maxRetries further attempts after the first
+	 * @param retryDelay pause between attempts
+	 * @return the lease
+	 * @throws LockException with {@link LockErrorType#INSTANCE_RUNNING} when no retries
+	 * were allowed, or {@link LockErrorType#MAX_RETRIES_EXCEEDED} after the last retry
+	 * @throws InterruptedException if interrupted while waiting between attempts
+	 */
+	public LockLease acquire(int maxRetries, Duration retryDelay) throws InterruptedException {
+		if (maxRetries < 0) {
+			throw new IllegalArgumentException("maxRetries must not be negative, but was " + maxRetries);
+		}
+		for (int attempt = 1;; attempt++) {
+			if (tryAcquire()) {
+				return this.lease;
+			}
+			if (attempt > maxRetries) {
+				LockException running = LockErrors.instanceRunning(
+						checkRunningInstance().orElse(HolderRecord.unknown()), getLockPath());
+				throw (maxRetries == 0) ? running : LockErrors.maxRetriesExceeded(attempt, running);
+			}
+			Thread.sleep(Math.max(1, retryDelay.toMillis()));
+		}
+	}
+
+	/**
+	 * Release the lock if held. Idempotent; callable from any thread.
+	 */
+	public void release() {
+		LockLease current;
+		synchronized (this.monitor) {
+			current = this.lease;
+			this.lease = null;
+		}
+		if (current != null) {
+			current.release();
+		}
+	}
+
+	/**
+	 * Whether this instance holds an unreleased lease. Does not touch the backend; use
+	 * {@link LockLease#verify()} to prove the lock is still held.
+	 * @return whether the lock is acquired
+	 */
+	public boolean isAcquired() {
+		LockLease current = this.lease;
+		return current != null && !current.isReleased();
+	}
+
+	/**
+	 * The current lease, if any.
+	 * @return the lease
+	 */
+	public Optional<LockLease> getLease() {
+		return Optional.ofNullable(this.lease);
+	}
+
+	/**
+	 * Location of the lock (for the file backend, the lock file path).
+	 * @return the location
+	 */
+	public String getLockPath() {
+		return this.backend.describeLocation(this.request);
+	}
+
+	/**
+	 * Who holds the lock, without acquiring it. When this instance holds the lock, its
+	 * own record is returned without touching the backend.
+	 * @return the holder, or empty when nobody holds the lock
+	 */
+	public Optional<HolderRecord> checkRunningInstance() {
+		LockLease current = this.lease;
+		if (current != null && !current.isReleased()) {
+			return Optional.of(current.holder());
+		}
+		return this.backend.inspect(this.request);
+	}
+
+}

@@ -1,0 +1,69 @@
+package io.forwardlock.lock;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Strategy that grants exclusive, process-wide ownership of a named lock.
+ * <p>
+ * Implementations must be thread-safe. A lock name is held by at most one lease at a
+ * time across every process (and, for a distributed backend, every host) that shares the
+ * backend's medium, including leases of the same JVM.
+ *
+ * @see LockLease
+ */
+public interface LockBackend {
+
+	/**
+	 * Short identifier of this backend, such as {@code file} or {@code jdbc}.
+	 * @return the backend id
+	 */
+	String id();
+
+	/**
+	 * Try once to acquire the lock described by the request.
+	 * @param request what to lock and on whose behalf
+	 * @return the lease, or an empty optional when somebody else holds the lock
+	 * @throws LockException when the backend cannot decide (I/O failure, unsafe lock
+	 * file, unreachable database)
+	 */
+	Optional<LockLease> tryAcquire(LockRequest request);
+
+	/**
+	 * Wait until the lock is free and acquire it. The default implementation polls
+	 * {@link #tryAcquire(LockRequest)}; backends that can block on the medium itself
+	 * should override this to react as soon as the holder is gone.
+	 * @param request what to lock and on whose behalf
+	 * @param pollInterval pause between two attempts when polling
+	 * @return the lease
+	 * @throws InterruptedException when the waiting thread is interrupted, for example
+	 * by a shutdown while on standby
+	 * @throws LockException when the backend cannot decide
+	 */
+	default LockLease acquireBlocking(LockRequest request, Duration pollInterval) throws InterruptedException {
+		while (true) {
+			Optional<LockLease> lease = tryAcquire(request);
+			if (lease.isPresent()) {
+				return lease.get();
+			}
+			Thread.sleep(Math.max(1, pollInterval.toMillis()));
+		}
+	}
+
+	/**
+	 * Tell who holds the lock without acquiring it and without disturbing the holder.
+	 * @param request the lock to look at
+	 * @return the current holder, or an empty optional when the lock is free
+	 * @throws LockException when the backend cannot decide
+	 */
+	Optional<HolderRecord> inspect(LockRequest request);
+
+	/**
+	 * Human-readable location of the lock on this backend, such as the lock file path or
+	 * the table and row. Used in messages and the actuator endpoint.
+	 * @param request the lock
+	 * @return the location
+	 */
+	String describeLocation(LockRequest request);
+
+}

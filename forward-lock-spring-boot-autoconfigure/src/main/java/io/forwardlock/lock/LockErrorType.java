@@ -1,0 +1,67 @@
+package io.forwardlock.lock;
+
+/**
+ * Kind of a {@link LockException}. The names match the original design's error types so
+ * that logs and runbooks stay comparable.
+ */
+public enum LockErrorType {
+
+	/**
+	 * Another live instance holds the lock.
+	 */
+	INSTANCE_RUNNING,
+
+	/**
+	 * The lock file exists and is locked by a process that could not be identified, for
+	 * example one that is still writing its holder record.
+	 */
+	LOCK_FILE_EXISTS,
+
+	/**
+	 * The lock file or its directory cannot be created, opened or written.
+	 */
+	PERMISSION_DENIED,
+
+	/**
+	 * The lock file does not contain a valid PID. Informational: the OS lock, not the
+	 * content, decides who holds the lock.
+	 */
+	INVALID_PID,
+
+	/**
+	 * The holder stopped heartbeating for longer than the stale timeout.
+	 */
+	STALE_LOCK,
+
+	/**
+	 * The lock changed hands while it was being acquired; the attempt may be retried.
+	 */
+	RACE_CONDITION,
+
+	/**
+	 * Every allowed attempt found the lock held.
+	 */
+	MAX_RETRIES_EXCEEDED,
+
+	/**
+	 * The lock was released but cleaning up failed.
+	 */
+	RELEASE_FAILED,
+
+	/**
+	 * The lock path is a symbolic link, directory, FIFO or other non-regular file, or is
+	 * owned by another user, and was refused without being touched.
+	 */
+	UNSAFE_LOCK_FILE,
+
+	/**
+	 * A held lock was taken over or could no longer be proven.
+	 */
+	LOCK_LOST,
+
+	/**
+	 * The backend's medium (file system, database) failed.
+	 */
+	BACKEND_UNAVAILABLE
+
+}

@@ -1,0 +1,82 @@
+package io.forwardlock.lock;
+
+import java.util.OptionalLong;
+
+/**
+ * Proof that this process holds a lock, returned by {@link LockBackend#tryAcquire}.
+ * <p>
+ * A lease is single-use: once released it can never be used again. It can be released
+ * from any thread, which matters because Spring stops lifecycle beans on its
+ * shutdown-hook thread, and {@link #release()} is idempotent.
+ */
+public interface LockLease extends AutoCloseable {
+
+	/**
+	 * Name of the lock this lease holds.
+	 * @return the lock name
+	 */
+	String lockName();
+
+	/**
+	 * Id of the backend that granted this lease.
+	 * @return the backend id
+	 */
+	String backendId();
+
+	/**
+	 * Human-readable location of the lock, such as the lock file path.
+	 * @return the location
+	 */
+	String location();
+
+	/**
+	 * Record describing this holder, as other processes see it.
+	 * @return the holder record
+	 */
+	HolderRecord holder();
+
+	/**
+	 * Fencing token of this acquisition: a number that strictly increases with every
+	 * acquisition of the lock. Downstream systems can reject writes that carry a smaller
+	 * token than one they have already seen.
+	 * @return the token, or empty when the backend has none
+	 */
+	OptionalLong fencingToken();
+
+	/**
+	 * Check that this lease still holds the lock. Never opens a second descriptor on a
+	 * held lock file. May repair a vanished lock file when nobody else holds the lock.
+	 * @return the outcome of the verification
+	 * @throws LockException when the backend cannot decide, for example an unreachable
+	 * database (the caller decides how long to tolerate that)
+	 */
+	Verification verify();
+
+	/**
+	 * Signal that the holder is alive (touch the file, renew the lease).
+	 * @throws LockException when the heartbeat could not be written
+	 */
+	void heartbeat();
+
+	/**
+	 * Whether {@link #release()} has been called.
+	 * @return {@code true} once released
+	 */
+	boolean isReleased();
+
+	/**
+	 * Release the lock. Idempotent and callable from any thread.
+	 * @throws LockException with {@link LockErrorType#RELEASE_FAILED} when the lock
+	 * was released but cleanup failed
+	 */
+	void release();
+
+	/**
+	 * Same as {@link #release()}.
+	 */
+	@Override
+	default void close() {
+		release();
+	}
+
+}

@@ -1,0 +1,246 @@
+package io.forwardlock.lock;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Immutable description of a lock to acquire and the holder asking for it. Validates
+ * itself on construction, with messages that name the lock.
+ */
+public final class LockRequest {
+
+	private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+	private final String name;
+
+	private final String applicationName;
+
+	private final String instanceId;
+
+	private final boolean heartbeatEnabled;
+
+	private final Duration heartbeatInterval;
+
+	private final Duration staleTimeout;
+
+	private LockRequest(Builder builder) {
+		this.name = builder.name;
+		this.applicationName = (builder.applicationName != null) ? builder.applicationName : builder.name;
+		this.instanceId = (builder.instanceId != null) ? builder.instanceId : HolderRecord.newInstanceId();
+		this.heartbeatEnabled = builder.heartbeatEnabled;
+		this.heartbeatInterval = builder.heartbeatInterval;
+		this.staleTimeout = builder.staleTimeout;
+		validate();
+	}
+
+	private void validate() {
+		if (this.name == null || !VALID_NAME.matcher(this.name).matches()) {
+			throw new IllegalArgumentException("Lock name '" + this.name
+					+ "' is invalid: use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+		}
+		requirePositive(this.heartbeatInterval, "heartbeat interval");
+		requirePositive(this.staleTimeout, "stale timeout");
+		if (this.heartbeatInterval.compareTo(this.staleTimeout) >= 0) {
+			throw new IllegalArgumentException("Heartbeat interval (" + this.heartbeatInterval
+					+ ") of lock '" + this.name + "' must be shorter than its stale timeout (" + this.staleTimeout + ")");
+		}
+	}
+
+	private void requirePositive(Duration duration, String what) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new IllegalArgumentException(
+					"The " + what + " of lock '" + this.name + "' must be positive, but was " + duration);
+		}
+	}
+
+	/**
+	 * Start a request for the named lock.
+	 * @param name the lock name; letters, digits, '.', '_' and '-'
+	 * @return a builder
+	 */
+	public static Builder named(String name) {
+		return new Builder(name);
+	}
+
+	/**
+	 * Name of the lock.
+	 * @return the lock name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Application name recorded in the holder record.
+	 * @return the application name
+	 */
+	public String applicationName() {
+		return this.applicationName;
+	}
+
+	/**
+	 * Random id of the requesting instance, recorded in the holder record.
+	 * @return the instance id
+	 */
+	public String instanceId() {
+		return this.instanceId;
+	}
+
+	/**
+	 * Whether the holder will heartbeat, which allows a contender to take over from a
+	 * holder whose heartbeat is older than {@link #staleTimeout()}. Backends with leases
+	 * (JDBC) always heartbeat.
+	 * @return whether heartbeat is enabled
+	 */
+	public boolean heartbeatEnabled() {
+		return this.heartbeatEnabled;
+	}
+
+	/**
+	 * Period between two heartbeats.
+	 * @return the heartbeat interval
+	 */
+	public Duration heartbeatInterval() {
+		return this.heartbeatInterval;
+	}
+
+	/**
+	 * Age of the last heartbeat after which a holder is considered hung (or, for a lease
+	 * backend, after which the lease expires).
+	 * @return the stale timeout
+	 */
+	public Duration staleTimeout() {
+		return this.staleTimeout;
+	}
+
+	/**
+	 * Holder record for the current process acquiring this request now.
+	 * @return the record
+	 */
+	public HolderRecord newHolderRecord() {
+		return HolderRecord.currentProcess(this.applicationName, this.instanceId);
+	}
+
+	@Override
+	public boolean equals(Object obj) {
+		if (this == obj) {
+			return true;
+		}
+		if (!(obj instanceof LockRequest other)) {
+			return false;
+		}
+		return this.name.equals(other.name) && this.applicationName.equals(other.applicationName)
+				&& this.instanceId.equals(other.instanceId) && this.heartbeatEnabled == other.heartbeatEnabled
+				&& this.heartbeatInterval.equals(other.heartbeatInterval) && this.staleTimeout.equals(other.staleTimeout);
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.name, this.applicationName, this.instanceId, this.heartbeatEnabled,
+				this.heartbeatInterval, this.staleTimeout);
+	}
+
+	@Override
+	public String toString() {
+		return "LockRequest[name=" + this.name + ", applicationName=" + this.applicationName + ", heartbeat="
+				+ (this.heartbeatEnabled ? this.heartbeatInterval : "off") + ", staleTimeout=" + this.staleTimeout + "]";
+	}
+
+	/**
+	 * Builder for {@link LockRequest}. Defaults follow the seed design: heartbeat off,
+	 * interval 30s, stale timeout 60s.
+	 */
+	public static final class Builder {
+
+		private final String name;
+
+		private String applicationName;
+
+		private String instanceId;
+
+		private boolean heartbeatEnabled;
+
+		private Duration heartbeatInterval = Duration.ofSeconds(30);
+
+		private Duration staleTimeout = Duration.ofSeconds(60);
+
+		private Builder(String name) {
+			this.name = name;
+		}
+
+		/**
+		 * Application name to record; defaults to the lock name.
+		 * @param applicationName the application name
+		 * @return this builder
+		 */
+		public Builder applicationName(String applicationName) {
+			this.applicationName = applicationName;
+			return this;
+		}
+
+		/**
+		 * Instance id to record; defaults to a random UUID.
+		 * @param instanceId the instance id
+		 * @return this builder
+		 */
+		public Builder instanceId(String instanceId) {
+			this.instanceId = instanceId;
+			return this;
+		}
+
+		/**
+		 * Enable the heartbeat with the given interval and stale timeout.
+		 * @param interval heartbeat period
+		 * @param staleTimeout age after which a heartbeat is stale
+		 * @return this builder
+		 */
+		public Builder heartbeat(Duration interval, Duration staleTimeout) {
+			this.heartbeatEnabled = true;
+			this.heartbeatInterval = interval;
+			this.staleTimeout = staleTimeout;
+			return this;
+		}
+
+		/**
+		 * Set whether the heartbeat is enabled, keeping the interval and timeout.
+		 * @param enabled whether heartbeat is enabled
+		 * @return this builder
+		 */
+		public Builder heartbeatEnabled(boolean enabled) {
+			this.heartbeatEnabled = enabled;
+			return this;
+		}
+
+		/**
+		 * Set the heartbeat interval.
+		 * @param interval heartbeat period
+		 * @return this builder
+		 */
+		public Builder heartbeatInterval(Duration interval) {
+			this.heartbeatInterval = interval;
+			return this;
+		}
+
+		/**
+		 * Set the stale timeout.
+		 * @param staleTimeout age after which a heartbeat is stale
+		 * @return this builder
+		 */
+		public Builder staleTimeout(Duration staleTimeout) {
+			this.staleTimeout = staleTimeout;
+			return this;
+		}
+
+		/**
+		 * Build and validate the request.
+		 * @return the request
+		 * @throws IllegalArgumentException when a value is invalid
+		 */
+		public LockRequest build() {
+			return new LockRequest(this);
+		}
+
+	}
+
+}
