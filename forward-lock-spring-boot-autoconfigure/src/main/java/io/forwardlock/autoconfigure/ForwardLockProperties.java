@@ -1,0 +1,330 @@
+package io.forwardlock.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for forward-lock. The original design's environment variables
+ * ({@code FORWARD_LOCK_DIR}, {@code FORWARD_LOCK_HEARTBEAT_ENABLED},
+ * {@code FORWARD_LOCK_HEARTBEAT_INTERVAL}, {@code FORWARD_LOCK_STALE_TIMEOUT}) bind to
+ * these through relaxed binding.
+ */
+@ConfigurationProperties("forward.lock")
+public class ForwardLockProperties {
+
+	/**
+	 * Whether to guard the application so that only one instance runs.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Name of the lock. Defaults to 'spring.application.name', else 'application'. The
+	 * file backend's lock file is '<name>.lock'.
+	 */
+	private String name;
+
+	/**
+	 * Directory of the lock file. Defaults to the platform's: 'java.io.tmpdir' on Linux,
+	 * '~/Library/Application Support/<name>' on macOS and '%ProgramData%\<name>' on
+	 * Windows.
+	 */
+	private Path dir;
+
+	/**
+	 * Backend that holds the lock: 'file' for one host, 'jdbc' for several hosts sharing
+	 * the application's database.
+	 */
+	private Backend backend = Backend.FILE;
+
+	/**
+	 * Number of further attempts after the first one before giving up.
+	 */
+	private int maxRetries = 0;
+
+	/**
+	 * Pause between two attempts to acquire the lock.
+	 */
+	private Duration retryDelay = Duration.ofSeconds(1);
+
+	/**
+	 * Whether to wait as long as it takes for the lock instead of failing, and take over
+	 * as soon as the holder is gone.
+	 */
+	private boolean standby = false;
+
+	/**
+	 * Whether to take the lock before any application singleton is created, so that a
+	 * refused instance never runs migrations or other start-up side effects.
+	 */
+	private boolean acquireEarly = false;
+
+	/**
+	 * Age of the last heartbeat after which a holder counts as hung and may be taken
+	 * over. For the JDBC backend, the lease duration.
+	 */
+	private Duration staleTimeout = Duration.ofSeconds(60);
+
+	/**
+	 * How often the holder checks that it still holds the lock.
+	 */
+	private Duration verifyInterval = Duration.ofSeconds(5);
+
+	/**
+	 * What to do when the lock is lost at runtime: 'shutdown' exits the application,
+	 * 'mark-down' marks it as refusing traffic and keeps it running.
+	 */
+	private OnLost onLost = OnLost.SHUTDOWN;
+
+	/**
+	 * Exit status of the process when the lock cannot be acquired. 75 is EX_TEMPFAIL.
+	 */
+	private int exitCode = 75;
+
+	/**
+	 * Exit status of the process when the lock is lost and 'on-lost' is 'shutdown'.
+	 */
+	private int lostExitCode = 76;
+
+	private final Heartbeat heartbeat = new Heartbeat();
+
+	private final Jdbc jdbc = new Jdbc();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getName() {
+		return this.name;
+	}
+
+	public void setName(String name) {
+		this.name = name;
+	}
+
+	public Path getDir() {
+		return this.dir;
+	}
+
+	public void setDir(Path dir) {
+		this.dir = dir;
+	}
+
+	public Backend getBackend() {
+		return this.backend;
+	}
+
+	public void setBackend(Backend backend) {
+		this.backend = backend;
+	}
+
+	public int getMaxRetries() {
+		return this.maxRetries;
+	}
+
+	public void setMaxRetries(int maxRetries) {
+		this.maxRetries = maxRetries;
+	}
+
+	public Duration getRetryDelay() {
+		return this.retryDelay;
+	}
+
+	public void setRetryDelay(Duration retryDelay) {
+		this.retryDelay = retryDelay;
+	}
+
+	public boolean isStandby() {
+		return this.standby;
+	}
+
+	public void setStandby(boolean standby) {
+		this.standby = standby;
+	}
+
+	public boolean isAcquireEarly() {
+		return this.acquireEarly;
+	}
+
+	public void setAcquireEarly(boolean acquireEarly) {
+		this.acquireEarly = acquireEarly;
+	}
+
+	public Duration getStaleTimeout() {
+		return this.staleTimeout;
+	}
+
+	public void setStaleTimeout(Duration staleTimeout) {
+		this.staleTimeout = staleTimeout;
+	}
+
+	public Duration getVerifyInterval() {
+		return this.verifyInterval;
+	}
+
+	public void setVerifyInterval(Duration verifyInterval) {
+		this.verifyInterval = verifyInterval;
+	}
+
+	public OnLost getOnLost() {
+		return this.onLost;
+	}
+
+	public void setOnLost(OnLost onLost) {
+		this.onLost = onLost;
+	}
+
+	public int getExitCode() {
+		return this.exitCode;
+	}
+
+	public void setExitCode(int exitCode) {
+		this.exitCode = exitCode;
+	}
+
+	public int getLostExitCode() {
+		return this.lostExitCode;
+	}
+
+	public void setLostExitCode(int lostExitCode) {
+		this.lostExitCode = lostExitCode;
+	}
+
+	public Heartbeat getHeartbeat() {
+		return this.heartbeat;
+	}
+
+	public Jdbc getJdbc() {
+		return this.jdbc;
+	}
+
+	/**
+	 * Heartbeat settings.
+	 */
+	public static class Heartbeat {
+
+		/**
+		 * Whether the holder heartbeats, which lets a standby take over from a hung
+		 * holder after 'stale-timeout'. Always on for the JDBC backend.
+		 */
+		private boolean enabled = false;
+
+		/**
+		 * Period between two heartbeats. Must be shorter than 'stale-timeout'.
+		 */
+		private Duration interval = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+	}
+
+	/**
+	 * JDBC backend settings.
+	 */
+	public static class Jdbc {
+
+		/**
+		 * Name of the table that holds the lock rows.
+		 */
+		private String tableName = "FORWARD_LOCK";
+
+		/**
+		 * When to create the lock table: 'embedded' for embedded databases only,
+		 * 'always' or 'never'.
+		 */
+		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
+
+		public String getTableName() {
+			return this.tableName;
+		}
+
+		public void setTableName(String tableName) {
+			this.tableName = tableName;
+		}
+
+		public InitializeSchema getInitializeSchema() {
+			return this.initializeSchema;
+		}
+
+		public void setInitializeSchema(InitializeSchema initializeSchema) {
+			this.initializeSchema = initializeSchema;
+		}
+
+	}
+
+	/**
+	 * Backend that holds the lock.
+	 */
+	public enum Backend {
+
+		/**
+		 * A lock file on the local file system: one host.
+		 */
+		FILE,
+
+		/**
+		 * A row in the application's database: several hosts.
+		 */
+		JDBC
+
+	}
+
+	/**
+	 * Reaction to a lock lost at runtime.
+	 */
+	public enum OnLost {
+
+		/**
+		 * Log an error and exit the application with 'lost-exit-code'.
+		 */
+		SHUTDOWN,
+
+		/**
+		 * Mark the application as refusing traffic and keep it running.
+		 */
+		MARK_DOWN
+
+	}
+
+	/**
+	 * When to initialize the JDBC schema.
+	 */
+	public enum InitializeSchema {
+
+		/**
+		 * Only for embedded databases such as H2.
+		 */
+		EMBEDDED,
+
+		/**
+		 * Always.
+		 */
+		ALWAYS,
+
+		/**
+		 * Never; the table is created by the user's own migrations.
+		 */
+		NEVER
+
+	}
+
+}

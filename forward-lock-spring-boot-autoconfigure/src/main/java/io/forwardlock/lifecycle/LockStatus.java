@@ -1,0 +1,47 @@
+package io.forwardlock.lifecycle;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.Verification;
+
+/**
+ * Immutable snapshot of the instance lock, kept in memory by the lifecycle so that health
+ * checks and endpoints never touch the lock itself.
+ *
+ * @param state lifecycle state of the lock
+ * @param backend id of the backend, such as {@code file}
+ * @param lockName name of the lock
+ * @param location lock location, such as the lock file path
+ * @param holder holder record of this instance once acquired, otherwise the last known
+ * other holder (while on standby), may be {@code null}
+ * @param heartbeatEnabled whether the heartbeat is on
+ * @param heartbeatInterval heartbeat period
+ * @param staleTimeout age after which a heartbeat counts as stale
+ * @param lastHeartbeatAt time of the last successful heartbeat, may be {@code null}
+ * @param verifyInterval period of the ownership verification
+ * @param lastVerification result of the last verification, may be {@code null}
+ * @param fencingToken fencing token of the current acquisition, may be {@code null}
+ */
+public record LockStatus(LockState state, String backend, String lockName, String location, HolderRecord holder,
+		boolean heartbeatEnabled, Duration heartbeatInterval, Duration staleTimeout, Instant lastHeartbeatAt,
+		Duration verifyInterval, Verification lastVerification, Long fencingToken) {
+
+	/**
+	 * Whether this instance holds the lock and its last verification (if any) passed.
+	 * @return {@code true} if the lock is held and healthy
+	 */
+	public boolean isHealthy() {
+		return this.state == LockState.ACQUIRED && (this.lastVerification == null || this.lastVerification.isHeld());
+	}
+
+	/**
+	 * Time of the last verification.
+	 * @return the time, or {@code null} if never verified
+	 */
+	public Instant lastVerifiedAt() {
+		return (this.lastVerification != null) ? this.lastVerification.verifiedAt() : null;
+	}
+
+}
