@@ -233,8 +233,8 @@ final class LockFiles {
 	 * @return whether it was a refused symbolic link
 	 */
 	static boolean isRefusedLink(IOException ex) {
-		return ex instanceof FileSystemException fse && fse.getReason() != null
-				&& fse.getReason().contains("symbolic link");
+		String reason = (ex instanceof FileSystemException fse) ? fse.getReason() : ex.getMessage();
+		return reason != null && reason.contains("symbolic link");
 	}
 
 	static boolean isAlreadyExists(IOException ex) {
