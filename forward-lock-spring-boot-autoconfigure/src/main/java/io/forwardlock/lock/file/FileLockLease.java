@@ -108,7 +108,8 @@ final class FileLockLease implements LockLease {
 
 	private Verification doVerify() throws IOException {
 		Locked current = this.locked;
-		boolean lockValid = current.channel().isOpen() && current.lock().isValid();
+		boolean lockValid = current.channel().isOpen() && current.lock().isValid()
+				&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(current.facts().inode()));
 		FileFacts atPath = LockFiles.lstat(this.target.path());
 		if (lockValid) {
 			FileFacts mine = currentFacts(current);
@@ -127,7 +128,8 @@ final class FileLockLease implements LockLease {
 					otherHolder().orElse(HolderRecord.unknown()));
 		}
 		return heal(current, lockValid ? "the lock file was deleted; re-created it"
-				: "the OS lock was dropped; locked the lock file again");
+				: "the OS lock was dropped (a descriptor of the lock file was closed in this process, "
+						+ "or the channel was closed); locked the lock file again");
 	}
 
 	private Verification checkContent(Locked current) throws IOException {
