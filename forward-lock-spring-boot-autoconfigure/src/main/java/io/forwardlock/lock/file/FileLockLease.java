@@ -241,7 +241,10 @@ final class FileLockLease implements LockLease {
 	static void unlinkAndClose(Target target, Locked locked) throws IOException {
 		IOException failure = null;
 		try {
-			if (locked.channel().isOpen() && locked.lock().isValid() && stillNamed(target, locked)) {
+			// never unlink a file whose OS lock this process no longer holds: someone else may
+			if (locked.channel().isOpen() && locked.lock().isValid()
+					&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(locked.facts().inode()))
+					&& stillNamed(target, locked)) {
 				Files.deleteIfExists(target.holderFile());
 				Files.deleteIfExists(target.path());
 			}
