@@ -79,12 +79,23 @@ class FileLockBackendMultiProcessTests {
 
 	@Test
 	void eightProcessesRaceOverManyRoundsWithoutOverlap() throws Exception {
-		int processes = 8;
-		int rounds = 25;
+		race(8, 25);
+		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
+	void processesWithHeartbeatRaceWithoutOverlap() throws Exception {
+		// with the heartbeat on, acquisitions and releases go through the takeover lock
+		race(4, 25, "100", "60000");
+		assertThat(lockFile()).doesNotExist();
+		assertThat(this.directory.resolve("app.lock.takeover")).isRegularFile();
+	}
+
+	private void race(int processes, int rounds, String... heartbeat) throws Exception {
 		Path log = this.directory.resolve("verifier.log");
 		List<ChildJvm> racers = new ArrayList<>();
 		for (int i = 0; i < processes; i++) {
-			racers.add(holder());
+			racers.add(holder(heartbeat));
 		}
 		long started = System.nanoTime();
 		for (int i = 0; i < processes; i++) {
@@ -116,12 +127,11 @@ class FileLockBackendMultiProcessTests {
 				inside = null;
 			}
 		}
-		System.out.printf("Multi-process race: %d processes x %d rounds = %d acquisitions, %d overlaps, %d ms%n",
-				processes, rounds, entries, overlaps, millis);
+		System.out.printf("Multi-process race%s: %d processes x %d rounds = %d acquisitions, %d overlaps, %d ms%n",
+				(heartbeat.length > 0) ? " with heartbeat" : "", processes, rounds, entries, overlaps, millis);
 		assertThat(entries).isEqualTo(processes * rounds);
 		assertThat(lines).hasSize(2 * processes * rounds);
 		assertThat(overlaps).isZero();
-		assertThat(lockFile()).doesNotExist();
 	}
 
 	@Test

@@ -452,6 +452,23 @@ class FileLockBackendTests {
 	}
 
 	@Test
+	void heartbeatLocksLeaveOnlyTheEmptyTakeoverFileBehind() throws Exception {
+		LockRequest heartbeat = LockRequest.named("app").heartbeat(Duration.ofMillis(100), Duration.ofSeconds(60)).build();
+		for (int i = 0; i < 3; i++) {
+			LockLease lease = backend().tryAcquire(heartbeat).orElseThrow();
+			assertThat(backend().tryAcquire(heartbeat)).isEmpty();
+			lease.heartbeat();
+			assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+			assertThat(backend().inspect(heartbeat)).contains(lease.holder());
+			lease.release();
+		}
+		try (var files = Files.list(this.directory)) {
+			assertThat(files).containsExactly(this.directory.resolve("app.lock.takeover"));
+		}
+		assertThat(Files.size(this.directory.resolve("app.lock.takeover"))).isZero();
+	}
+
+	@Test
 	void permissionDeniedDirectoryIsReportedWithHelp() throws IOException {
 		// root bypasses permissions; the multi-process tests cover it as an unprivileged user
 		assumeThat(ProcessOwner.uid()).as("running as an unprivileged user").isNotZero();
