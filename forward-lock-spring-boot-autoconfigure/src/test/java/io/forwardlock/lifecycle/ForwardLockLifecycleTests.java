@@ -216,6 +216,21 @@ class ForwardLockLifecycleTests {
 	}
 
 	@Test
+	void failingRenewalsLoseTheLockOnceTheLeaseWouldHaveExpiredEvenIfVerificationsPass() {
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatFailure = LockErrors.backendUnavailable("memory:orders", "renew the lease", null);
+		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
+		this.lifecycle.start();
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			this.lifecycle.verify();
+			return !this.handled.isEmpty();
+		});
+		assertThat(this.handled).singleElement()
+			.satisfies((event) -> assertThat(event.getReason()).startsWith("could not heartbeat"));
+		assertThat(this.lifecycle.getHeartbeatFailureCount()).isGreaterThanOrEqualTo(2);
+	}
+
+	@Test
 	void heartbeatRunsWhenTheBackendRequiresItEvenIfDisabled() {
 		this.backend.requiresHeartbeat = true;
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
