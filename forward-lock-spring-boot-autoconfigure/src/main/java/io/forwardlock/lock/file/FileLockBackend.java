@@ -60,8 +60,9 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * <b>Caveats.</b> Use a local file system: NFS locking depends on the server. Do not
  * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel
  * whose I/O is interrupted, which drops the lock (verification then re-acquires it if it
- * can). Two lock names that differ only in case share a file on case-insensitive file
- * systems and then exclude each other.
+ * can). Keep lock names in one case: on a case-insensitive file system two names that
+ * differ only in case name one file, which this JVM's registry does not recognize as
+ * the same lock.
  * <p>
  * To check a setup by hand: start the application, run {@code cat <dir>/<name>.lock}
  * and {@code ps -p $(cat <dir>/<name>.lock)}, then start a second instance and watch it
