@@ -146,8 +146,24 @@ public class FileLockBackend implements LockBackend {
 		return lockFile(request).toString();
 	}
 
+	/**
+	 * Try once to acquire the lock. A pending interrupt of the calling thread is kept
+	 * for the caller but not let loose on the file channel, which Java would close.
+	 */
 	@Override
 	public Optional<LockLease> tryAcquire(LockRequest request) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			return doTryAcquire(request);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private Optional<LockLease> doTryAcquire(LockRequest request) {
 		Target target = target(request, true);
 		if (!HeldLocks.claimForAcquisition(target.key())) {
 			return Optional.empty();
@@ -231,6 +247,18 @@ public class FileLockBackend implements LockBackend {
 
 	@Override
 	public Optional<HolderRecord> inspect(LockRequest request) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			return doInspect(request);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private Optional<HolderRecord> doInspect(LockRequest request) {
 		Target target = target(request, false);
 		if (target == null) {
 			return Optional.empty();

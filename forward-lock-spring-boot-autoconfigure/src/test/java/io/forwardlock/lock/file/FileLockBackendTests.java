@@ -315,6 +315,22 @@ class FileLockBackendTests {
 		assertThat(Files.readString(lockFile())).isEqualTo(ProcessHandle.current().pid() + "\n");
 	}
 
+	@Test
+	void pendingInterruptNeitherFailsNorDropsLockAndIsKept() {
+		Thread.currentThread().interrupt();
+		try {
+			LockLease lease = acquire(backend());
+			assertThat(backend().inspect(this.request)).contains(lease.holder());
+			lease.heartbeat();
+			assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(this.leases.get(0).verify().status()).isEqualTo(Verification.Status.HELD);
+	}
+
 	// --- bad content left in the lock file ---
 
 	@ParameterizedTest
