@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -333,7 +335,7 @@ public class FileLockBackend implements LockBackend {
 			if (create) {
 				PlatformDefaults.createDirectory(this.directory);
 			}
-			else if (!java.nio.file.Files.isDirectory(this.directory)) {
+			else if (!Files.isDirectory(this.directory)) {
 				return null;
 			}
 			Path realDirectory = this.directory.toRealPath();
@@ -342,8 +344,12 @@ public class FileLockBackend implements LockBackend {
 					realPath.toString(), path.toString());
 		}
 		catch (IOException ex) {
-			if (LockFiles.isAccessDenied(ex) || ex instanceof java.nio.file.FileAlreadyExistsException) {
+			if (LockFiles.isAccessDenied(ex)) {
 				throw LockErrors.permissionDenied(path, ex);
+			}
+			if (ex instanceof FileAlreadyExistsException) {
+				throw LockErrors.backendUnavailable(path.toString(),
+						"use " + this.directory + " as the lock directory: it exists but is not a directory", ex);
 			}
 			throw LockErrors.backendUnavailable(path.toString(), "prepare the lock directory " + this.directory, ex);
 		}

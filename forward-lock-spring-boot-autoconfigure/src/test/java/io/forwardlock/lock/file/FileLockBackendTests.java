@@ -214,6 +214,15 @@ class FileLockBackendTests {
 	}
 
 	@Test
+	void lockDirectoryThatIsAFileIsReported() throws Exception {
+		Path file = Files.writeString(this.directory.resolve("not-a-dir"), "x");
+		assertThatExceptionOfType(LockException.class)
+			.isThrownBy(() -> new FileLockBackend(file).tryAcquire(this.request))
+			.satisfies((ex) -> assertThat(ex.getSummary()).contains("exists but is not a directory"));
+		assertThat(Files.readString(file)).isEqualTo("x");
+	}
+
+	@Test
 	void inspectDoesNotCreateMissingDirectory() {
 		Path missing = this.directory.resolve("missing");
 		assertThat(new FileLockBackend(missing).inspect(this.request)).isEmpty();
