@@ -228,7 +228,11 @@ public class ForwardLockLifecycle
 		this.lastRenewedAt = this.acquiredAt;
 		this.lastAcquireDuration = acquisition.duration();
 		Long token = acquired.fencingToken().isPresent() ? acquired.fencingToken().getAsLong() : null;
-		LockStatus acquiredStatus = updateStatus(LockState.ACQUIRED, acquired.holder(), null, null, token);
+		LockStatus acquiredStatus = newStatus(LockState.ACQUIRED, acquired.holder(), null, null, token);
+		synchronized (this.statusMonitor) {
+			// A fresh snapshot: nothing of an earlier acquisition (a lost verification) carries over
+			this.status = acquiredStatus;
+		}
 		logger.info(String.format("Acquired lock '%s' at %s (backend %s, %s) in %d ms; %s", this.request.name(),
 				acquired.location(), acquired.backendId(), acquired.holder().describe(),
 				acquisition.duration().toMillis(), describeSchedule()));

@@ -171,6 +171,10 @@ class ForwardLockLifecycleTests {
 		assertThat(output).contains("ERROR").contains("LOCK_LOST").contains("lock file replaced");
 		this.lifecycle.stop();
 		assertThat(this.events).noneMatch(LockReleasedEvent.class::isInstance);
+		this.backend.verification = Verification::held;
+		this.lifecycle.start();
+		assertThat(this.lifecycle.getStatus().isHealthy()).isTrue();
+		assertThat(this.lifecycle.getStatus().lastVerification()).isNull();
 	}
 
 	@Test
