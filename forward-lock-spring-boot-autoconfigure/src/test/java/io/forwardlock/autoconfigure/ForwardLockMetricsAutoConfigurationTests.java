@@ -1,0 +1,99 @@
+package io.forwardlock.autoconfigure;
+
+import io.forwardlock.actuate.TestLockStatuses;
+import io.forwardlock.actuate.TestLockStatuses.MutableLockStatusProvider;
+import io.forwardlock.actuate.metrics.ForwardLockMetrics;
+import io.forwardlock.lifecycle.LockStatusProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.annotation.ImportCandidates;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ForwardLockMetricsAutoConfiguration}.
+ */
+@Timeout(60)
+class ForwardLockMetricsAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+				ForwardLockMetricsAutoConfiguration.class))
+		.withBean(LockStatusProvider.class, () -> new MutableLockStatusProvider(TestLockStatuses.acquired()));
+
+	private final ApplicationContextRunner importedRunner = new ApplicationContextRunner()
+		.withUserConfiguration(ImportedAsInAnApplication.class)
+		.withBean(LockStatusProvider.class, () -> new MutableLockStatusProvider(TestLockStatuses.acquired()))
+		.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+
+	@Test
+	void runShouldBindLockMetersToTheMeterRegistry() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ForwardLockMetrics.class);
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("forward.lock.held").gauge().value()).isEqualTo(1.0);
+			assertThat(registry.get("forward.lock.lost").functionCounter().count()).isZero();
+			assertThat(registry.get("forward.lock.heartbeat.failures").functionCounter().count()).isZero();
+		});
+	}
+
+	@Test
+	void backsOffWithNoMeterRegistryBean() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ForwardLockMetricsAutoConfiguration.class))
+			.withBean(LockStatusProvider.class, () -> new MutableLockStatusProvider(TestLockStatuses.acquired()))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ForwardLockMetrics.class));
+	}
+
+	@Test
+	void backsOffWithNoLockStatusProviderBean() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					ForwardLockMetricsAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ForwardLockMetrics.class));
+	}
+
+	@Test
+	void runWhenImportedAsInAnApplicationShouldCreateMetrics() {
+		this.importedRunner.run((context) -> assertThat(context).hasBean("forwardLockMetrics"));
+	}
+
+	@Test
+	void backsOffQuietlyWithoutMicrometer() {
+		this.importedRunner.withClassLoader(new FilteredClassLoader("io.micrometer"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(LockStatusProvider.class)
+				.doesNotHaveBean("forwardLockMetrics"));
+	}
+
+	@Test
+	void isListedInAutoConfigurationImports() {
+		assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()).getCandidates())
+			.contains(ForwardLockMetricsAutoConfiguration.class.getName());
+	}
+
+	/**
+	 * Imports the auto-configuration the way an application does, so that a missing
+	 * library filters it out before its conditions are read.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ForwardLockMetricsAutoConfiguration.class)
+	static class ImportedAsInAnApplication {
+
+	}
+
+}
