@@ -1,6 +1,7 @@
 package io.forwardlock.autoconfigure;
 
 import io.forwardlock.actuate.metrics.ForwardLockMetrics;
+import io.forwardlock.actuate.metrics.ForwardLockMetricsListener;
 import io.forwardlock.lifecycle.LockStatusProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -12,8 +13,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for {@link ForwardLockMetrics}, when
- * Micrometer is present and a {@link MeterRegistry} is configured.
+ * {@link EnableAutoConfiguration Auto-configuration} for {@link ForwardLockMetrics}, fed
+ * by the lifecycle's lock events, when Micrometer is present and a {@link MeterRegistry}
+ * is configured.
  */
 @AutoConfiguration(afterName = { "io.forwardlock.autoconfigure.ForwardLockAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
@@ -25,6 +27,12 @@ public final class ForwardLockMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	ForwardLockMetrics forwardLockMetrics(LockStatusProvider statusProvider) {
 		return new ForwardLockMetrics(statusProvider);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ForwardLockMetricsListener forwardLockMetricsListener(ForwardLockMetrics forwardLockMetrics) {
+		return new ForwardLockMetricsListener(forwardLockMetrics);
 	}
 
 }

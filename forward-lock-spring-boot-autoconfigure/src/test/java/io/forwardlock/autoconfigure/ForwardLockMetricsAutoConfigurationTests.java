@@ -1,14 +1,21 @@
 package io.forwardlock.autoconfigure;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.forwardlock.actuate.TestLockStatuses;
 import io.forwardlock.actuate.TestLockStatuses.MutableLockStatusProvider;
 import io.forwardlock.actuate.metrics.ForwardLockMetrics;
+import io.forwardlock.actuate.metrics.ForwardLockMetricsListener;
+import io.forwardlock.lifecycle.LockAcquiredEvent;
+import io.forwardlock.lifecycle.LockLostEvent;
 import io.forwardlock.lifecycle.LockStatusProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -18,6 +25,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +56,29 @@ class ForwardLockMetricsAutoConfigurationTests {
 			assertThat(registry.get("forward.lock.held").gauge().value()).isEqualTo(1.0);
 			assertThat(registry.get("forward.lock.lost").functionCounter().count()).isZero();
 			assertThat(registry.get("forward.lock.heartbeat.failures").functionCounter().count()).isZero();
+		});
+	}
+
+	@Test
+	void runShouldRecordLockEventsPublishedInTheContext() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ForwardLockMetricsListener.class);
+			context.publishEvent(new LockAcquiredEvent(this, TestLockStatuses.acquired(), Duration.ofMillis(40), 1,
+					false));
+			context.publishEvent(new LockLostEvent(this, TestLockStatuses.lost(), "replaced", null));
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
+			assertThat(registry.get("forward.lock.lost").functionCounter().count()).isEqualTo(1.0);
+		});
+	}
+
+	@Test
+	void acquisitionPublishedWhileSingletonsAreCreatedIsRecordedOnce() {
+		this.contextRunner.withBean(EarlyPublisher.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().totalTime(
+					TimeUnit.MILLISECONDS)).isEqualTo(250.0);
+			assertThat(registry.get("forward.lock.acquire").timer().count()).isEqualTo(1);
 		});
 	}
 
@@ -84,6 +116,27 @@ class ForwardLockMetricsAutoConfigurationTests {
 	void isListedInAutoConfigurationImports() {
 		assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()).getCandidates())
 			.contains(ForwardLockMetricsAutoConfiguration.class.getName());
+	}
+
+	/**
+	 * Publishes an acquisition while the context is still creating its singletons, as an
+	 * early acquisition would.
+	 */
+	static class EarlyPublisher implements ApplicationEventPublisherAware, InitializingBean {
+
+		private ApplicationEventPublisher publisher;
+
+		@Override
+		public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
+			this.publisher = publisher;
+		}
+
+		@Override
+		public void afterPropertiesSet() {
+			this.publisher.publishEvent(new LockAcquiredEvent(this, TestLockStatuses.acquired(),
+					Duration.ofMillis(250), 1, false));
+		}
+
 	}
 
 	/**

@@ -152,14 +152,10 @@ public class ForwardLockMetrics implements MeterBinder {
 		REFUSED,
 
 		/**
-		 * The backend failed, for example an I/O error or an unreachable database.
+		 * The backend failed, for example an I/O error, an unsafe lock file or an
+		 * unreachable database.
 		 */
-		FAILED,
-
-		/**
-		 * The attempt was interrupted, for example by a shutdown while on standby.
-		 */
-		INTERRUPTED;
+		FAILED;
 
 		/**
 		 * Value of the {@code outcome} tag.

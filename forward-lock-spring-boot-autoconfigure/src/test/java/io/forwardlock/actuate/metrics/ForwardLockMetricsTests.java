@@ -91,7 +91,7 @@ class ForwardLockMetricsTests {
 
 	@Test
 	void outcomeTagValuesAreLowerCase() {
-		assertThat(AcquireOutcome.INTERRUPTED.tagValue()).isEqualTo("interrupted");
+		assertThat(AcquireOutcome.REFUSED.tagValue()).isEqualTo("refused");
 	}
 
 }
