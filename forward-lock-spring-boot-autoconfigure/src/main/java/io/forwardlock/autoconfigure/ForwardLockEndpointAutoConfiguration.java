@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * Like every actuator endpoint it exists only once exposed, for example with
  * {@code management.endpoints.web.exposure.include=forwardlock}.
  */
-@AutoConfiguration(afterName = "io.forwardlock.autoconfigure.ForwardLockAutoConfiguration")
+@AutoConfiguration(after = ForwardLockAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
 @ConditionalOnBean(LockStatusProvider.class)
 @ConditionalOnAvailableEndpoint(ForwardLockEndpoint.class)

@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * {@link ForwardLockHealthIndicator}. Switched off with
  * {@code management.health.forwardlock.enabled=false}.
  */
-@AutoConfiguration(afterName = "io.forwardlock.autoconfigure.ForwardLockAutoConfiguration")
+@AutoConfiguration(after = ForwardLockAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnEnabledHealthIndicator.class)
 @ConditionalOnBean(LockStatusProvider.class)
 @ConditionalOnEnabledHealthIndicator("forwardlock")

@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * {@link ForwardLockInfoContributor}. Switched off with
  * {@code management.info.forwardlock.enabled=false}.
  */
-@AutoConfiguration(afterName = "io.forwardlock.autoconfigure.ForwardLockAutoConfiguration")
+@AutoConfiguration(after = ForwardLockAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnEnabledInfoContributor.class)
 @ConditionalOnBean(LockStatusProvider.class)
 @ConditionalOnEnabledInfoContributor("forwardlock")

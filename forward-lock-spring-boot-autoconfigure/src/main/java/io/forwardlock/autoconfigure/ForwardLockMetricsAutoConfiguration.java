@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Bean;
  * by the lifecycle's lock events, when Micrometer is present and a {@link MeterRegistry}
  * is configured.
  */
-@AutoConfiguration(afterName = { "io.forwardlock.autoconfigure.ForwardLockAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
+@AutoConfiguration(after = ForwardLockAutoConfiguration.class,
+		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean({ LockStatusProvider.class, MeterRegistry.class })
 public final class ForwardLockMetricsAutoConfiguration {

@@ -7,12 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.forwardlock.actuate.testsupport.LockFileTakeoverProcess;
-import io.forwardlock.lifecycle.ForwardLockLifecycle;
-import io.forwardlock.lifecycle.LockAcquisitionPolicy;
-import io.forwardlock.lifecycle.MarkDownOnLockLost;
 import io.forwardlock.lock.HolderRecord;
-import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.file.FileLockBackend;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
 import io.forwardlock.lock.file.testsupport.LockProbeProcess;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,11 +27,11 @@ import org.springframework.boot.resttestclient.TestRestTemplate;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,6 +67,14 @@ class ForwardLockActuatorIntegrationTests {
 
 	@Autowired
 	private MeterRegistry meterRegistry;
+
+	@DynamicPropertySource
+	static void lockProperties(DynamicPropertyRegistry registry) {
+		registry.add("forward.lock.dir", LOCK_DIR::toString);
+		registry.add("forward.lock.name", () -> LOCK_NAME);
+		registry.add("forward.lock.on-lost", () -> "mark-down");
+		registry.add("forward.lock.verify-interval", () -> VERIFY_INTERVAL.toMillis() + "ms");
+	}
 
 	@AfterAll
 	static void deleteLockDir() throws IOException {
@@ -174,12 +177,6 @@ class ForwardLockActuatorIntegrationTests {
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class TestApplication {
-
-		@Bean
-		ForwardLockLifecycle forwardLockLifecycle(ApplicationEventPublisher publisher) {
-			return new ForwardLockLifecycle(new FileLockBackend(LOCK_DIR), LockRequest.named(LOCK_NAME).build(),
-					LockAcquisitionPolicy.failFast(75), VERIFY_INTERVAL, new MarkDownOnLockLost(publisher));
-		}
 
 	}
 

@@ -1,5 +1,6 @@
 package io.forwardlock.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -80,6 +82,23 @@ class ForwardLockMetricsAutoConfigurationTests {
 					TimeUnit.MILLISECONDS)).isEqualTo(250.0);
 			assertThat(registry.get("forward.lock.acquire").timer().count()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void earlyAcquisitionIsTimedFromTheLifecycle(@TempDir Path lockDir) {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ForwardLockAutoConfiguration.class, MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					ForwardLockMetricsAutoConfiguration.class))
+			.withPropertyValues("forward.lock.dir=" + lockDir, "forward.lock.name=metrics-early",
+					"forward.lock.acquire-early=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("forward.lock.held").gauge().value()).isEqualTo(1.0);
+				assertThat(registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count())
+					.isEqualTo(1);
+			});
 	}
 
 	@Test
