@@ -33,7 +33,7 @@ class LockFailureAnalyzer extends AbstractFailureAnalyzer<LockException> {
 		if (underlying != null) {
 			sb.append("    Underlying error: ").append(underlying).append('\n');
 		}
-		return sb.toString();
+		return sb.toString().stripTrailing();
 	}
 
 	private String headline(LockErrorType type) {

@@ -224,11 +224,20 @@ public class ForwardLockLifecycle
 		this.lastAcquireDuration = acquisition.duration();
 		Long token = acquired.fencingToken().isPresent() ? acquired.fencingToken().getAsLong() : null;
 		LockStatus acquiredStatus = updateStatus(LockState.ACQUIRED, acquired.holder(), null, null, token);
-		logger.info(String.format("Acquired lock '%s' at %s (backend %s, %s) in %d ms", this.request.name(),
+		logger.info(String.format("Acquired lock '%s' at %s (backend %s, %s) in %d ms; %s", this.request.name(),
 				acquired.location(), acquired.backendId(), acquired.holder().describe(),
-				acquisition.duration().toMillis()));
+				acquisition.duration().toMillis(), describeSchedule()));
 		publish(new LockAcquiredEvent(this, acquiredStatus, acquisition.duration(), acquisition.attempts(),
 				acquisition.afterStandby()));
+	}
+
+	private String describeSchedule() {
+		String schedule = "verifying every " + this.verifyInterval;
+		if (this.heartbeatEnabled) {
+			schedule += ", heartbeat every " + this.request.heartbeatInterval() + ", stale after "
+					+ this.request.staleTimeout();
+		}
+		return schedule;
 	}
 
 	private void startScheduler() {
