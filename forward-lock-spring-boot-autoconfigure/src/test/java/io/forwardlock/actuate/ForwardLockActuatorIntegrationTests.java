@@ -126,8 +126,10 @@ class ForwardLockActuatorIntegrationTests {
 			assertThat(this.rest.getForEntity("/actuator/info", String.class).getStatusCode())
 				.isEqualTo(HttpStatus.OK);
 		}
-		try (ChildJvm probe = ChildJvm.start(LockProbeProcess.class, lockFile().toString())) {
-			assertThat(probe.await(CHILD_TIMEOUT, "LOCKED_BY_OTHER", "FREE", "MISSING")).isEqualTo("LOCKED_BY_OTHER");
+		try (ChildJvm probe = ChildJvm.start(LockProbeProcess.class)) {
+			probe.await(CHILD_TIMEOUT, "READY");
+			assertThat(probe.ask(lockFile().toString(), CHILD_TIMEOUT, "LOCKED_BY_OTHER", "FREE", "MISSING"))
+				.isEqualTo("LOCKED_BY_OTHER");
 		}
 	}
 
