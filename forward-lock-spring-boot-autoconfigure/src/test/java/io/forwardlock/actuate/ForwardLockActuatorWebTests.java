@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "forward.lock.enabled=false", "management.endpoints.web.exposure.include=health,info,forwardlock",
 				"management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true",
 				"management.endpoint.health.group.readiness.include=readinessState,forwardLock",
-				"spring.datasource.password=" + ForwardLockActuatorWebTests.SECRET })
+				"billing.api.password=" + ForwardLockActuatorWebTests.SECRET })
 @AutoConfigureTestRestTemplate
 @Timeout(60)
 class ForwardLockActuatorWebTests {
