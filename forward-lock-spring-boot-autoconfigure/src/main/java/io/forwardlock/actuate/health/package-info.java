@@ -1,0 +1,4 @@
+/**
+ * Health indicator for the application's instance lock.
+ */
+package io.forwardlock.actuate.health;

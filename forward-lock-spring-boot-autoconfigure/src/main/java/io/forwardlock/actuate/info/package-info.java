@@ -1,0 +1,4 @@
+/**
+ * Info contributor that summarises the instance lock.
+ */
+package io.forwardlock.actuate.info;

@@ -1,0 +1,4 @@
+/**
+ * Micrometer metrics of the instance lock.
+ */
+package io.forwardlock.actuate.metrics;

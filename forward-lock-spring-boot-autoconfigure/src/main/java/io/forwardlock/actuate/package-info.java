@@ -1,0 +1,6 @@
+/**
+ * Actuator support for forward-lock: health indicator, {@code forwardlock} endpoint, info
+ * contributor and Micrometer metrics. Everything here reads the in-memory
+ * {@link io.forwardlock.lifecycle.LockStatus} snapshot and never touches the lock itself.
+ */
+package io.forwardlock.actuate;
