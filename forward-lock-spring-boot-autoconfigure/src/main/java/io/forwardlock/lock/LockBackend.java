@@ -21,16 +21,6 @@ public interface LockBackend {
 	String id();
 
 	/**
-	 * Whether a lease of this backend expires unless the holder calls
-	 * {@link LockLease#heartbeat()} regularly, whatever the heartbeat setting. Lease
-	 * backends such as JDBC return {@code true}.
-	 * @return whether the heartbeat is mandatory
-	 */
-	default boolean requiresHeartbeat() {
-		return false;
-	}
-
-	/**
 	 * Try once to acquire the lock described by the request.
 	 * @param request what to lock and on whose behalf
 	 * @return the lease, or an empty optional when somebody else holds the lock
@@ -67,6 +57,16 @@ public interface LockBackend {
 	 * @throws LockException when the backend cannot decide
 	 */
 	Optional<HolderRecord> inspect(LockRequest request);
+
+	/**
+	 * Whether leases of this backend must heartbeat to stay valid, whatever the
+	 * heartbeat setting of the request says. Lease-based backends (JDBC) return
+	 * {@code true}: their lock expires when the holder stops renewing it.
+	 * @return {@code true} if the holder must always heartbeat
+	 */
+	default boolean requiresHeartbeat() {
+		return false;
+	}
 
 	/**
 	 * Human-readable location of the lock on this backend, such as the lock file path or
