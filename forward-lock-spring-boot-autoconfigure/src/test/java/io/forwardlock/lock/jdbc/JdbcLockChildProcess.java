@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -26,9 +27,9 @@ import io.forwardlock.lock.LockRequest;
  * {@code acquire} answers {@code ACQUIRED <token>} or {@code BUSY} and renews the lease
  * every quarter lease until it is killed.</li>
  * <li>{@code race <url> <name> <leaseMillis> <rounds> <journal>}: acquires the lock
- * {@code rounds} times, each time appending {@code ENTER <pid> <token>} and then
+ * {@code rounds} times once it reads a line, each time appending {@code ENTER <pid> <token>} and then
  * {@code EXIT <pid> <token>} to the journal (opened with {@code O_APPEND}, one write per
- * line) while holding it, and prints {@code DONE <attempts>}.</li>
+ * line) while holding it, and prints {@code DONE <attempts>}. Prints {@code READY} first.</li>
  * </ul>
  */
 public final class JdbcLockChildProcess {
@@ -87,13 +88,16 @@ public final class JdbcLockChildProcess {
 	private static void race(JdbcLockBackend backend, LockRequest request, int rounds, Path journal)
 			throws Exception {
 		long pid = ProcessHandle.current().pid();
+		System.out.println("READY " + pid);
+		// Start together with the other children, so that they really race.
+		new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
 		int attempts = 0;
 		try (FileChannel out = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
 			for (int round = 0; round < rounds;) {
 				attempts++;
 				Optional<LockLease> lease = backend.tryAcquire(request);
 				if (lease.isEmpty()) {
-					Thread.onSpinWait();
+					LockSupport.parkNanos(200_000);
 					continue;
 				}
 				long token = lease.get().fencingToken().getAsLong();
