@@ -30,7 +30,7 @@ import io.forwardlock.lock.jdbc.JdbcLockBackend;
  * is no such data source, startup fails and says what to add: a JDBC backend that
  * quietly fell back to a lock file would let two hosts run at once.
  */
-@AutoConfiguration(beforeName = "io.forwardlock.autoconfigure.ForwardLockAutoConfiguration",
+@AutoConfiguration(before = ForwardLockAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnClass(DataSource.class)
 @ConditionalOnBooleanProperty(name = "forward.lock.enabled", matchIfMissing = true)

@@ -18,6 +18,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.forwardlock.lifecycle.ForwardLockLifecycle;
+import io.forwardlock.lifecycle.LockState;
+import io.forwardlock.lifecycle.LockStatus;
+import io.forwardlock.lifecycle.LockStatusProvider;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
@@ -178,6 +182,60 @@ class ForwardLockJdbcAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void lifecycleHoldsTheLockInTheDatabaseWithAFencingTokenAndHeartbeat() {
+		String url = sharedDatabaseUrl();
+		guardedByJdbc(url).run((context) -> {
+			assertThat(context).hasNotFailed();
+			ForwardLockLifecycle lifecycle = context.getBean(ForwardLockLifecycle.class);
+			LockStatus status = context.getBean(LockStatusProvider.class).getStatus();
+			assertThat(status.state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(status.backend()).isEqualTo("jdbc");
+			assertThat(status.fencingToken()).isEqualTo(1L);
+			assertThat(status.location()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+			assertThat(lifecycle.isHeartbeatEnabled()).isTrue();
+		});
+		// Closing the context released the row: the next instance gets the next token.
+		guardedByJdbc(url).run((context) -> assertThat(
+				context.getBean(LockStatusProvider.class).getStatus().fencingToken()).isEqualTo(2L));
+	}
+
+	@Test
+	void secondInstanceOnTheSameDatabaseIsRefusedNamingHostAndPid() {
+		String url = sharedDatabaseUrl();
+		guardedByJdbc(url).run((first) -> guardedByJdbc(url).run((second) -> {
+			assertThat(second).hasFailed();
+			assertThat(second).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(LockException.class, (ex) -> {
+					assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+					assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
+					assertThat(ex.getHost()).isEqualTo(HolderRecord.localHostname());
+					assertThat(ex.getLockPath()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+				});
+		}));
+	}
+
+	private ApplicationContextRunner guardedByJdbc(String url) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class,
+					ForwardLockAutoConfiguration.class))
+			.withBean(DataSource.class, () -> h2(url))
+			.withPropertyValues("forward.lock.backend=jdbc", "spring.application.name=orders",
+					"forward.lock.verify-interval=1h", "forward.lock.heartbeat.interval=1h",
+					"forward.lock.stale-timeout=2h");
+	}
+
+	private static String sharedDatabaseUrl() {
+		return "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+	}
+
+	private static DataSource h2(String url) {
+		JdbcDataSource dataSource = new JdbcDataSource();
+		dataSource.setURL(url);
+		return dataSource;
+	}
+
 	private static LockRequest request() {
 		return LockRequest.named("auto-configuration-test").heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20)).build();
 	}
@@ -194,9 +252,7 @@ class ForwardLockJdbcAutoConfigurationTests {
 
 		@Bean
 		DataSource dataSource() {
-			JdbcDataSource dataSource = new JdbcDataSource();
-			dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-			return dataSource;
+			return h2(sharedDatabaseUrl());
 		}
 
 	}
