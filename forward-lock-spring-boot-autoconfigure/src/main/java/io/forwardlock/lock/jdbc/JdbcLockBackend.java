@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -368,9 +369,13 @@ public class JdbcLockBackend implements LockBackend {
 	private static PreparedStatement prepare(Connection connection, String sql, LockRequest request)
 			throws SQLException {
 		PreparedStatement statement = connection.prepareStatement(sql);
-		// A statement that outlives the lease is useless, and must not block the
-		// heartbeat thread forever on a hung database.
-		statement.setQueryTimeout((int) Math.max(1, request.staleTimeout().toSeconds()));
+		// A hung database must not block the heartbeat thread for most of the lease: give
+		// up early enough to retry, and to notice the lease running out.
+		Duration limit = request.staleTimeout().dividedBy(3);
+		if (request.heartbeatInterval().compareTo(limit) < 0) {
+			limit = request.heartbeatInterval();
+		}
+		statement.setQueryTimeout((int) Math.max(1, limit.toSeconds()));
 		return statement;
 	}
 
