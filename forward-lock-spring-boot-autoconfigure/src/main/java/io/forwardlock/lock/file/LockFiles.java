@@ -1,19 +1,21 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -199,13 +201,12 @@ final class LockFiles {
 		try {
 			try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.WRITE,
 					StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), ownerOnly(temp))) {
-				java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+				ByteBuffer buffer = ByteBuffer.wrap(content);
 				while (buffer.hasRemaining()) {
 					channel.write(buffer);
 				}
 			}
-			Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-					java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}
 		finally {
 			Files.deleteIfExists(temp);
@@ -233,12 +234,8 @@ final class LockFiles {
 	 * @return whether it was a refused symbolic link
 	 */
 	static boolean isRefusedLink(IOException ex) {
-		return ex instanceof FileSystemException fse && fse.getReason() != null
-				&& fse.getReason().contains("symbolic link");
-	}
-
-	static boolean isAlreadyExists(IOException ex) {
-		return ex instanceof FileAlreadyExistsException;
+		String reason = (ex instanceof FileSystemException fse) ? fse.getReason() : ex.getMessage();
+		return reason != null && reason.contains("symbolic link");
 	}
 
 	/**
@@ -246,6 +243,7 @@ final class LockFiles {
 	 *
 	 * @param fileKey identity of the file (device and inode on POSIX), may be
 	 * {@code null} on file systems without one
+	 * @param inode inode number, or {@code -1} when unknown
 	 * @param regular whether it is a regular file
 	 * @param symbolicLink whether it is a symbolic link
 	 * @param directory whether it is a directory
@@ -254,21 +252,21 @@ final class LockFiles {
 	 * @param lastModifiedMillis modification time
 	 * @param size size in bytes
 	 */
-	record FileFacts(Object fileKey, boolean regular, boolean symbolicLink, boolean directory, int uid, int links,
-			long lastModifiedMillis, long size) {
+	record FileFacts(Object fileKey, long inode, boolean regular, boolean symbolicLink, boolean directory, int uid,
+			int links, long lastModifiedMillis, long size) {
 
 		static FileFacts read(Path path, LinkOption... options) throws IOException {
 			if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
 				Map<String, Object> unix = Files.readAttributes(path,
-						"unix:fileKey,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size", options);
-				return new FileFacts(unix.get("fileKey"), (Boolean) unix.get("isRegularFile"),
+						"unix:fileKey,ino,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size", options);
+				return new FileFacts(unix.get("fileKey"), (Long) unix.get("ino"), (Boolean) unix.get("isRegularFile"),
 						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"), (Integer) unix.get("uid"),
 						(Integer) unix.get("nlink"),
-						((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime")).toMillis(),
+						((FileTime) unix.get("lastModifiedTime")).toMillis(),
 						(Long) unix.get("size"));
 			}
 			BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, options);
-			return new FileFacts(basic.fileKey(), basic.isRegularFile(), basic.isSymbolicLink(), basic.isDirectory(), -1,
+			return new FileFacts(basic.fileKey(), -1, basic.isRegularFile(), basic.isSymbolicLink(), basic.isDirectory(), -1,
 					1, basic.lastModifiedTime().toMillis(), basic.size());
 		}
 
