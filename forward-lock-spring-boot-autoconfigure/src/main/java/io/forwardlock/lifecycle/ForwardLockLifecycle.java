@@ -261,12 +261,9 @@ public class ForwardLockLifecycle
 	public void stop() {
 		this.lifecycleLock.lock();
 		try {
-			if (!this.running) {
-				return;
+			if (this.running) {
+				stopAndRelease();
 			}
-			this.running = false;
-			stopScheduler();
-			release();
 		}
 		finally {
 			this.lifecycleLock.unlock();
@@ -281,13 +278,17 @@ public class ForwardLockLifecycle
 	public void destroy() {
 		this.lifecycleLock.lock();
 		try {
-			this.running = false;
-			stopScheduler();
-			release();
+			stopAndRelease();
 		}
 		finally {
 			this.lifecycleLock.unlock();
 		}
+	}
+
+	private void stopAndRelease() {
+		this.running = false;
+		stopScheduler();
+		release();
 	}
 
 	private void stopScheduler() {
