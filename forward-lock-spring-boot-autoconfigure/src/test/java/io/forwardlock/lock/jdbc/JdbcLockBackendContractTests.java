@@ -291,6 +291,23 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 	}
 
 	@Test
+	void connectionsWithoutAutoCommitStillPublishEveryChange() {
+		// Closing a connection rolls back whatever it did not commit.
+		SwitchableDataSource dataSource = new SwitchableDataSource(dataSource());
+		dataSource.setAutoCommit(false);
+		JdbcLockBackend backend = new JdbcLockBackend(dataSource);
+		JdbcLockBackend other = backend();
+		LockLease lease = backend.tryAcquire(request(LONG_LEASE)).orElseThrow();
+		assertThat(other.tryAcquire(request(LONG_LEASE))).isEmpty();
+		lease.heartbeat();
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+		lease.release();
+		try (LockLease next = other.tryAcquire(request(LONG_LEASE)).orElseThrow()) {
+			assertThat(next.fencingToken()).hasValue(2);
+		}
+	}
+
+	@Test
 	void refusalNamesTheHolderHostAndPid() {
 		JdbcLockBackend backend = backend();
 		try (LockLease lease = backend.tryAcquire(request(LONG_LEASE)).orElseThrow()) {
