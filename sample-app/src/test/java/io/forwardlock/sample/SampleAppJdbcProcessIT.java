@@ -66,6 +66,8 @@ class SampleAppJdbcProcessIT {
 				assertThat(refused.output()).contains("APPLICATION FAILED TO START")
 					.contains("Holder: PID " + first.pid() + " on ")
 					.contains("Lock:   table FORWARD_LOCK, lock_name 'forward-mcp'")
+					.contains("its lease runs out at most PT6S")
+					.doesNotContain("lock file")
 					.doesNotContain("Tomcat started");
 				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
 				// A crash releases nothing: the standby takes over when the lease runs out

@@ -270,6 +270,14 @@ public class JdbcLockBackend implements LockBackend {
 		}
 	}
 
+	/**
+	 * Refusal whose help explains that a crashed holder blocks until its lease expires.
+	 */
+	@Override
+	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
+		return LockErrors.instanceRunningOnLease(holder, describeLocation(request), request.staleTimeout());
+	}
+
 	@Override
 	public String describeLocation(LockRequest request) {
 		return "table " + this.tableName + ", lock_name '" + request.name() + "'";

@@ -320,6 +320,10 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 					assertThat(ex.getMessage()).contains("PID " + ProcessHandle.current().pid())
 						.contains(HolderRecord.localHostname())
 						.contains(this.lockName);
+					// A crashed holder keeps a lease, unlike a lock file, until it runs out
+					assertThat(ex.getHelp()).anySatisfy((help) -> assertThat(help).contains("lease runs out")
+						.contains("forward.lock.stale-timeout"));
+					assertThat(ex.getMessage()).doesNotContain("lock file").doesNotContain("FORWARD_LOCK_DIR");
 				});
 		}
 	}
