@@ -197,13 +197,13 @@ class FileLockBackendMultiProcessTests {
 	@Test
 	void contendersTakingOverHungHolderAtOnceYieldExactlyOneWinner() throws Exception {
 		String interval = "100";
-		String stale = "2500";
+		String stale = "3000";
 		ChildJvm hung = holder(interval, stale);
 		List<ChildJvm> contenders = List.of(holder(interval, stale), holder(interval, stale), holder(interval, stale));
 		assertThat(hung.ask("acquire", ANSWER, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
 		hung.signal("STOP");
 		for (ChildJvm contender : contenders) {
-			contender.send("poll 6000");
+			contender.send("poll 7000");
 		}
 		List<String> answers = new ArrayList<>();
 		for (ChildJvm contender : contenders) {

@@ -281,6 +281,23 @@ class FileLockBackendTests {
 	}
 
 	@Test
+	void lockDirectoryRemovedUnderHolderIsRecreatedAndHealed() throws Exception {
+		Path nested = this.directory.resolve("locks");
+		LockLease lease = new FileLockBackend(nested).tryAcquire(this.request).orElseThrow();
+		this.leases.add(lease);
+		try (var files = Files.list(nested)) {
+			for (Path file : files.toList()) {
+				Files.delete(file);
+			}
+		}
+		Files.delete(nested);
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HEALED);
+		assertThat(nested.resolve("app.lock")).isRegularFile();
+		assertThat(new FileLockBackend(nested).tryAcquire(this.request)).isEmpty();
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+	}
+
+	@Test
 	void lockFileReplacedUnderHolderIsDetectedAsLoss() throws Exception {
 		LockLease lease = acquire(backend());
 		Path other = this.directory.resolve("other");
