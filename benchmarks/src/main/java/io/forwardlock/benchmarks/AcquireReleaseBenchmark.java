@@ -1,0 +1,77 @@
+package io.forwardlock.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+import org.apache.lucene.store.NativeFSLockFactory;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One uncontended acquire followed by one release, which is what an application pays
+ * once at startup and once at shutdown, for three ways of holding a single-instance lock:
+ * <ul>
+ * <li>{@code seedPidFile}: the seed design's exclusive-create, write PID, {@code fsync},
+ * delete ({@link SeedPidFileLock});</li>
+ * <li>{@code luceneNativeFs}: Lucene's {@link NativeFSLockFactory}, an OS lock on a file
+ * that is left in place;</li>
+ * <li>{@code forwardLockFile}: forward-lock's file backend.</li>
+ * </ul>
+ * Each benchmark uses its own lock file in a fresh temporary directory.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class AcquireReleaseBenchmark {
+
+	private TemporaryLockDirectory directory;
+
+	private Path seedLockFile;
+
+	private FSDirectory luceneDirectory;
+
+	@Setup(Level.Trial)
+	public void createLockDirectory() throws IOException {
+		this.directory = TemporaryLockDirectory.create();
+		this.seedLockFile = this.directory.resolve("seed.lock");
+		this.luceneDirectory = FSDirectory.open(this.directory.path());
+	}
+
+	@TearDown(Level.Trial)
+	public void deleteLockDirectory() throws IOException {
+		this.luceneDirectory.close();
+		this.directory.close();
+	}
+
+	@Benchmark
+	public void seedPidFile(Blackhole blackhole) throws IOException {
+		try (SeedPidFileLock lock = SeedPidFileLock.acquire(this.seedLockFile)) {
+			blackhole.consume(lock);
+		}
+	}
+
+	@Benchmark
+	public void luceneNativeFs(Blackhole blackhole) throws IOException {
+		try (Lock lock = NativeFSLockFactory.INSTANCE.obtainLock(this.luceneDirectory, "lucene.lock")) {
+			blackhole.consume(lock);
+		}
+	}
+
+}
