@@ -1,0 +1,421 @@
+package io.forwardlock.lock.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockBackend;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+
+/**
+ * {@link LockBackend} that holds a lock as a leased row in a table of the application's
+ * database, so that instances on several hosts exclude each other.
+ * <p>
+ * <b>How it works.</b> Each lock is one row, keyed by the lock name, that is never
+ * deleted. Acquiring inserts the row, or takes it over when its lease has expired, in one
+ * atomic step, and increments the row's fencing token; the token therefore increases
+ * with every acquisition, including after a release or a takeover. The holder renews
+ * the lease every heartbeat interval; a renewal that finds the row expired or owned by
+ * somebody else means the lock is lost. Release expires only the holder's own row.
+ * <p>
+ * <b>Time.</b> Expiry is judged by the database's clock only, so hosts whose clocks
+ * disagree still agree on who holds the lock. The lease lasts
+ * {@link LockRequest#staleTimeout()}: that is how long a crashed holder blocks a
+ * takeover. The lease also protects itself: it counts as lost once the lease duration
+ * has passed, measured on this host's monotonic clock from just before the last
+ * successful renewal was sent, even when the database cannot be reached to say so.
+ * <p>
+ * <b>Connections.</b> Every call borrows a connection from the {@link DataSource} for
+ * one short statement or transaction and returns it; nothing is held between calls.
+ * <p>
+ * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement) and H2 (a
+ * short transaction with {@code SELECT ... FOR UPDATE}). The table must exist: see
+ * {@link JdbcLockSchemaInitializer} and the scripts next to this class.
+ */
+public class JdbcLockBackend implements LockBackend {
+
+	/**
+	 * Id of this backend.
+	 */
+	public static final String ID = "jdbc";
+
+	/**
+	 * Default name of the lock table.
+	 */
+	public static final String DEFAULT_TABLE_NAME = "FORWARD_LOCK";
+
+	private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+	private static final int MAX_TEXT = 255;
+
+	private static final String DUPLICATE_KEY_STATE = "23505";
+
+	private final DataSource dataSource;
+
+	private final String tableName;
+
+	private volatile JdbcLockStatements statements;
+
+	/**
+	 * Create a backend on the {@link #DEFAULT_TABLE_NAME default table}.
+	 * @param dataSource the application's data source
+	 */
+	public JdbcLockBackend(DataSource dataSource) {
+		this(dataSource, DEFAULT_TABLE_NAME);
+	}
+
+	/**
+	 * Create a backend on the given table. The database is detected on first use.
+	 * @param dataSource the application's data source
+	 * @param tableName the table, optionally qualified by a schema ({@code locks.FORWARD_LOCK})
+	 * @throws IllegalArgumentException when the table name is not a plain SQL identifier
+	 */
+	public JdbcLockBackend(DataSource dataSource, String tableName) {
+		this.dataSource = Objects.requireNonNull(dataSource, "'dataSource' must not be null");
+		this.tableName = validateTableName(tableName);
+	}
+
+	/**
+	 * Check that a table name is a plain, optionally schema-qualified SQL identifier, so
+	 * that it can be written into SQL without quoting.
+	 * @param tableName the table name
+	 * @return the table name
+	 * @throws IllegalArgumentException when it is not
+	 */
+	public static String validateTableName(String tableName) {
+		boolean valid = tableName != null && !tableName.isEmpty();
+		if (valid) {
+			String[] parts = tableName.split("\\.", -1);
+			valid = parts.length <= 2;
+			for (String part : parts) {
+				valid = valid && IDENTIFIER.matcher(part).matches();
+			}
+		}
+		if (!valid) {
+			throw new IllegalArgumentException("Lock table name '" + tableName
+					+ "' is invalid: set forward.lock.jdbc.table-name to a plain SQL identifier of letters, digits "
+					+ "and '_' (at most 63, not starting with a digit), optionally qualified by a schema, such as "
+					+ "FORWARD_LOCK or locks.FORWARD_LOCK");
+		}
+		return tableName;
+	}
+
+	@Override
+	public String id() {
+		return ID;
+	}
+
+	/**
+	 * Always {@code true}: a lease that is not renewed expires.
+	 * @return {@code true}
+	 */
+	@Override
+	public boolean requiresHeartbeat() {
+		return true;
+	}
+
+	/**
+	 * Name of the lock table.
+	 * @return the table name
+	 */
+	public String getTableName() {
+		return this.tableName;
+	}
+
+	@Override
+	public Optional<LockLease> tryAcquire(LockRequest request) {
+		Objects.requireNonNull(request, "'request' must not be null");
+		HolderRecord self = request.newHolderRecord();
+		String holderId = truncate(request.instanceId());
+		long leaseMillis = request.staleTimeout().toMillis();
+		// Taken before the statement is sent, so that the local deadline can only be
+		// earlier than the expiry the database computes.
+		long sentAt = System.nanoTime();
+		try (Connection connection = this.dataSource.getConnection()) {
+			JdbcLockStatements sql = statements(connection);
+			Optional<Acquired> acquired = sql.dialect().acquiresInOneStatement()
+					? upsert(connection, sql, request, self, holderId, leaseMillis)
+					: lockRowAndDecide(connection, sql, request, self, holderId, leaseMillis);
+			return acquired.map((row) -> new JdbcLockLease(this, request, holderId, row.token(),
+					withAcquiredAt(self, holderId, row.acquiredAt()), sentAt));
+		}
+		catch (SQLException ex) {
+			throw unavailable(request, "acquire the lock in the database", ex);
+		}
+	}
+
+	private Optional<Acquired> upsert(Connection connection, JdbcLockStatements sql, LockRequest request,
+			HolderRecord self, String holderId, long leaseMillis) throws SQLException {
+		try (PreparedStatement statement = prepare(connection, sql.upsert(), request)) {
+			bindHolder(statement, 1, request.name(), holderId, self);
+			statement.setLong(6, leaseMillis);
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next() ? Optional.of(new Acquired(rs.getLong(1), instant(rs, 2))) : Optional.empty();
+			}
+		}
+	}
+
+	private Optional<Acquired> lockRowAndDecide(Connection connection, JdbcLockStatements sql, LockRequest request,
+			HolderRecord self, String holderId, long leaseMillis) throws SQLException {
+		boolean autoCommit = connection.getAutoCommit();
+		int isolation = connection.getTransactionIsolation();
+		connection.setAutoCommit(false);
+		connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+		boolean committed = false;
+		try {
+			Optional<Boolean> expired = selectForUpdate(connection, sql, request);
+			boolean written;
+			if (expired.isEmpty()) {
+				written = insertFirstRow(connection, sql, request, self, holderId, leaseMillis);
+			}
+			else if (expired.get()) {
+				written = takeOver(connection, sql, request, self, holderId, leaseMillis);
+			}
+			else {
+				written = false;
+			}
+			Optional<Acquired> acquired = written ? selectOwnRow(connection, sql, request, holderId) : Optional.empty();
+			if (acquired.isPresent()) {
+				connection.commit();
+				committed = true;
+			}
+			return acquired;
+		}
+		finally {
+			if (!committed) {
+				connection.rollback();
+			}
+			connection.setTransactionIsolation(isolation);
+			connection.setAutoCommit(autoCommit);
+		}
+	}
+
+	private Optional<Boolean> selectForUpdate(Connection connection, JdbcLockStatements sql, LockRequest request)
+			throws SQLException {
+		try (PreparedStatement statement = prepare(connection, sql.selectForUpdate(), request)) {
+			statement.setString(1, request.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next() ? Optional.of(rs.getInt(1) == 1) : Optional.empty();
+			}
+		}
+	}
+
+	private boolean insertFirstRow(Connection connection, JdbcLockStatements sql, LockRequest request,
+			HolderRecord self, String holderId, long leaseMillis) throws SQLException {
+		try (PreparedStatement statement = prepare(connection, sql.insert(), request)) {
+			bindHolder(statement, 1, request.name(), holderId, self);
+			statement.setLong(6, leaseMillis);
+			return statement.executeUpdate() == 1;
+		}
+		catch (SQLException ex) {
+			if (DUPLICATE_KEY_STATE.equals(ex.getSQLState())) {
+				// Another instance inserted the first row since we looked: it holds the lock.
+				return false;
+			}
+			throw ex;
+		}
+	}
+
+	private boolean takeOver(Connection connection, JdbcLockStatements sql, LockRequest request, HolderRecord self,
+			String holderId, long leaseMillis) throws SQLException {
+		try (PreparedStatement statement = prepare(connection, sql.takeOver(), request)) {
+			statement.setString(1, holderId);
+			statement.setLong(2, self.pid());
+			statement.setString(3, truncate(self.hostname()));
+			statement.setString(4, truncate(self.applicationName()));
+			statement.setLong(5, leaseMillis);
+			statement.setString(6, request.name());
+			return statement.executeUpdate() == 1;
+		}
+	}
+
+	private Optional<Acquired> selectOwnRow(Connection connection, JdbcLockStatements sql, LockRequest request,
+			String holderId) throws SQLException {
+		try (PreparedStatement statement = prepare(connection, sql.selectOwnRow(), request)) {
+			statement.setString(1, request.name());
+			statement.setString(2, holderId);
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next() ? Optional.of(new Acquired(rs.getLong(1), instant(rs, 2))) : Optional.empty();
+			}
+		}
+	}
+
+	@Override
+	public Optional<HolderRecord> inspect(LockRequest request) {
+		Objects.requireNonNull(request, "'request' must not be null");
+		try {
+			return readLiveHolder(request).map(LiveHolder::record);
+		}
+		catch (SQLException ex) {
+			throw unavailable(request, "read the lock holder from the database", ex);
+		}
+	}
+
+	@Override
+	public String describeLocation(LockRequest request) {
+		return "table " + this.tableName + ", lock_name '" + request.name() + "'";
+	}
+
+	@Override
+	public String toString() {
+		return "JdbcLockBackend[table=" + this.tableName + "]";
+	}
+
+	/**
+	 * Extend a lease. Only called by {@link JdbcLockLease}.
+	 * @return whether the database extended it
+	 */
+	boolean renew(LockRequest request, String holderId, long token) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection()) {
+			try (PreparedStatement statement = prepare(connection, statements(connection).renew(), request)) {
+				statement.setLong(1, request.staleTimeout().toMillis());
+				statement.setString(2, request.name());
+				statement.setString(3, holderId);
+				statement.setLong(4, token);
+				return statement.executeUpdate() == 1;
+			}
+		}
+	}
+
+	/**
+	 * Expire a lease now. Only called by {@link JdbcLockLease}.
+	 * @return whether the lease was still live
+	 */
+	boolean release(LockRequest request, String holderId, long token) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection()) {
+			try (PreparedStatement statement = prepare(connection, statements(connection).release(), request)) {
+				statement.setString(1, request.name());
+				statement.setString(2, holderId);
+				statement.setLong(3, token);
+				return statement.executeUpdate() == 1;
+			}
+		}
+	}
+
+	/**
+	 * Read the holder of the unexpired lease on a lock, if any.
+	 */
+	Optional<LiveHolder> readLiveHolder(LockRequest request) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection()) {
+			try (PreparedStatement statement = prepare(connection, statements(connection).selectLiveHolder(),
+					request)) {
+				statement.setString(1, request.name());
+				try (ResultSet rs = statement.executeQuery()) {
+					if (!rs.next()) {
+						return Optional.empty();
+					}
+					String holderId = rs.getString(1);
+					long pid = rs.getLong(2);
+					HolderRecord record = new HolderRecord(rs.wasNull() ? -1 : pid, rs.getString(3), null,
+							instant(rs, 5), rs.getString(4), holderId);
+					return Optional.of(new LiveHolder(holderId, rs.getLong(6), record));
+				}
+			}
+		}
+	}
+
+	/**
+	 * Exception for a failed statement, with specific help when the table is missing.
+	 */
+	LockException unavailable(LockRequest request, String what, SQLException ex) {
+		if (!isMissingTable(ex)) {
+			return LockErrors.backendUnavailable(describeLocation(request), what, ex);
+		}
+		JdbcLockStatements current = this.statements;
+		String script = "io/forwardlock/lock/jdbc/schema-"
+				+ ((current != null) ? current.dialect().platform() : "<database>") + ".sql";
+		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+				"Failed to " + what + ": the lock table " + this.tableName + " does not exist", null,
+				describeLocation(request),
+				List.of("Let forward-lock create it: forward.lock.jdbc.initialize-schema=always",
+						"Or create it in your own migrations (Flyway, Liquibase) from " + script
+								+ " in forward-lock's jar",
+						"Or point forward.lock.jdbc.table-name at the table you created"),
+				ex);
+	}
+
+	private static boolean isMissingTable(SQLException ex) {
+		// 42P01: PostgreSQL's undefined_table; 42S02 and 42S04: the SQL standard's "table not found" (H2)
+		String state = ex.getSQLState();
+		return "42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state);
+	}
+
+	private JdbcLockStatements statements(Connection connection) throws SQLException {
+		JdbcLockStatements current = this.statements;
+		if (current == null) {
+			JdbcLockDialect dialect = JdbcLockDialect.forProductName(connection.getMetaData().getDatabaseProductName());
+			current = new JdbcLockStatements(dialect, this.tableName);
+			this.statements = current;
+		}
+		return current;
+	}
+
+	private static PreparedStatement prepare(Connection connection, String sql, LockRequest request)
+			throws SQLException {
+		PreparedStatement statement = connection.prepareStatement(sql);
+		// A statement that outlives the lease is useless, and must not block the
+		// heartbeat thread forever on a hung database.
+		statement.setQueryTimeout((int) Math.max(1, request.staleTimeout().toSeconds()));
+		return statement;
+	}
+
+	private static void bindHolder(PreparedStatement statement, int first, String name, String holderId,
+			HolderRecord self) throws SQLException {
+		statement.setString(first, name);
+		statement.setString(first + 1, holderId);
+		statement.setLong(first + 2, self.pid());
+		statement.setString(first + 3, truncate(self.hostname()));
+		statement.setString(first + 4, truncate(self.applicationName()));
+	}
+
+	private static HolderRecord withAcquiredAt(HolderRecord self, String holderId, Instant acquiredAt) {
+		return new HolderRecord(self.pid(), self.hostname(), self.processStartedAt(),
+				(acquiredAt != null) ? acquiredAt : self.acquiredAt(), self.applicationName(), holderId);
+	}
+
+	private static Instant instant(ResultSet rs, int column) throws SQLException {
+		Object value = rs.getObject(column);
+		if (value instanceof OffsetDateTime offset) {
+			return offset.toInstant();
+		}
+		if (value instanceof Timestamp timestamp) {
+			return timestamp.toInstant();
+		}
+		OffsetDateTime converted = rs.getObject(column, OffsetDateTime.class);
+		return (converted != null) ? converted.toInstant() : null;
+	}
+
+	private static String truncate(String value) {
+		return (value != null && value.length() > MAX_TEXT) ? value.substring(0, MAX_TEXT) : value;
+	}
+
+	private record Acquired(long token, Instant acquiredAt) {
+	}
+
+	/**
+	 * Holder of an unexpired lease as the database sees it.
+	 */
+	record LiveHolder(String holderId, long token, HolderRecord record) {
+
+		boolean is(String otherHolderId, long otherToken) {
+			return this.holderId.equals(otherHolderId) && this.token == otherToken;
+		}
+
+	}
+
+}

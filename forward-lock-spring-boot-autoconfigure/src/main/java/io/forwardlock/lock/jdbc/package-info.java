@@ -1,0 +1,7 @@
+/**
+ * JDBC backend: a leased row per lock in a table of the application's database, for
+ * instances on several hosts. Plain JDBC, no Spring types.
+ *
+ * @see io.forwardlock.lock.jdbc.JdbcLockBackend
+ */
+package io.forwardlock.lock.jdbc;
