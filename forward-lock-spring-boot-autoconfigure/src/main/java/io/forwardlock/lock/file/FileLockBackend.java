@@ -1,0 +1,465 @@
+package io.forwardlock.lock.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockBackend;
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.LockFiles.FileFacts;
+
+/**
+ * {@link LockBackend} that holds an OS file lock ({@code fcntl} on Linux and macOS,
+ * {@code LockFileEx} on Windows) on {@code <dir>/<name>.lock} for the life of the
+ * holder.
+ * <p>
+ * <b>Why a crash never blocks the next start.</b> The kernel drops the lock when the
+ * holding process dies, however it dies. A lock file left behind by a crash is
+ * harmless: the next instance opens it, locks it and overwrites it. No PID is ever used
+ * to decide who holds the lock; the PID in the file is for people ({@code cat},
+ * {@code ps -p $(cat app.lock)}).
+ * <p>
+ * <b>What is in the directory.</b> While held: {@code <name>.lock} (mode 0600, the
+ * holder's PID and a newline) and {@code <name>.lock.holder} (host, start time,
+ * application name and instance id, replaced atomically). After a clean release neither
+ * exists. With the heartbeat on, an empty {@code <name>.lock.takeover} file serializes
+ * takeovers and stays.
+ * <p>
+ * <b>Safety in shared directories such as /tmp.</b> The lock file is opened without
+ * following symbolic links. A symbolic link, directory, FIFO, device, a file with more
+ * than one hard link, or a file owned by another user is refused with
+ * {@code UNSAFE_LOCK_FILE} and left untouched.
+ * <p>
+ * <b>Releasing by unlinking, safely.</b> The holder unlinks the file while it still holds
+ * the lock. A waiter that had opened the old file then locks an orphan; so every acquirer
+ * checks, after locking, that the path still names the file it locked, and otherwise
+ * starts over. The holder never opens its own lock file a second time (closing any
+ * descriptor would drop its lock): it reads and writes it only through the channel that
+ * holds the lock, and on Linux identifies that channel's file through
+ * {@code /proc/self/fd}.
+ * <p>
+ * <b>Heartbeat.</b> When the request enables it, the lease's {@code heartbeat()} rewrites
+ * the PID through the held channel, which refreshes the file's modification time. A
+ * contender that finds the lock held with a modification time older than the stale
+ * timeout takes over from the hung holder by renaming a new, locked file over the path.
+ * The old holder finds out at its next {@code verify()}.
+ * <p>
+ * <b>Caveats.</b> Use a local file system: NFS locking depends on the server. Do not
+ * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel
+ * whose I/O is interrupted, which drops the lock (verification then re-acquires it if it
+ * can). Two lock names that differ only in case share a file on case-insensitive file
+ * systems and then exclude each other.
+ * <p>
+ * To check a setup by hand: start the application, run {@code cat <dir>/<name>.lock}
+ * and {@code ps -p $(cat <dir>/<name>.lock)}, then start a second instance and watch it
+ * refuse to start.
+ */
+public class FileLockBackend implements LockBackend {
+
+	/**
+	 * Id of this backend.
+	 */
+	public static final String ID = "file";
+
+	static final String LOCK_SUFFIX = ".lock";
+
+	static final String HOLDER_SUFFIX = ".lock.holder";
+
+	static final String TAKEOVER_SUFFIX = ".lock.takeover";
+
+	/**
+	 * Attempts in a row that may find the lock file replaced under them before the
+	 * acquisition gives up with {@code RACE_CONDITION}.
+	 */
+	static final int MAX_ATTEMPTS = 10;
+
+	private final Path directory;
+
+	private volatile AttemptListener attemptListener = AttemptListener.NONE;
+
+	/**
+	 * Create a backend that keeps its lock files in the given directory, creating it
+	 * (mode 0700) on first acquisition if it is missing.
+	 * @param directory the lock directory
+	 */
+	public FileLockBackend(Path directory) {
+		this.directory = Objects.requireNonNull(directory, "'directory' must not be null").toAbsolutePath();
+	}
+
+	/**
+	 * Create a backend in the platform's default directory for an application.
+	 * @param applicationName the application name
+	 * @return the backend
+	 * @see PlatformDefaults
+	 */
+	public static FileLockBackend forPlatform(String applicationName) {
+		return new FileLockBackend(PlatformDefaults.current().lockDirectory(applicationName));
+	}
+
+	@Override
+	public String id() {
+		return ID;
+	}
+
+	/**
+	 * Directory of the lock files.
+	 * @return the directory
+	 */
+	public Path getDirectory() {
+		return this.directory;
+	}
+
+	/**
+	 * Path of the lock file for a request: {@code <dir>/<name>.lock}.
+	 * @param request the request
+	 * @return the lock file path
+	 */
+	public Path lockFile(LockRequest request) {
+		return this.directory.resolve(request.name() + LOCK_SUFFIX);
+	}
+
+	/**
+	 * Path of the holder record file for a request: {@code <dir>/<name>.lock.holder}.
+	 * @param request the request
+	 * @return the holder record path
+	 */
+	public Path holderFile(LockRequest request) {
+		return this.directory.resolve(request.name() + HOLDER_SUFFIX);
+	}
+
+	@Override
+	public String describeLocation(LockRequest request) {
+		return lockFile(request).toString();
+	}
+
+	@Override
+	public Optional<LockLease> tryAcquire(LockRequest request) {
+		Target target = target(request, true);
+		if (!HeldLocks.claimForAcquisition(target.key())) {
+			return Optional.empty();
+		}
+		boolean acquired = false;
+		try {
+			for (int i = 0; i < MAX_ATTEMPTS; i++) {
+				Attempt attempt = attempt(target, false);
+				if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
+					attempt = Takeover.tryTakeOver(this, target, request, attempt.observed());
+				}
+				if (attempt.outcome() == Outcome.ACQUIRED) {
+					LockLease lease = newLease(target, request, attempt.locked());
+					acquired = true;
+					return Optional.of(lease);
+				}
+				if (attempt.outcome() == Outcome.HELD) {
+					return Optional.empty();
+				}
+			}
+			throw LockErrors.raceCondition(target.location());
+		}
+		catch (IOException ex) {
+			throw translate(ex, target, "acquire the lock");
+		}
+		finally {
+			if (!acquired) {
+				HeldLocks.unclaim(target.key());
+			}
+		}
+	}
+
+	/**
+	 * Wait for the lock. With the heartbeat off, this blocks in the kernel on the lock
+	 * file, so a standby takes over within milliseconds of the holder's death. With the
+	 * heartbeat on it polls, so that a stale holder can be taken over.
+	 */
+	@Override
+	public LockLease acquireBlocking(LockRequest request, Duration pollInterval) throws InterruptedException {
+		if (request.heartbeatEnabled()) {
+			return LockBackend.super.acquireBlocking(request, pollInterval);
+		}
+		Target target = target(request, true);
+		while (!HeldLocks.claimForAcquisition(target.key())) {
+			Thread.sleep(Math.max(1, pollInterval.toMillis()));
+		}
+		boolean acquired = false;
+		try {
+			while (true) {
+				if (Thread.interrupted()) {
+					throw new InterruptedException("Interrupted while waiting for " + target.location());
+				}
+				Attempt attempt = attempt(target, true);
+				if (attempt.outcome() == Outcome.ACQUIRED) {
+					LockLease lease = newLease(target, request, attempt.locked());
+					acquired = true;
+					return lease;
+				}
+				if (attempt.outcome() == Outcome.HELD) {
+					// only when this JVM holds the file through a channel of its own
+					Thread.sleep(Math.max(1, pollInterval.toMillis()));
+				}
+			}
+		}
+		catch (FileLockInterruptionException | ClosedByInterruptException ex) {
+			Thread.interrupted();
+			InterruptedException interrupted = new InterruptedException(
+					"Interrupted while waiting for " + target.location());
+			interrupted.initCause(ex);
+			throw interrupted;
+		}
+		catch (IOException ex) {
+			throw translate(ex, target, "acquire the lock");
+		}
+		finally {
+			if (!acquired) {
+				HeldLocks.unclaim(target.key());
+			}
+		}
+	}
+
+	@Override
+	public Optional<HolderRecord> inspect(LockRequest request) {
+		Target target = target(request, false);
+		if (target == null) {
+			return Optional.empty();
+		}
+		HeldLocks.InJvmState inJvm = HeldLocks.beginInspection(target.key());
+		if (inJvm != null) {
+			if (inJvm.lease() != null) {
+				return Optional.of(inJvm.lease().holder());
+			}
+			return Optional.of(HolderFiles.read(target.holderFile()).orElse(HolderRecord.unknown()));
+		}
+		try {
+			FileFacts facts = LockFiles.lstat(target.path());
+			if (facts == null) {
+				return Optional.empty();
+			}
+			LockFiles.requireSafe(target.path(), facts);
+			try (FileChannel channel = LockFiles.openExisting(target.path())) {
+				FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+				if (probe != null) {
+					// a leftover of a process that is gone: nobody holds the lock
+					probe.release();
+					return Optional.empty();
+				}
+				return Optional.of(HolderFiles.merge(HolderFiles.parsePid(HolderFiles.readStart(channel)),
+						HolderFiles.read(target.holderFile())));
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return Optional.empty();
+		}
+		catch (IOException ex) {
+			throw translate(ex, target, "inspect the lock");
+		}
+		finally {
+			HeldLocks.endInspection(target.key());
+		}
+	}
+
+	/**
+	 * Install a listener for fault-injection tests.
+	 * @param listener the listener
+	 */
+	void setAttemptListener(AttemptListener listener) {
+		this.attemptListener = (listener != null) ? listener : AttemptListener.NONE;
+	}
+
+	private FileLockLease newLease(Target target, LockRequest request, Locked locked) throws IOException {
+		HolderRecord record = request.newHolderRecord();
+		try {
+			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record));
+		}
+		catch (IOException ex) {
+			FileLockLease.unlinkAndClose(target, locked);
+			throw ex;
+		}
+		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
+		HeldLocks.held(target.key(), lease);
+		return lease;
+	}
+
+	/**
+	 * Resolve where a request's lock lives.
+	 * @param request the request
+	 * @param create whether to create a missing directory
+	 * @return the target, or {@code null} when the directory does not exist and
+	 * {@code create} is {@code false}
+	 */
+	Target target(LockRequest request, boolean create) {
+		Path path = lockFile(request);
+		try {
+			if (create) {
+				PlatformDefaults.createDirectory(this.directory);
+			}
+			else if (!java.nio.file.Files.isDirectory(this.directory)) {
+				return null;
+			}
+			Path realDirectory = this.directory.toRealPath();
+			Path realPath = realDirectory.resolve(request.name() + LOCK_SUFFIX);
+			return new Target(path, realPath, holderFile(request), this.directory.resolve(request.name() + TAKEOVER_SUFFIX),
+					realPath.toString(), path.toString());
+		}
+		catch (IOException ex) {
+			if (LockFiles.isAccessDenied(ex) || ex instanceof java.nio.file.FileAlreadyExistsException) {
+				throw LockErrors.permissionDenied(path, ex);
+			}
+			throw LockErrors.backendUnavailable(path.toString(), "prepare the lock directory " + this.directory, ex);
+		}
+	}
+
+	/**
+	 * One attempt to lock the file at the target's path: refuse unsafe files, open without
+	 * following links, lock, then prove the path still names the locked file.
+	 * @param target where the lock lives
+	 * @param blocking whether to wait for the OS lock
+	 * @return the outcome
+	 * @throws IOException on I/O failure
+	 */
+	Attempt attempt(Target target, boolean blocking) throws IOException {
+		FileFacts existing = LockFiles.lstat(target.path());
+		if (existing != null) {
+			LockFiles.requireSafe(target.path(), existing);
+		}
+		FileChannel channel = open(target.path(), false);
+		boolean keep = false;
+		try {
+			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath());
+			FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink) : LockFiles.lstat(target.path());
+			if (opened == null) {
+				return Attempt.RETRY;
+			}
+			LockFiles.requireSafe(target.path(), opened);
+			this.attemptListener.afterOpen(target.path());
+			FileLock lock;
+			try {
+				lock = blocking ? channel.lock() : channel.tryLock();
+			}
+			catch (OverlappingFileLockException ex) {
+				// this JVM holds the file through a channel the registry does not know
+				lock = null;
+			}
+			if (lock == null) {
+				return new Attempt(Outcome.HELD, null, opened);
+			}
+			if (!LockFiles.pathNames(target.path(), opened)) {
+				// a holder unlinked (or a takeover replaced) the file between our open and lock
+				return Attempt.RETRY;
+			}
+			writePid(channel);
+			keep = true;
+			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, descriptorLink, opened), opened);
+		}
+		finally {
+			if (!keep) {
+				closeQuietly(channel);
+			}
+		}
+	}
+
+	static FileChannel open(Path path, boolean createNew) throws IOException {
+		try {
+			return LockFiles.openForLocking(path, createNew);
+		}
+		catch (IOException ex) {
+			if (LockFiles.isRefusedLink(ex)) {
+				throw LockErrors.unsafeLockFile(path, "is a symbolic link");
+			}
+			throw ex;
+		}
+	}
+
+	static void writePid(FileChannel channel) throws IOException {
+		channel.truncate(0);
+		ByteBuffer content = ByteBuffer.wrap(HolderFiles.pidContent(ProcessHandle.current().pid()));
+		long position = 0;
+		while (content.hasRemaining()) {
+			position += channel.write(content, position);
+		}
+	}
+
+	static void closeQuietly(FileChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// nothing left to release
+		}
+	}
+
+	static LockException translate(IOException ex, Target target, String what) {
+		if (LockFiles.isAccessDenied(ex)) {
+			return LockErrors.permissionDenied(target.path(), ex);
+		}
+		return LockErrors.backendUnavailable(target.location(), what, ex);
+	}
+
+	/**
+	 * Where a lock lives.
+	 *
+	 * @param path the lock file as configured
+	 * @param realPath the lock file with its directory's real path
+	 * @param holderFile the sibling holder record file
+	 * @param takeoverFile the file that serializes heartbeat takeovers
+	 * @param key the key of the JVM-wide registry
+	 * @param location the path for messages
+	 */
+	record Target(Path path, Path realPath, Path holderFile, Path takeoverFile, String key, String location) {
+	}
+
+	/**
+	 * A channel holding the OS lock on a lock file.
+	 *
+	 * @param channel the channel
+	 * @param lock the lock
+	 * @param descriptorLink the {@code /proc/self/fd} entry of the channel, or
+	 * {@code null} where there is none
+	 * @param facts the locked file's attributes when it was locked
+	 */
+	record Locked(FileChannel channel, FileLock lock, Path descriptorLink, FileFacts facts) {
+	}
+
+	enum Outcome {
+
+		ACQUIRED, HELD, RETRY
+
+	}
+
+	/**
+	 * Result of one attempt.
+	 *
+	 * @param outcome what happened
+	 * @param locked the held lock when acquired
+	 * @param observed the attributes of the file found, when known
+	 */
+	record Attempt(Outcome outcome, Locked locked, FileFacts observed) {
+
+		static final Attempt RETRY = new Attempt(Outcome.RETRY, null, null);
+
+	}
+
+	/**
+	 * Callback for fault-injection tests, between opening and locking the lock file.
+	 */
+	interface AttemptListener {
+
+		AttemptListener NONE = (path) -> {
+		};
+
+		void afterOpen(Path path) throws IOException;
+
+	}
+
+}

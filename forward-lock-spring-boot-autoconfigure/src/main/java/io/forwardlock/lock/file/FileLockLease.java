@@ -1,0 +1,285 @@
+package io.forwardlock.lock.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.Verification;
+import io.forwardlock.lock.file.FileLockBackend.Attempt;
+import io.forwardlock.lock.file.FileLockBackend.Locked;
+import io.forwardlock.lock.file.FileLockBackend.Outcome;
+import io.forwardlock.lock.file.FileLockBackend.Target;
+import io.forwardlock.lock.file.LockFiles.FileFacts;
+
+/**
+ * Lease of a {@link FileLockBackend}: a channel that holds the OS lock on the lock file.
+ * Every read and write of the held file goes through that channel; nothing here opens
+ * the lock file a second time.
+ */
+final class FileLockLease implements LockLease {
+
+	private final FileLockBackend backend;
+
+	private final Target target;
+
+	private final LockRequest request;
+
+	private final HolderRecord holder;
+
+	private final AtomicBoolean released = new AtomicBoolean();
+
+	private final Object monitor = new Object();
+
+	private Locked locked;
+
+	FileLockLease(FileLockBackend backend, Target target, LockRequest request, HolderRecord holder, Locked locked) {
+		this.backend = backend;
+		this.target = target;
+		this.request = request;
+		this.holder = holder;
+		this.locked = locked;
+	}
+
+	@Override
+	public String lockName() {
+		return this.request.name();
+	}
+
+	@Override
+	public String backendId() {
+		return FileLockBackend.ID;
+	}
+
+	@Override
+	public String location() {
+		return this.target.location();
+	}
+
+	@Override
+	public HolderRecord holder() {
+		return this.holder;
+	}
+
+	@Override
+	public OptionalLong fencingToken() {
+		return OptionalLong.empty();
+	}
+
+	@Override
+	public boolean isReleased() {
+		return this.released.get();
+	}
+
+	/**
+	 * Check the OS lock, the channel, and that the path still names the locked file with
+	 * this process's PID in it. A vanished file is re-created and re-locked when nobody
+	 * else holds the lock ({@code HEALED}); a replaced file means the lock is
+	 * {@code LOST}.
+	 */
+	@Override
+	public Verification verify() {
+		synchronized (this.monitor) {
+			if (this.released.get()) {
+				return Verification.lost("the lease was released", null);
+			}
+			boolean interrupted = Thread.interrupted();
+			try {
+				return doVerify();
+			}
+			catch (IOException ex) {
+				throw FileLockBackend.translate(ex, this.target, "verify the lock");
+			}
+			finally {
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+	}
+
+	private Verification doVerify() throws IOException {
+		Locked current = this.locked;
+		boolean lockValid = current.channel().isOpen() && current.lock().isValid();
+		FileFacts atPath = LockFiles.lstat(this.target.path());
+		if (lockValid) {
+			FileFacts mine = currentFacts(current);
+			boolean pathIsMine = (mine.fileKey() != null) ? mine.sameFileAs(atPath)
+					: (atPath != null && !atPath.symbolicLink());
+			if (pathIsMine) {
+				return checkContent(current);
+			}
+			if (atPath != null) {
+				return Verification.lost("the lock file was replaced by another file",
+						otherHolder().orElse(HolderRecord.unknown()));
+			}
+		}
+		else if (atPath != null && !current.facts().sameFileAs(atPath)) {
+			return Verification.lost("the OS lock was dropped and the lock file was replaced",
+					otherHolder().orElse(HolderRecord.unknown()));
+		}
+		return heal(current, lockValid ? "the lock file was deleted; re-created it"
+				: "the OS lock was dropped; locked the lock file again");
+	}
+
+	private Verification checkContent(Locked current) throws IOException {
+		byte[] content = HolderFiles.readStart(current.channel());
+		byte[] expected = HolderFiles.pidContent(this.holder.pid());
+		if (!Arrays.equals(content, expected)) {
+			FileLockBackend.writePid(current.channel());
+			return Verification.healed("the lock file's content was changed; rewrote the PID");
+		}
+		Optional<HolderRecord> recorded = HolderFiles.read(this.target.holderFile());
+		if (recorded.isEmpty() || !recorded.get().equals(this.holder)) {
+			LockFiles.writeAtomically(this.target.holderFile(), HolderFiles.format(this.holder));
+			return Verification.healed("the holder record file was missing or changed; rewrote it");
+		}
+		return Verification.held();
+	}
+
+	/**
+	 * Lock the path again after the file vanished or the OS lock was dropped. The old
+	 * channel is closed first: it can only refer to an orphaned file, or to the same file,
+	 * whose new lock its closing would otherwise drop.
+	 */
+	private Verification heal(Locked current, String detail) throws IOException {
+		FileLockBackend.closeQuietly(current.channel());
+		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
+			Attempt attempt = this.backend.attempt(this.target, false);
+			if (attempt.outcome() == Outcome.ACQUIRED) {
+				this.locked = attempt.locked();
+				LockFiles.writeAtomically(this.target.holderFile(), HolderFiles.format(this.holder));
+				return Verification.healed(detail);
+			}
+			if (attempt.outcome() == Outcome.HELD) {
+				return Verification.lost("the lock file was deleted and another process locked it since",
+						otherHolder().orElse(HolderRecord.unknown()));
+			}
+		}
+		return Verification.lost("the lock file kept changing while re-creating it", null);
+	}
+
+	private Optional<HolderRecord> otherHolder() {
+		return HolderFiles.read(this.target.holderFile()).filter((r) -> !r.equals(this.holder));
+	}
+
+	/**
+	 * Attributes of the file behind the held channel: through {@code /proc/self/fd} where
+	 * available, else as recorded when it was locked.
+	 */
+	private FileFacts currentFacts(Locked current) throws IOException {
+		if (current.descriptorLink() != null
+				&& LockFiles.descriptorStillNames(current.descriptorLink(), this.target.realPath())) {
+			return FileFacts.read(current.descriptorLink());
+		}
+		return current.facts();
+	}
+
+	/**
+	 * Rewrite the PID through the held channel, which refreshes the lock file's
+	 * modification time without opening it again.
+	 */
+	@Override
+	public void heartbeat() {
+		synchronized (this.monitor) {
+			if (this.released.get()) {
+				throw LockErrors.lockLost(this.target.location(), "the lease was released", null);
+			}
+			boolean interrupted = Thread.interrupted();
+			try {
+				FileChannel channel = this.locked.channel();
+				ByteBuffer content = ByteBuffer.wrap(HolderFiles.pidContent(this.holder.pid()));
+				long position = 0;
+				while (content.hasRemaining()) {
+					position += channel.write(content, position);
+				}
+			}
+			catch (IOException ex) {
+				throw LockErrors.backendUnavailable(this.target.location(), "write the heartbeat", ex);
+			}
+			finally {
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+	}
+
+	/**
+	 * Unlink the lock file and the holder record while still holding the lock (only if
+	 * the path still names the held file), then release the lock, then close the
+	 * channel. Idempotent and callable from any thread.
+	 */
+	@Override
+	public void release() {
+		if (!this.released.compareAndSet(false, true)) {
+			return;
+		}
+		synchronized (this.monitor) {
+			try {
+				unlinkAndClose(this.target, this.locked);
+			}
+			catch (IOException ex) {
+				throw LockErrors.releaseFailed(this.target.location(), ex);
+			}
+			finally {
+				HeldLocks.unclaim(this.target.key());
+			}
+		}
+	}
+
+	static void unlinkAndClose(Target target, Locked locked) throws IOException {
+		IOException failure = null;
+		try {
+			if (locked.channel().isOpen() && locked.lock().isValid() && stillNamed(target, locked)) {
+				Files.deleteIfExists(target.holderFile());
+				Files.deleteIfExists(target.path());
+			}
+		}
+		catch (IOException ex) {
+			failure = ex;
+		}
+		finally {
+			try {
+				if (locked.lock().isValid()) {
+					locked.lock().release();
+				}
+			}
+			catch (IOException ex) {
+				failure = (failure != null) ? failure : ex;
+			}
+			try {
+				locked.channel().close();
+			}
+			catch (IOException ex) {
+				failure = (failure != null) ? failure : ex;
+			}
+		}
+		if (failure != null) {
+			throw failure;
+		}
+	}
+
+	private static boolean stillNamed(Target target, Locked locked) throws IOException {
+		FileFacts mine = locked.facts();
+		if (locked.descriptorLink() != null && LockFiles.descriptorStillNames(locked.descriptorLink(), target.realPath())) {
+			mine = FileFacts.read(locked.descriptorLink());
+		}
+		return LockFiles.pathNames(target.path(), mine);
+	}
+
+	@Override
+	public String toString() {
+		return "FileLockLease[" + this.target.location() + ", " + this.holder.describe()
+				+ (this.released.get() ? ", released" : "") + "]";
+	}
+
+}

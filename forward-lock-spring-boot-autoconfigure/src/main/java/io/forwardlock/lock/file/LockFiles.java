@@ -1,0 +1,305 @@
+package io.forwardlock.lock.file;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
+
+/**
+ * Safe primitives on lock files: open without following links, refuse anything that is
+ * not a regular file of ours, and tell which inode an open channel refers to.
+ * <p>
+ * Nothing here ever opens a second descriptor on a file that this process may have
+ * locked, because on POSIX closing any descriptor of a file drops every lock the process
+ * holds on it.
+ */
+final class LockFiles {
+
+	private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+
+	private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
+
+	private static final String DELETED_SUFFIX = " (deleted)";
+
+	private LockFiles() {
+	}
+
+	/**
+	 * Attributes of the path itself, never of a link target.
+	 * @param path the path
+	 * @return the attributes, or {@code null} if nothing is at the path
+	 * @throws IOException on failure other than absence
+	 */
+	static FileFacts lstat(Path path) throws IOException {
+		try {
+			return FileFacts.read(path, LinkOption.NOFOLLOW_LINKS);
+		}
+		catch (NoSuchFileException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Refuse a path that is anything but a regular, singly linked file owned by us.
+	 * @param path the lock file path, for messages
+	 * @param facts attributes of the file, as seen without following links
+	 * @throws LockException with {@code UNSAFE_LOCK_FILE}
+	 */
+	static void requireSafe(Path path, FileFacts facts) {
+		String problem = facts.problem();
+		if (problem != null) {
+			throw LockErrors.unsafeLockFile(path, problem);
+		}
+	}
+
+	/**
+	 * Open (creating if needed with mode 0600) a lock file for reading and writing,
+	 * without following a symbolic link at its path. Read and write access keeps a FIFO
+	 * that was slipped in from blocking the open.
+	 * @param path the lock file path
+	 * @param createNew whether the file must not exist yet
+	 * @return the open channel
+	 * @throws IOException on failure
+	 */
+	static FileChannel openForLocking(Path path, boolean createNew) throws IOException {
+		List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+				createNew ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS));
+		return FileChannel.open(path, Set.copyOf(options), ownerOnly(path));
+	}
+
+	/**
+	 * Open an existing lock file of somebody else for inspection, without creating it and
+	 * without following links.
+	 * @param path the lock file path
+	 * @return the open channel
+	 * @throws IOException on failure, {@link NoSuchFileException} if it vanished
+	 */
+	static FileChannel openExisting(Path path) throws IOException {
+		return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+	}
+
+	/**
+	 * File attribute that creates a file or directory accessible by its owner only, where
+	 * the file system supports POSIX permissions.
+	 * @param path a path on the file system
+	 * @return the attributes to pass on creation
+	 */
+	static FileAttribute<?>[] ownerOnly(Path path) {
+		if (isPosix(path)) {
+			return new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE) };
+		}
+		return new FileAttribute<?>[0];
+	}
+
+	/**
+	 * Whether the path still names the file described by the given attributes.
+	 * @param path the lock file path
+	 * @param file attributes of the file that was locked
+	 * @return {@code true} if the path names that file (or, where files have no key,
+	 * names any file)
+	 * @throws IOException on failure
+	 */
+	static boolean pathNames(Path path, FileFacts file) throws IOException {
+		FileFacts now = lstat(path);
+		if (now == null) {
+			return false;
+		}
+		return (file.fileKey() == null) ? !now.symbolicLink() : file.sameFileAs(now);
+	}
+
+	static boolean isPosix(Path path) {
+		return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+	}
+
+	/**
+	 * Find the {@code /proc/self/fd} entry of the only descriptor of this process that is
+	 * open on the given path. Reading attributes through it follows the descriptor to its
+	 * inode without opening anything, even after the path was unlinked or replaced.
+	 * @param realPath the lock file's path with its directory resolved to the real path
+	 * @return the descriptor link, or {@code null} where {@code /proc} is not available
+	 * or the descriptor is ambiguous
+	 */
+	static Path findDescriptorLink(Path realPath) {
+		if (!Files.isDirectory(PROC_SELF_FD)) {
+			return null;
+		}
+		String target = realPath.toString();
+		Path found = null;
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC_SELF_FD)) {
+			for (Path entry : entries) {
+				String link;
+				try {
+					link = Files.readSymbolicLink(entry).toString();
+				}
+				catch (IOException ex) {
+					continue;
+				}
+				if (link.equals(target) || link.equals(target + DELETED_SUFFIX)) {
+					if (found != null) {
+						return null;
+					}
+					found = PROC_SELF_FD.resolve(entry.getFileName().toString());
+				}
+			}
+		}
+		catch (IOException ex) {
+			return null;
+		}
+		return found;
+	}
+
+	/**
+	 * Whether a descriptor link still refers to a file at the given path (possibly
+	 * unlinked), so that its number was not reused for another file.
+	 * @param descriptorLink the {@code /proc/self/fd} entry
+	 * @param realPath the lock file's real path
+	 * @return whether the link still refers to the lock file
+	 */
+	static boolean descriptorStillNames(Path descriptorLink, Path realPath) {
+		try {
+			String link = Files.readSymbolicLink(descriptorLink).toString();
+			String target = realPath.toString();
+			return link.equals(target) || link.equals(target + DELETED_SUFFIX);
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Write a small file atomically: write a private temporary file in the same
+	 * directory, then rename it over the target. Readers see the old or the new content,
+	 * never a mix, and a symbolic link at the target is replaced, never followed.
+	 * @param target the file to write
+	 * @param content the content
+	 * @throws IOException on failure; the temporary file is removed
+	 */
+	static void writeAtomically(Path target, byte[] content) throws IOException {
+		Path temp = target.resolveSibling(target.getFileName() + "." + Long.toHexString(System.nanoTime())
+				+ Integer.toHexString(System.identityHashCode(content)) + ".tmp");
+		try {
+			try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.WRITE,
+					StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), ownerOnly(temp))) {
+				java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+				while (buffer.hasRemaining()) {
+					channel.write(buffer);
+				}
+			}
+			Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+					java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		}
+		finally {
+			Files.deleteIfExists(temp);
+		}
+	}
+
+	/**
+	 * Whether an I/O failure means that access was denied.
+	 * @param ex the failure
+	 * @return whether it is a permission problem
+	 */
+	static boolean isAccessDenied(IOException ex) {
+		if (ex instanceof AccessDeniedException) {
+			return true;
+		}
+		return ex instanceof FileSystemException fse && fse.getReason() != null
+				&& (fse.getReason().contains("Permission denied") || fse.getReason().contains("Read-only file system")
+						|| fse.getReason().contains("Operation not permitted"));
+	}
+
+	/**
+	 * Whether an open failed because the path was a symbolic link and links were not
+	 * followed ({@code ELOOP}).
+	 * @param ex the failure
+	 * @return whether it was a refused symbolic link
+	 */
+	static boolean isRefusedLink(IOException ex) {
+		return ex instanceof FileSystemException fse && fse.getReason() != null
+				&& fse.getReason().contains("symbolic link");
+	}
+
+	static boolean isAlreadyExists(IOException ex) {
+		return ex instanceof FileAlreadyExistsException;
+	}
+
+	/**
+	 * The attributes of a file that matter for safety and identity.
+	 *
+	 * @param fileKey identity of the file (device and inode on POSIX), may be
+	 * {@code null} on file systems without one
+	 * @param regular whether it is a regular file
+	 * @param symbolicLink whether it is a symbolic link
+	 * @param directory whether it is a directory
+	 * @param uid owner uid, or {@code -1} when unknown
+	 * @param links number of hard links, or {@code 1} when unknown
+	 * @param lastModifiedMillis modification time
+	 * @param size size in bytes
+	 */
+	record FileFacts(Object fileKey, boolean regular, boolean symbolicLink, boolean directory, int uid, int links,
+			long lastModifiedMillis, long size) {
+
+		static FileFacts read(Path path, LinkOption... options) throws IOException {
+			if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+				Map<String, Object> unix = Files.readAttributes(path,
+						"unix:fileKey,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size", options);
+				return new FileFacts(unix.get("fileKey"), (Boolean) unix.get("isRegularFile"),
+						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"), (Integer) unix.get("uid"),
+						(Integer) unix.get("nlink"),
+						((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime")).toMillis(),
+						(Long) unix.get("size"));
+			}
+			BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, options);
+			return new FileFacts(basic.fileKey(), basic.isRegularFile(), basic.isSymbolicLink(), basic.isDirectory(), -1,
+					1, basic.lastModifiedTime().toMillis(), basic.size());
+		}
+
+		/**
+		 * What makes this file unsafe to use as a lock file.
+		 * @return a phrase completing "it ...", or {@code null} when safe
+		 */
+		String problem() {
+			if (this.symbolicLink) {
+				return "is a symbolic link";
+			}
+			if (this.directory) {
+				return "is a directory";
+			}
+			if (!this.regular) {
+				return "is not a regular file (a FIFO, socket or device)";
+			}
+			int self = ProcessOwner.uid();
+			if (this.uid >= 0 && self >= 0 && this.uid != self) {
+				return "is owned by another user (uid " + this.uid + ", this process runs as uid " + self + ")";
+			}
+			if (this.links > 1) {
+				return "has " + this.links + " hard links, so writing it would change another file";
+			}
+			return null;
+		}
+
+		boolean sameFileAs(FileFacts other) {
+			return other != null && this.fileKey != null && this.fileKey.equals(other.fileKey);
+		}
+
+	}
+
+}

@@ -1,0 +1,82 @@
+package io.forwardlock.lock.file.testsupport;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.FileLockBackend;
+
+/**
+ * Child process that drives a {@link FileLockBackend} by commands on standard input, one
+ * per line, answering on standard output:
+ * <ul>
+ * <li>{@code acquire}: {@code ACQUIRED} or {@code BUSY};</li>
+ * <li>{@code block}: waits, then {@code ACQUIRED};</li>
+ * <li>{@code verify}: {@code VERIFY <status>};</li>
+ * <li>{@code heartbeat}: {@code BEAT};</li>
+ * <li>{@code release}: {@code RELEASED};</li>
+ * <li>{@code inspect}: {@code HOLDER <pid>} or {@code FREE}.</li>
+ * </ul>
+ * Arguments: directory, lock name, and optionally heartbeat interval and stale timeout in
+ * milliseconds. Prints {@code READY} first, and {@code ERROR <type>} on a lock failure.
+ */
+public final class LockHolderProcess {
+
+	private LockHolderProcess() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		FileLockBackend backend = new FileLockBackend(Path.of(args[0]));
+		LockRequest.Builder builder = LockRequest.named(args[1]);
+		if (args.length > 3) {
+			builder.heartbeat(Duration.ofMillis(Long.parseLong(args[2])), Duration.ofMillis(Long.parseLong(args[3])));
+		}
+		LockRequest request = builder.build();
+		LockLease lease = null;
+		System.out.println("READY " + ProcessHandle.current().pid());
+		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+		String command;
+		while ((command = in.readLine()) != null) {
+			try {
+				switch (command.trim()) {
+					case "acquire" -> {
+						Optional<LockLease> acquired = backend.tryAcquire(request);
+						lease = acquired.orElse(lease);
+						System.out.println(acquired.isPresent() ? "ACQUIRED" : "BUSY");
+					}
+					case "block" -> {
+						lease = backend.acquireBlocking(request, Duration.ofMillis(20));
+						System.out.println("ACQUIRED");
+					}
+					case "verify" -> System.out.println("VERIFY " + lease.verify().status());
+					case "heartbeat" -> {
+						lease.heartbeat();
+						System.out.println("BEAT");
+					}
+					case "release" -> {
+						lease.release();
+						System.out.println("RELEASED");
+					}
+					case "inspect" -> System.out.println(backend.inspect(request)
+						.map((holder) -> "HOLDER " + holder.pid())
+						.orElse("FREE"));
+					case "exit" -> {
+						return;
+					}
+					default -> System.out.println("UNKNOWN " + command);
+				}
+			}
+			catch (LockException ex) {
+				System.out.println("ERROR " + ex.getType() + " " + ex.getSummary());
+			}
+			System.out.flush();
+		}
+	}
+
+}
