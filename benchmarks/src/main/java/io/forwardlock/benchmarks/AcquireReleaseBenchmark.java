@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.NativeFSLockFactory;
@@ -47,11 +50,17 @@ public class AcquireReleaseBenchmark {
 
 	private FSDirectory luceneDirectory;
 
+	private FileLockBackend forwardLock;
+
+	private LockRequest forwardLockRequest;
+
 	@Setup(Level.Trial)
 	public void createLockDirectory() throws IOException {
 		this.directory = TemporaryLockDirectory.create();
 		this.seedLockFile = this.directory.resolve("seed.lock");
 		this.luceneDirectory = FSDirectory.open(this.directory.path());
+		this.forwardLock = new FileLockBackend(this.directory.path());
+		this.forwardLockRequest = LockRequest.named("forward-lock").build();
 	}
 
 	@TearDown(Level.Trial)
@@ -64,6 +73,13 @@ public class AcquireReleaseBenchmark {
 	public void seedPidFile(Blackhole blackhole) throws IOException {
 		try (SeedPidFileLock lock = SeedPidFileLock.acquire(this.seedLockFile)) {
 			blackhole.consume(lock);
+		}
+	}
+
+	@Benchmark
+	public void forwardLockFile(Blackhole blackhole) {
+		try (LockLease lease = FileLocks.acquire(this.forwardLock, this.forwardLockRequest)) {
+			blackhole.consume(lease);
 		}
 	}
 
