@@ -3,16 +3,25 @@ package io.forwardlock.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import java.util.regex.Pattern;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Configuration properties for forward-lock. The original design's environment variables
  * ({@code FORWARD_LOCK_DIR}, {@code FORWARD_LOCK_HEARTBEAT_ENABLED},
  * {@code FORWARD_LOCK_HEARTBEAT_INTERVAL}, {@code FORWARD_LOCK_STALE_TIMEOUT}) bind to
  * these through relaxed binding.
+ * <p>
+ * The properties validate themselves when bound: a bad value fails start-up with a
+ * message that names the property and says what to use instead.
  */
 @ConfigurationProperties("forward.lock")
-public class ForwardLockProperties {
+public class ForwardLockProperties implements Validator {
+
+	private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
 	/**
 	 * Whether to guard the application so that only one instance runs.
@@ -197,6 +206,53 @@ public class ForwardLockProperties {
 
 	public Heartbeat getHeartbeat() {
 		return this.heartbeat;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return ForwardLockProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		ForwardLockProperties properties = (ForwardLockProperties) target;
+		if (properties.name != null && !VALID_NAME.matcher(properties.name).matches()) {
+			errors.rejectValue("name", "invalid", "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a "
+					+ "letter or digit, for example 'billing-service'");
+		}
+		if (properties.maxRetries < 0) {
+			errors.rejectValue("maxRetries", "negative", "must be 0 or more; use 0 to give up after the first attempt");
+		}
+		rejectUnlessPositive(errors, "retryDelay", properties.retryDelay, "1s");
+		rejectUnlessPositive(errors, "staleTimeout", properties.staleTimeout, "60s");
+		rejectUnlessPositive(errors, "verifyInterval", properties.verifyInterval, "5s");
+		rejectUnlessPositive(errors, "heartbeat.interval", properties.heartbeat.interval, "30s");
+		if (isPositive(properties.heartbeat.interval) && isPositive(properties.staleTimeout)
+				&& properties.heartbeat.interval.compareTo(properties.staleTimeout) >= 0) {
+			errors.rejectValue("heartbeat.interval", "notShorterThanStaleTimeout",
+					"must be shorter than forward.lock.stale-timeout (" + properties.staleTimeout
+							+ "); use at most half of it, for example " + properties.staleTimeout.dividedBy(3)
+							+ ", or raise forward.lock.stale-timeout");
+		}
+		rejectUnlessExitCode(errors, "exitCode", properties.exitCode, 75);
+		rejectUnlessExitCode(errors, "lostExitCode", properties.lostExitCode, 76);
+	}
+
+	private static void rejectUnlessPositive(Errors errors, String field, Duration value, String example) {
+		if (!isPositive(value)) {
+			errors.rejectValue(field, "notPositive", "must be a positive duration, for example " + example);
+		}
+	}
+
+	private static boolean isPositive(Duration value) {
+		return value != null && !value.isNegative() && !value.isZero();
+	}
+
+	private static void rejectUnlessExitCode(Errors errors, String field, int value, int example) {
+		if (value < 1 || value > 255) {
+			errors.rejectValue(field, "outOfRange",
+					"must be an exit status from 1 to 255, for example " + example + " (0 would mean success)");
+		}
 	}
 
 	public Jdbc getJdbc() {

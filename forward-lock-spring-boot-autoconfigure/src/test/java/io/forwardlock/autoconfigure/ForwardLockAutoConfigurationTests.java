@@ -1,0 +1,268 @@
+package io.forwardlock.autoconfigure;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lifecycle.ForwardLockLifecycle;
+import io.forwardlock.lifecycle.LockLostHandler;
+import io.forwardlock.lifecycle.LockState;
+import io.forwardlock.lifecycle.LockStatusProvider;
+import io.forwardlock.lifecycle.MarkDownOnLockLost;
+import io.forwardlock.lifecycle.ShutdownOnLockLost;
+import io.forwardlock.lock.LockBackend;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.FileLockBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ForwardLockAutoConfiguration}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ForwardLockAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ForwardLockAutoConfiguration.class));
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void runShouldHoldTheLockWhileTheContextRuns() {
+		Path lockFile = this.dir.resolve("orders.lock");
+		guarded().run((context) -> {
+			assertThat(context).hasNotFailed()
+				.hasSingleBean(ForwardLockLifecycle.class)
+				.hasSingleBean(FileLockBackend.class)
+				.hasSingleBean(LockRequest.class);
+			ForwardLockLifecycle lifecycle = context.getBean(ForwardLockLifecycle.class);
+			assertThat(context.getBean(LockStatusProvider.class)).isSameAs(lifecycle);
+			assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(lifecycle.getStatus().location()).isEqualTo(lockFile.toString());
+			assertThat(Files.readString(lockFile).trim()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
+			assertThat(context.getBean(LockLostHandler.class)).isInstanceOf(ShutdownOnLockLost.class);
+		});
+		assertThat(lockFile).doesNotExist();
+	}
+
+	@Test
+	void runWhenDisabledShouldBackOff() {
+		guarded().withPropertyValues("forward.lock.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ForwardLockLifecycle.class)
+				.doesNotHaveBean(LockBackend.class)
+				.doesNotHaveBean(ForwardLockProperties.class);
+			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+	}
+
+	@Test
+	void userDefinedBackendWins(@TempDir Path otherDir) {
+		guarded().withBean("myBackend", LockBackend.class, () -> new FileLockBackend(otherDir)).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(LockBackend.class).hasBean("myBackend");
+			assertThat(otherDir.resolve("orders.lock")).exists();
+			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+	}
+
+	@Test
+	void userDefinedLostHandlerWins() {
+		LockLostHandler mine = (event) -> {
+		};
+		guarded().withBean(LockLostHandler.class, () -> mine)
+			.run((context) -> assertThat(context.getBean(LockLostHandler.class)).isSameAs(mine));
+	}
+
+	@Test
+	void onLostMarkDownSelectsTheMarkDownHandler() {
+		guarded().withPropertyValues("forward.lock.on-lost=mark-down")
+			.run((context) -> assertThat(context.getBean(LockLostHandler.class)).isInstanceOf(MarkDownOnLockLost.class));
+	}
+
+	@Test
+	void lockNameFallsBackToApplicationThenToTheDefault() {
+		this.contextRunner.withPropertyValues("forward.lock.dir=" + this.dir, "spring.application.name=My Orders/App")
+			.run((context) -> assertThat(context.getBean(LockRequest.class).name()).isEqualTo("My-Orders-App"));
+		this.contextRunner.withPropertyValues("forward.lock.dir=" + this.dir)
+			.run((context) -> assertThat(context.getBean(LockRequest.class).name()).isEqualTo("application"));
+		guarded().withPropertyValues("forward.lock.name=billing")
+			.run((context) -> assertThat(this.dir.resolve("billing.lock")).exists());
+	}
+
+	@Test
+	void heartbeatPropertiesReachTheRequest() {
+		guarded()
+			.withPropertyValues("forward.lock.heartbeat.enabled=true", "forward.lock.heartbeat.interval=2s",
+					"forward.lock.stale-timeout=7s")
+			.run((context) -> {
+				LockRequest request = context.getBean(LockRequest.class);
+				assertThat(request.heartbeatEnabled()).isTrue();
+				assertThat(request.heartbeatInterval()).hasSeconds(2);
+				assertThat(request.staleTimeout()).hasSeconds(7);
+				assertThat(context.getBean(ForwardLockLifecycle.class).isHeartbeatEnabled()).isTrue();
+			});
+	}
+
+	@Test
+	void secondContextIsRefusedUntilTheFirstCloses() {
+		guarded().run((first) -> {
+			assertThat(first).hasNotFailed();
+			guarded().withPropertyValues("forward.lock.exit-code=42").run((second) -> {
+				assertThat(second).hasFailed();
+				LockStartupException refusal = findCause(second.getStartupFailure(), LockStartupException.class);
+				assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+				assertThat(refusal.getExitCode()).isEqualTo(42);
+				assertThat(refusal.getPid()).isEqualTo(ProcessHandle.current().pid());
+				assertThat(refusal.getLockPath()).isEqualTo(this.dir.resolve("orders.lock").toString());
+			});
+			assertThat(first.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		});
+		guarded().run((third) -> assertThat(third).hasNotFailed());
+	}
+
+	@Test
+	void jdbcBackendWithoutABackendBeanFailsWithHelp() {
+		guarded().withPropertyValues("forward.lock.backend=jdbc").run((context) -> {
+			assertThat(context).hasFailed();
+			LockException failure = findCause(context.getStartupFailure(), LockException.class);
+			assertThat(failure.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+			assertThat(failure.getMessage()).contains("forward.lock.backend=jdbc").contains("DataSource");
+		});
+	}
+
+	@Test
+	void worksWithoutOptionalDependencies() {
+		guarded()
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.jdbc",
+					"io.micrometer"))
+			.run((context) -> assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state())
+				.isEqualTo(LockState.ACQUIRED));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			forward.lock.heartbeat.interval=60s | heartbeat.interval | must be shorter than forward.lock.stale-timeout
+			forward.lock.stale-timeout=0s       | staleTimeout       | must be a positive duration
+			forward.lock.verify-interval=-5s    | verifyInterval     | must be a positive duration
+			forward.lock.retry-delay=0ms        | retryDelay         | must be a positive duration
+			forward.lock.max-retries=-1         | maxRetries         | must be 0 or more
+			forward.lock.exit-code=0            | exitCode           | from 1 to 255
+			forward.lock.lost-exit-code=256     | lostExitCode       | from 1 to 255
+			forward.lock.name=../etc/passwd     | name               | letters, digits
+			""")
+	void invalidValueFailsStartupNamingThePropertyAndTheFix(String property, String field, String advice) {
+		guarded().withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			BindValidationException failure = findCause(context.getStartupFailure(), BindValidationException.class);
+			assertThat(failure.getValidationErrors().getAllErrors()).singleElement()
+				.satisfies((error) -> assertThat(error.toString()).contains("forward.lock").contains(field))
+				.satisfies((error) -> assertThat(error.getDefaultMessage()).contains(advice));
+			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+	}
+
+	@Test
+	void acquireEarlyKeepsARefusedInstanceFromCreatingSingletons() {
+		SideEffects.constructed.set(0);
+		guarded().run((first) -> {
+			guarded().withPropertyValues("forward.lock.acquire-early=true")
+				.withUserConfiguration(SideEffectConfiguration.class)
+				.run((refused) -> {
+					assertThat(refused).hasFailed();
+					assertThat(findCause(refused.getStartupFailure(), LockStartupException.class)).isNotNull();
+				});
+			assertThat(SideEffects.constructed).hasValue(0);
+			// Without early acquisition the same refused instance does run the side effect
+			guarded().withUserConfiguration(SideEffectConfiguration.class)
+				.run((refused) -> assertThat(refused).hasFailed());
+			assertThat(SideEffects.constructed).hasValue(1);
+		});
+	}
+
+	@Test
+	void acquireEarlyWithABackendBeanKeepsARefusedInstanceFromCreatingSingletons() {
+		SideEffects.constructed.set(0);
+		guarded().run((first) -> guarded().withPropertyValues("forward.lock.acquire-early=true")
+			.withBean("myBackend", LockBackend.class, () -> new FileLockBackend(this.dir))
+			.withUserConfiguration(SideEffectConfiguration.class)
+			.run((refused) -> assertThat(refused).hasFailed()));
+		assertThat(SideEffects.constructed).hasValue(0);
+	}
+
+	@Test
+	void acquireEarlyHoldsTheLockBeforeSingletonsAndHandsItToTheLifecycle() {
+		SideEffects.constructed.set(0);
+		SideEffects.lockFileExistedAtConstruction.set(0);
+		guarded().withPropertyValues("forward.lock.acquire-early=true", "sample.lock-file=" + this.dir.resolve("orders.lock"))
+			.withUserConfiguration(SideEffectConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(SideEffects.constructed).hasValue(1);
+				assertThat(SideEffects.lockFileExistedAtConstruction).hasValue(1);
+				assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state())
+					.isEqualTo(LockState.ACQUIRED);
+			});
+		assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+	}
+
+	private ApplicationContextRunner guarded() {
+		return this.contextRunner.withPropertyValues("forward.lock.dir=" + this.dir, "spring.application.name=orders",
+				"forward.lock.verify-interval=1h");
+	}
+
+	private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+		Throwable candidate = failure;
+		while (candidate != null) {
+			if (type.isInstance(candidate)) {
+				return type.cast(candidate);
+			}
+			candidate = candidate.getCause();
+		}
+		throw new AssertionError("No " + type.getSimpleName() + " in " + NestedExceptionUtils.getMostSpecificCause(failure),
+				failure);
+	}
+
+	static final class SideEffects {
+
+		static final AtomicInteger constructed = new AtomicInteger();
+
+		static final AtomicInteger lockFileExistedAtConstruction = new AtomicInteger();
+
+		SideEffects(String lockFile) {
+			constructed.incrementAndGet();
+			if (lockFile != null && Files.exists(Path.of(lockFile))) {
+				lockFileExistedAtConstruction.incrementAndGet();
+			}
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SideEffectConfiguration {
+
+		@Bean
+		SideEffects sideEffects(org.springframework.core.env.Environment environment) {
+			return new SideEffects(environment.getProperty("sample.lock-file"));
+		}
+
+	}
+
+}

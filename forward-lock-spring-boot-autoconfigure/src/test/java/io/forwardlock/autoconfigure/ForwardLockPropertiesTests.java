@@ -1,0 +1,56 @@
+package io.forwardlock.autoconfigure;
+
+import java.time.Duration;
+
+import io.forwardlock.lock.LockRequest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ForwardLockProperties}.
+ */
+class ForwardLockPropertiesTests {
+
+	private final ForwardLockProperties properties = new ForwardLockProperties();
+
+	@Test
+	void defaultValuesMatchTheCoreDefaultsAndTheDocumentation() {
+		LockRequest coreDefaults = LockRequest.named("app").build();
+		assertThat(this.properties.isEnabled()).isTrue();
+		assertThat(this.properties.getName()).isNull();
+		assertThat(this.properties.getDir()).isNull();
+		assertThat(this.properties.getBackend()).isEqualTo(ForwardLockProperties.Backend.FILE);
+		assertThat(this.properties.getMaxRetries()).isZero();
+		assertThat(this.properties.getRetryDelay()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(this.properties.isStandby()).isFalse();
+		assertThat(this.properties.isAcquireEarly()).isFalse();
+		assertThat(this.properties.getHeartbeat().isEnabled()).isEqualTo(coreDefaults.heartbeatEnabled()).isFalse();
+		assertThat(this.properties.getHeartbeat().getInterval()).isEqualTo(coreDefaults.heartbeatInterval());
+		assertThat(this.properties.getStaleTimeout()).isEqualTo(coreDefaults.staleTimeout());
+		assertThat(this.properties.getVerifyInterval()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(this.properties.getOnLost()).isEqualTo(ForwardLockProperties.OnLost.SHUTDOWN);
+		assertThat(this.properties.getExitCode()).isEqualTo(75);
+		assertThat(this.properties.getLostExitCode()).isEqualTo(76).isNotEqualTo(this.properties.getExitCode());
+	}
+
+	@Test
+	void defaultValuesPassValidation() {
+		MockEnvironment environment = new MockEnvironment();
+		ForwardLockProperties bound = EarlyLockAcquisition.bind(environment);
+		assertThat(bound.getExitCode()).isEqualTo(75);
+		assertThat(ForwardLockRequests.request(bound, environment).name()).isEqualTo("application");
+	}
+
+	@Test
+	void seedStyleDurationsBind() {
+		MockEnvironment environment = new MockEnvironment().withProperty("forward.lock.heartbeat.interval", "30s")
+			.withProperty("forward.lock.stale-timeout", "1m");
+		ForwardLockProperties bound = EarlyLockAcquisition.bind(environment);
+		assertThat(bound.getHeartbeat().getInterval()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(bound.getStaleTimeout()).isEqualTo(Duration.ofMinutes(1));
+	}
+
+}

@@ -1,0 +1,87 @@
+package io.forwardlock.diagnostics;
+
+import java.time.Instant;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.context.ApplicationContextException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link LockFailureAnalyzer}.
+ */
+class LockFailureAnalyzerTests {
+
+	private static final HolderRecord HOLDER = new HolderRecord(4242, HolderRecord.localHostname(),
+			Instant.parse("2026-11-28T09:59:00Z"), Instant.parse("2026-11-28T10:00:00Z"), "forward-mcp", "id-1");
+
+	private final LockFailureAnalyzer analyzer = new LockFailureAnalyzer();
+
+	@Test
+	void refusalDescribesTheHolderAndTheLockAndNumbersTheSolutions() {
+		FailureAnalysis analysis = this.analyzer.analyze(refusal(LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock")));
+		assertThat(analysis.getDescription()).contains("another instance holds the instance lock")
+			.contains("PID 4242")
+			.contains("on " + HolderRecord.localHostname())
+			.contains("since 2026-11-28T10:00:00Z")
+			.contains("/tmp/forward-mcp.lock");
+		assertThat(analysis.getAction()).startsWith("Possible solutions:")
+			.contains("1. Stop the running instance first: kill 4242")
+			.contains("2. ")
+			.contains("forward.lock.standby=true");
+	}
+
+	@Test
+	void lockExceptionIsFoundAlongTheCauseChain() {
+		LockException refusal = LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock");
+		FailureAnalysis analysis = this.analyzer
+			.analyze(new ApplicationContextException("Failed to start bean 'forwardLockLifecycle'", refusal));
+		assertThat(analysis).isNotNull();
+		assertThat(analysis.getCause()).isSameAs(refusal);
+	}
+
+	@Test
+	void retriesExhaustedStillNameTheHolder() {
+		LockException exhausted = LockErrors.maxRetriesExceeded(4,
+				LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock"));
+		FailureAnalysis analysis = this.analyzer.analyze(exhausted);
+		assertThat(analysis.getDescription()).contains("after 4 attempts").contains("PID 4242");
+		assertThat(analysis.getDescription()).doesNotContain("Underlying error");
+		assertThat(analysis.getAction()).contains("forward.lock.max-retries");
+	}
+
+	@Test
+	void infrastructureFailureShowsTheUnderlyingError() {
+		LockException denied = LockErrors.permissionDenied(java.nio.file.Path.of("/var/lock/app/app.lock"),
+				new java.nio.file.AccessDeniedException("/var/lock/app/app.lock"));
+		FailureAnalysis analysis = this.analyzer.analyze(denied);
+		assertThat(analysis.getDescription()).contains("could not be acquired")
+			.contains("PERMISSION_DENIED")
+			.contains("Underlying error: java.nio.file.AccessDeniedException");
+		assertThat(analysis.getAction()).contains("1. Check the directory's owner and permissions");
+	}
+
+	@Test
+	void otherFailuresAreNotAnalyzed() {
+		assertThat(this.analyzer.analyze(new IllegalStateException("boom"))).isNull();
+	}
+
+	@Test
+	void startupExceptionKeepsTheFailureAndCarriesTheExitCode() {
+		LockException refusal = LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock");
+		LockStartupException startup = new LockStartupException(refusal, 75);
+		assertThat(startup.getExitCode()).isEqualTo(75);
+		assertThat(startup.getMessage()).isEqualTo(refusal.getMessage());
+		assertThat(startup.getHelp()).isEqualTo(refusal.getHelp());
+	}
+
+	private static LockException refusal(LockException failure) {
+		return new LockStartupException(failure, 75);
+	}
+
+}
