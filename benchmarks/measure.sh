@@ -6,7 +6,8 @@
 #             --forward.lock.enabled=false, alternating runs, reported as a ratio
 #   takeover  SIGKILL of the holder until a standby (--forward.lock.standby=true)
 #             holds the lock (its PID is in the lock file) and until its health is UP
-#   refusal   launch of a second instance until it exits with the refusal code (75)
+#   refusal   launch of a second instance until it exits with the refusal code (75),
+#             by default and with --forward.lock.acquire-early=true
 #
 # Usage:
 #   ./mvnw -B -q -pl sample-app -am package -DskipTests     # builds sample-app/target/sample-app.jar
@@ -345,23 +346,33 @@ measure_takeover() {
 	done
 }
 
-measure_refusal() {
-	local run lock_dir port
-	lock_dir="$work_dir/refusal"
+# refusal_runs METRIC [ARG...]: with a holder running, launches a second instance with
+# the given arguments, runs times, and records the time until it exits with 75.
+refusal_runs() {
+	local metric=$1 run lock_dir port holder name
+	shift
+	lock_dir="$work_dir/$metric"
 	mkdir -p "$lock_dir"
-	start_holder refusal-holder "$lock_dir"
-	local holder=$holder_pid
+	start_holder "$metric-holder" "$lock_dir"
+	holder=$holder_pid
 	for run in $(seq 1 "$runs"); do
 		port=$(free_port)
-		launch "refusal-second-$run" "$port" "$lock_dir"
+		name="$metric-second-$run"
+		launch "$name" "$port" "$lock_dir" "$@"
 		wait_exit "$launched_pid" "$timeout_seconds"
 		((exit_code == REFUSAL_EXIT_CODE)) ||
-			die "second instance exited with $exit_code, expected $REFUSAL_EXIT_CODE" "$log_dir/refusal-second-$run.log"
-		record refusal "$run" "$(elapsed_ms "$launched_at" "$exited_at")"
-		progress "refusal run $run/$runs done"
+			die "$name exited with $exit_code, expected $REFUSAL_EXIT_CODE" "$log_dir/$name.log"
+		record "$metric" "$run" "$(elapsed_ms "$launched_at" "$exited_at")"
+		progress "$metric run $run/$runs done"
 	done
-	is_running "$holder" || die "the holder died during the refusal runs" "$log_dir/refusal-holder.log"
+	is_running "$holder" || die "the holder died during the refusal runs" "$log_dir/$metric-holder.log"
 	stop "$holder"
+}
+
+measure_refusal() {
+	refusal_runs refusal
+	# The lock taken before any singleton is created: the refused instance does less work.
+	refusal_runs refusal.early --forward.lock.acquire-early=true
 }
 
 # ---------------------------------------------------------------------------------------
@@ -384,7 +395,7 @@ json_escape() {
 	printf '%s' "$s"
 }
 
-metrics=(startup.enabled startup.disabled startup.ratio takeover.lock takeover.health refusal)
+metrics=(startup.enabled startup.disabled startup.ratio takeover.lock takeover.health refusal refusal.early)
 descriptions=(
 	"launch to health UP, starter enabled (ms)"
 	"launch to health UP, --forward.lock.enabled=false (ms)"
@@ -392,6 +403,7 @@ descriptions=(
 	"SIGKILL of holder to standby PID in lock file (ms)"
 	"SIGKILL of holder to standby health UP (ms)"
 	"launch of second instance to exit $REFUSAL_EXIT_CODE (ms)"
+	"same, with --forward.lock.acquire-early=true (ms)"
 )
 
 printf '\n%-58s %4s %10s %10s %10s\n' "measurement" "n" "median" "min" "max"
