@@ -8,16 +8,21 @@
 #             holds the lock (its PID is in the lock file) and until its health is UP
 #   refusal   launch of a second instance until it exits with the refusal code (75),
 #             by default and with --forward.lock.acquire-early=true
+#   jdbc-takeover  the JDBC backend on embedded PostgreSQL: SIGKILL of a lease holder
+#             until a standby holds the lock (JdbcTakeoverMeasurement in benchmarks.jar;
+#             stale timeout 4s, heartbeat 1s, standby polling every 1s)
 #
 # Usage:
-#   ./mvnw -B -q -pl sample-app -am package -DskipTests     # builds sample-app/target/sample-app.jar
+#   ./mvnw -B -q package -DskipTests    # builds sample-app.jar and benchmarks.jar
 #   benchmarks/measure.sh                                   # all measurements, 10 runs each
 #   benchmarks/measure.sh --runs 20 --only takeover
 #
 # Options:
 #   --runs N          runs per measurement (default 10; startup runs N times each variant)
-#   --only LIST       comma-separated subset of: startup,takeover,refusal (default: all)
+#   --only LIST       comma-separated subset of: startup,takeover,refusal,jdbc-takeover
+#                     (default: all of them)
 #   --jar PATH        sample app jar (default: <repo>/sample-app/target/sample-app.jar)
+#   --benchmarks-jar PATH  (default: <repo>/benchmarks/target/benchmarks.jar)
 #   --timeout SEC     deadline for any single wait, such as one startup (default 60)
 #   --out DIR         where summary.json, runs.csv and the logs go
 #                     (default: <repo>/benchmarks/target/measure)
@@ -41,8 +46,9 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname "$script_dir")
 
 runs=10
-only=startup,takeover,refusal
+only=startup,takeover,refusal,jdbc-takeover
 jar="$repo_dir/sample-app/target/sample-app.jar"
+benchmarks_jar="$repo_dir/benchmarks/target/benchmarks.jar"
 timeout_seconds=60
 out_dir="$repo_dir/benchmarks/target/measure"
 java_opts=()
@@ -62,6 +68,7 @@ while (($#)); do
 	--runs) runs=${2:-}; shift 2 || fail_usage "--runs needs a number" ;;
 	--only) only=${2:-}; shift 2 || fail_usage "--only needs a list" ;;
 	--jar) jar=${2:-}; shift 2 || fail_usage "--jar needs a path" ;;
+	--benchmarks-jar) benchmarks_jar=${2:-}; shift 2 || fail_usage "--benchmarks-jar needs a path" ;;
 	--timeout) timeout_seconds=${2:-}; shift 2 || fail_usage "--timeout needs seconds" ;;
 	--out) out_dir=${2:-}; shift 2 || fail_usage "--out needs a directory" ;;
 	--java-opt) java_opts+=("${2:-}"); shift 2 || fail_usage "--java-opt needs an option" ;;
@@ -73,15 +80,24 @@ done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || fail_usage "--runs must be a positive integer, got '$runs'"
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail_usage "--timeout must be a positive integer, got '$timeout_seconds'"
 for part in ${only//,/ }; do
-	[[ $part =~ ^(startup|takeover|refusal)$ ]] || fail_usage "--only accepts startup, takeover and refusal, got '$part'"
+	[[ $part =~ ^(startup|takeover|refusal|jdbc-takeover)$ ]] ||
+		fail_usage "--only accepts startup, takeover, refusal and jdbc-takeover, got '$part'"
 done
+needs_sample_app=false
+[[ ,$only, =~ ,(startup|takeover|refusal), ]] && needs_sample_app=true
 if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
 	java_bin=$JAVA_HOME/bin/java
 else
 	java_bin=$(command -v java) || fail_usage "no java found: put a JDK 17 on PATH or set JAVA_HOME"
 fi
-command -v curl >/dev/null || fail_usage "curl is required to poll /actuator/health"
-[[ -f $jar ]] || fail_usage "no sample app jar at $jar; build it with: ./mvnw -B -q -pl sample-app -am package -DskipTests"
+if $needs_sample_app; then
+	command -v curl >/dev/null || fail_usage "curl is required to poll /actuator/health"
+	[[ -f $jar ]] || fail_usage "no sample app jar at $jar; build it with: ./mvnw -B -q -pl sample-app -am package -DskipTests"
+fi
+if [[ ,$only, == *,jdbc-takeover,* ]]; then
+	[[ -f $benchmarks_jar ]] ||
+		fail_usage "no benchmarks jar at $benchmarks_jar; build it with: ./mvnw -B -q -pl benchmarks -am package -DskipTests"
+fi
 [[ -r /proc/locks ]] || fail_usage "/proc/locks is not readable: this script needs Linux"
 
 mkdir -p "$out_dir"
@@ -375,6 +391,14 @@ measure_refusal() {
 	refusal_runs refusal.early --forward.lock.acquire-early=true
 }
 
+measure_jdbc-takeover() {
+	# The tool starts its own PostgreSQL and lease holders and cleans up after itself;
+	# it is bounded by 60 s per step.
+	"$java_bin" "${java_opts[@]}" -cp "$benchmarks_jar" io.forwardlock.benchmarks.JdbcTakeoverMeasurement "$runs" \
+		2> >(grep -v '^SLF4J' >&2) | grep '^takeover\.jdbc,' >>"$runs_csv" ||
+		die "the JDBC takeover measurement failed"
+}
+
 # ---------------------------------------------------------------------------------------
 # Report
 
@@ -395,7 +419,8 @@ json_escape() {
 	printf '%s' "$s"
 }
 
-metrics=(startup.enabled startup.disabled startup.ratio takeover.lock takeover.health refusal refusal.early)
+metrics=(startup.enabled startup.disabled startup.ratio takeover.lock takeover.health refusal refusal.early
+	takeover.jdbc)
 descriptions=(
 	"launch to health UP, starter enabled (ms)"
 	"launch to health UP, --forward.lock.enabled=false (ms)"
@@ -404,6 +429,7 @@ descriptions=(
 	"SIGKILL of holder to standby health UP (ms)"
 	"launch of second instance to exit $REFUSAL_EXIT_CODE (ms)"
 	"same, with --forward.lock.acquire-early=true (ms)"
+	"JDBC: SIGKILL of lease holder to standby holding (ms)"
 )
 
 printf '\n%-58s %4s %10s %10s %10s\n' "measurement" "n" "median" "min" "max"
@@ -424,6 +450,24 @@ summary="$out_dir/summary.json"
 			"$separator" "${metrics[$i]}" "$n" "$median" "$min" "$max"
 		separator=","
 	done
+	printf '\n  },\n  "targets": {'
+	# target NAME METRIC FIELD OPERATOR LIMIT: reported, never enforced.
+	separator=""
+	target() {
+		local n median min max value met
+		read -r n median min max <<<"$(stats "$2" 3)"
+		((n > 0)) || return 0
+		case $3 in median) value=$median ;; max) value=$max ;; esac
+		met=$(awk -v v="$value" -v limit="$5" -v op="$4" 'BEGIN { print ((op == "<" ? v < limit : v <= limit) ? "true" : "false") }')
+		printf '%-58s %10s %2s %-8s %s\n' "$1" "$value" "$4" "$5" "$([[ $met == true ]] && echo met || echo NOT MET)" >&3
+		printf '%s\n    "%s": {"metric": "%s", "%s": %s, "limit": "%s %s", "met": %s}' \
+			"$separator" "$1" "$2" "$3" "$value" "$4" "$5" "$met"
+		separator=","
+	}
+	printf '\n%-58s %10s    %-8s\n' "target (reported, not asserted)" "value" "limit" >&3
+	target "starter adds at most 3% to startup (median ratio)" startup.ratio median "<=" 1.03
+	target "file standby takeover median under 100 ms" takeover.lock median "<" 100
+	target "JDBC takeover max within stale-timeout + heartbeat" takeover.jdbc max "<=" 5000
 	printf '\n  }\n}\n'
 } 3>&1 >"$summary"
 echo

@@ -69,6 +69,10 @@ public class PostgresDatabase {
 		return this.dataSource;
 	}
 
+	String jdbcUrl() {
+		return this.postgres.getJdbcUrl("postgres", "postgres");
+	}
+
 	private void execute(String sql) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
 			statement.execute(sql);
