@@ -72,6 +72,8 @@ public final class LockErrors {
 		return new LockException(LockErrorType.UNSAFE_LOCK_FILE,
 				"Refusing to use the lock file because it " + reason + "; it was left untouched", null, path.toString(),
 				List.of("Inspect the path: ls -la " + path,
+						"A lock file owned by another user may belong to that user's running instance: check with "
+								+ "ps -p $(cat " + path + ") and stop that instance rather than removing the file",
 						"If nothing of yours created it, it may be an attack on a shared directory such as /tmp; "
 								+ "investigate before removing it",
 						"Use a private lock directory: forward.lock.dir=/var/lib/<app> (FORWARD_LOCK_DIR=/var/lib/<app>)"),

@@ -154,7 +154,7 @@ public class FileLockBackend implements LockBackend {
 		boolean acquired = false;
 		try {
 			for (int i = 0; i < MAX_ATTEMPTS; i++) {
-				Attempt attempt = attempt(target, false);
+				Attempt attempt = attempt(target, false, request.heartbeatEnabled());
 				if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
 					attempt = Takeover.tryTakeOver(this, target, request, attempt.observed());
 				}
@@ -199,7 +199,7 @@ public class FileLockBackend implements LockBackend {
 				if (Thread.interrupted()) {
 					throw new InterruptedException("Interrupted while waiting for " + target.location());
 				}
-				Attempt attempt = attempt(target, true);
+				Attempt attempt = attempt(target, true, false);
 				if (attempt.outcome() == Outcome.ACQUIRED) {
 					LockLease lease = newLease(target, request, attempt.locked());
 					acquired = true;
@@ -283,7 +283,7 @@ public class FileLockBackend implements LockBackend {
 			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record));
 		}
 		catch (IOException ex) {
-			FileLockLease.unlinkAndClose(target, locked);
+			FileLockLease.unlinkAndClose(target, locked, request.heartbeatEnabled());
 			throw ex;
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
@@ -325,10 +325,12 @@ public class FileLockBackend implements LockBackend {
 	 * following links, lock, then prove the path still names the locked file.
 	 * @param target where the lock lives
 	 * @param blocking whether to wait for the OS lock
+	 * @param serialized whether to confirm the path under the takeover lock, so that a
+	 * concurrent heartbeat takeover cannot replace the file unnoticed
 	 * @return the outcome
 	 * @throws IOException on I/O failure
 	 */
-	Attempt attempt(Target target, boolean blocking) throws IOException {
+	Attempt attempt(Target target, boolean blocking, boolean serialized) throws IOException {
 		FileFacts existing = LockFiles.lstat(target.path());
 		if (existing != null) {
 			LockFiles.requireSafe(target.path(), existing);
@@ -356,6 +358,9 @@ public class FileLockBackend implements LockBackend {
 			}
 			if (!LockFiles.pathNames(target.path(), opened)) {
 				// a holder unlinked (or a takeover replaced) the file between our open and lock
+				return Attempt.RETRY;
+			}
+			if (serialized && !Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened), false)) {
 				return Attempt.RETRY;
 			}
 			writePid(channel);

@@ -108,7 +108,8 @@ final class FileLockLease implements LockLease {
 
 	private Verification doVerify() throws IOException {
 		Locked current = this.locked;
-		boolean lockValid = current.channel().isOpen() && current.lock().isValid();
+		boolean lockValid = current.channel().isOpen() && current.lock().isValid()
+				&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(current.facts().inode()));
 		FileFacts atPath = LockFiles.lstat(this.target.path());
 		if (lockValid) {
 			FileFacts mine = currentFacts(current);
@@ -127,7 +128,8 @@ final class FileLockLease implements LockLease {
 					otherHolder().orElse(HolderRecord.unknown()));
 		}
 		return heal(current, lockValid ? "the lock file was deleted; re-created it"
-				: "the OS lock was dropped; locked the lock file again");
+				: "the OS lock was dropped (a descriptor of the lock file was closed in this process, "
+						+ "or the channel was closed); locked the lock file again");
 	}
 
 	private Verification checkContent(Locked current) throws IOException {
@@ -153,7 +155,7 @@ final class FileLockLease implements LockLease {
 	private Verification heal(Locked current, String detail) throws IOException {
 		FileLockBackend.closeQuietly(current.channel());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
-			Attempt attempt = this.backend.attempt(this.target, false);
+			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled());
 			if (attempt.outcome() == Outcome.ACQUIRED) {
 				this.locked = attempt.locked();
 				LockFiles.writeAtomically(this.target.holderFile(), HolderFiles.format(this.holder));
@@ -225,7 +227,7 @@ final class FileLockLease implements LockLease {
 		}
 		synchronized (this.monitor) {
 			try {
-				unlinkAndClose(this.target, this.locked);
+				unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled());
 			}
 			catch (IOException ex) {
 				throw LockErrors.releaseFailed(this.target.location(), ex);
@@ -236,12 +238,28 @@ final class FileLockLease implements LockLease {
 		}
 	}
 
-	static void unlinkAndClose(Target target, Locked locked) throws IOException {
+	/**
+	 * Unlink the lock file and holder record if the path still names the held file, then
+	 * release the lock and close the channel.
+	 * @param target where the lock lives
+	 * @param locked the held lock
+	 * @param serialized whether to check and unlink under the takeover lock, so that a
+	 * takeover's replacement is never unlinked by the holder it replaced
+	 * @throws IOException on failure; the lock is released and the channel closed anyway
+	 */
+	static void unlinkAndClose(Target target, Locked locked, boolean serialized) throws IOException {
 		IOException failure = null;
 		try {
-			if (locked.channel().isOpen() && locked.lock().isValid() && stillNamed(target, locked)) {
-				Files.deleteIfExists(target.holderFile());
-				Files.deleteIfExists(target.path());
+			// never unlink a file whose OS lock this process no longer holds: someone else may
+			if (locked.channel().isOpen() && locked.lock().isValid()
+					&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(locked.facts().inode()))) {
+				if (serialized) {
+					// busy: leave the file; a leftover never blocks anybody
+					Takeover.serialized(target, () -> unlinkIfStillNamed(target, locked), false);
+				}
+				else {
+					unlinkIfStillNamed(target, locked);
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -266,6 +284,15 @@ final class FileLockLease implements LockLease {
 		if (failure != null) {
 			throw failure;
 		}
+	}
+
+	private static boolean unlinkIfStillNamed(Target target, Locked locked) throws IOException {
+		if (!stillNamed(target, locked)) {
+			return false;
+		}
+		Files.deleteIfExists(target.holderFile());
+		Files.deleteIfExists(target.path());
+		return true;
 	}
 
 	private static boolean stillNamed(Target target, Locked locked) throws IOException {

@@ -233,8 +233,8 @@ final class LockFiles {
 	 * @return whether it was a refused symbolic link
 	 */
 	static boolean isRefusedLink(IOException ex) {
-		return ex instanceof FileSystemException fse && fse.getReason() != null
-				&& fse.getReason().contains("symbolic link");
+		String reason = (ex instanceof FileSystemException fse) ? fse.getReason() : ex.getMessage();
+		return reason != null && reason.contains("symbolic link");
 	}
 
 	static boolean isAlreadyExists(IOException ex) {
@@ -246,6 +246,7 @@ final class LockFiles {
 	 *
 	 * @param fileKey identity of the file (device and inode on POSIX), may be
 	 * {@code null} on file systems without one
+	 * @param inode inode number, or {@code -1} when unknown
 	 * @param regular whether it is a regular file
 	 * @param symbolicLink whether it is a symbolic link
 	 * @param directory whether it is a directory
@@ -254,21 +255,21 @@ final class LockFiles {
 	 * @param lastModifiedMillis modification time
 	 * @param size size in bytes
 	 */
-	record FileFacts(Object fileKey, boolean regular, boolean symbolicLink, boolean directory, int uid, int links,
-			long lastModifiedMillis, long size) {
+	record FileFacts(Object fileKey, long inode, boolean regular, boolean symbolicLink, boolean directory, int uid,
+			int links, long lastModifiedMillis, long size) {
 
 		static FileFacts read(Path path, LinkOption... options) throws IOException {
 			if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
 				Map<String, Object> unix = Files.readAttributes(path,
-						"unix:fileKey,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size", options);
-				return new FileFacts(unix.get("fileKey"), (Boolean) unix.get("isRegularFile"),
+						"unix:fileKey,ino,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size", options);
+				return new FileFacts(unix.get("fileKey"), (Long) unix.get("ino"), (Boolean) unix.get("isRegularFile"),
 						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"), (Integer) unix.get("uid"),
 						(Integer) unix.get("nlink"),
 						((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime")).toMillis(),
 						(Long) unix.get("size"));
 			}
 			BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, options);
-			return new FileFacts(basic.fileKey(), basic.isRegularFile(), basic.isSymbolicLink(), basic.isDirectory(), -1,
+			return new FileFacts(basic.fileKey(), -1, basic.isRegularFile(), basic.isSymbolicLink(), basic.isDirectory(), -1,
 					1, basic.lastModifiedTime().toMillis(), basic.size());
 		}
 

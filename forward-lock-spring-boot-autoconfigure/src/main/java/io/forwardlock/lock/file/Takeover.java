@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend.Attempt;
@@ -24,9 +25,19 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * <p>
  * Contenders serialize on an OS lock on {@code <name>.lock.takeover}, and re-check under
  * it that the path still names the stale file, so that two of them never both replace
- * it.
+ * it. With the heartbeat on, ordinary acquirers confirm their file, and holders unlink
+ * theirs on release, under the same lock, so that neither can interleave with a
+ * replacement. The takeover file is never deleted: deleting it would reopen the very
+ * race that unlinking lock files has, and an empty file is harmless.
  */
 final class Takeover {
+
+	/**
+	 * Longest wait for the takeover lock; it is held only for a few file-system calls.
+	 */
+	static final long MUTEX_WAIT_MILLIS = 2000;
+
+	private static final long MUTEX_POLL_NANOS = 2_000_000L;
 
 	private Takeover() {
 	}
@@ -47,21 +58,7 @@ final class Takeover {
 		if (observed == null || !isStale(observed, request)) {
 			return held;
 		}
-		FileFacts existing = LockFiles.lstat(target.takeoverFile());
-		if (existing != null) {
-			LockFiles.requireSafe(target.takeoverFile(), existing);
-		}
-		try (FileChannel mutex = FileLockBackend.open(target.takeoverFile(), false)) {
-			FileLock serialized;
-			try {
-				serialized = mutex.tryLock();
-			}
-			catch (OverlappingFileLockException ex) {
-				serialized = null;
-			}
-			if (serialized == null) {
-				return held;
-			}
+		return serialized(target, () -> {
 			FileFacts now = LockFiles.lstat(target.path());
 			if (now == null || !observed.sameFileAs(now)) {
 				return Attempt.RETRY;
@@ -70,7 +67,60 @@ final class Takeover {
 				return held;
 			}
 			return replace(target, now);
+		}, held);
+	}
+
+	/**
+	 * Run an action while holding the OS lock on the takeover file. Every change of
+	 * which file the lock path names, when the heartbeat is on, happens under it:
+	 * takeovers, the acquirer's final check, and the holder's unlink on release.
+	 * @param <T> the result type
+	 * @param target where the lock lives
+	 * @param action the action
+	 * @param whenBusy the result when the takeover lock stays busy for
+	 * {@link #MUTEX_WAIT_MILLIS}
+	 * @return the action's result, or {@code whenBusy}
+	 * @throws IOException on I/O failure
+	 */
+	static <T> T serialized(Target target, IoAction<T> action, T whenBusy) throws IOException {
+		FileFacts existing = LockFiles.lstat(target.takeoverFile());
+		if (existing != null) {
+			LockFiles.requireSafe(target.takeoverFile(), existing);
 		}
+		try (FileChannel mutex = FileLockBackend.open(target.takeoverFile(), false)) {
+			long deadline = System.nanoTime() + MUTEX_WAIT_MILLIS * 1_000_000L;
+			FileLock lock = tryLock(mutex);
+			while (lock == null && System.nanoTime() < deadline) {
+				// held only for a few file-system calls: a short poll is enough
+				LockSupport.parkNanos(MUTEX_POLL_NANOS);
+				lock = tryLock(mutex);
+			}
+			if (lock == null) {
+				return whenBusy;
+			}
+			return action.run();
+		}
+	}
+
+	private static FileLock tryLock(FileChannel channel) throws IOException {
+		try {
+			return channel.tryLock();
+		}
+		catch (OverlappingFileLockException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * File-system action run under the takeover lock.
+	 *
+	 * @param <T> the result type
+	 */
+	@FunctionalInterface
+	interface IoAction<T> {
+
+		T run() throws IOException;
+
 	}
 
 	private static boolean isStale(FileFacts facts, LockRequest request) {

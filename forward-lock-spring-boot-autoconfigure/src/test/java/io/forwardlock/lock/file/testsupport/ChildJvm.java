@@ -45,14 +45,29 @@ public final class ChildJvm implements AutoCloseable {
 	 * @throws IOException if it cannot be started
 	 */
 	public static ChildJvm start(List<String> prefix, Class<?> mainClass, String... args) throws IOException {
+		return start(prefix, System.getProperty("java.class.path"), mainClass, args);
+	}
+
+	/**
+	 * Start a child JVM with a given class path.
+	 * @param prefix command words before java (such as {@code setpriv ...}), may be empty
+	 * @param classPath the class path
+	 * @param mainClass the main class
+	 * @param args its arguments
+	 * @return the running child
+	 * @throws IOException if it cannot be started
+	 */
+	public static ChildJvm start(List<String> prefix, String classPath, Class<?> mainClass, String... args)
+			throws IOException {
 		List<String> command = new ArrayList<>(prefix);
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		// start-up speed matters more than peak speed for these short-lived children
 		command.add("-XX:TieredStopAtLevel=1");
 		command.add("-XX:+UseSerialGC");
 		command.add("-Xmx64m");
+		command.add("-XX:-UsePerfData");
 		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
+		command.add(classPath);
 		command.add(mainClass.getName());
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -3,7 +3,9 @@ package io.forwardlock.lock.file.testsupport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,7 +23,10 @@ import io.forwardlock.lock.file.FileLockBackend;
  * <li>{@code verify}: {@code VERIFY <status>};</li>
  * <li>{@code heartbeat}: {@code BEAT};</li>
  * <li>{@code release}: {@code RELEASED};</li>
- * <li>{@code inspect}: {@code HOLDER <pid>} or {@code FREE}.</li>
+ * <li>{@code inspect}: {@code HOLDER <pid>} or {@code FREE};</li>
+ * <li>{@code race <rounds> <log> <block|poll>}: acquires and releases {@code rounds}
+ * times, appending {@code ENTER <pid>} and {@code EXIT <pid>} lines to the log with
+ * {@code O_APPEND} while holding the lock, then prints {@code DONE}.</li>
  * </ul>
  * Arguments: directory, lock name, and optionally heartbeat interval and stale timeout in
  * milliseconds. Prints {@code READY} first, and {@code ERROR <type>} on a lock failure.
@@ -29,6 +34,34 @@ import io.forwardlock.lock.file.FileLockBackend;
 public final class LockHolderProcess {
 
 	private LockHolderProcess() {
+	}
+
+	private static void race(FileLockBackend backend, LockRequest request, int rounds, Path log, boolean block)
+			throws Exception {
+		byte[] enter = ("ENTER " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+		byte[] exit = ("EXIT " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+		for (int i = 0; i < rounds; i++) {
+			LockLease lease;
+			if (block) {
+				lease = backend.acquireBlocking(request, Duration.ofMillis(5));
+			}
+			else {
+				Optional<LockLease> acquired = backend.tryAcquire(request);
+				while (acquired.isEmpty()) {
+					Thread.onSpinWait();
+					acquired = backend.tryAcquire(request);
+				}
+				lease = acquired.get();
+			}
+			try {
+				Files.write(log, enter, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+				Thread.yield();
+				Files.write(log, exit, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+			}
+			finally {
+				lease.release();
+			}
+		}
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -44,6 +77,13 @@ public final class LockHolderProcess {
 		String command;
 		while ((command = in.readLine()) != null) {
 			try {
+				if (command.startsWith("race ")) {
+					String[] words = command.split(" ");
+					race(backend, request, Integer.parseInt(words[1]), Path.of(words[2]), words[3].equals("block"));
+					System.out.println("DONE");
+					System.out.flush();
+					continue;
+				}
 				switch (command.trim()) {
 					case "acquire" -> {
 						Optional<LockLease> acquired = backend.tryAcquire(request);
@@ -74,6 +114,8 @@ public final class LockHolderProcess {
 			}
 			catch (LockException ex) {
 				System.out.println("ERROR " + ex.getType() + " " + ex.getSummary());
+				ex.getHelp().forEach((line) -> System.out.println("HELP " + line));
+				System.out.println("END");
 			}
 			System.out.flush();
 		}

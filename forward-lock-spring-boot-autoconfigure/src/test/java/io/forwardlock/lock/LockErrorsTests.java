@@ -1,0 +1,107 @@
+package io.forwardlock.lock;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link LockErrors}: every error has its type, says where, and gives help
+ * written for this starter that never advises deleting a held lock file.
+ */
+class LockErrorsTests {
+
+	private static final HolderRecord LOCAL = new HolderRecord(4242, HolderRecord.localHostname(), null, null, "orders",
+			"id");
+
+	@Test
+	void instanceRunningWithLocalHolderSuggestsStoppingItByPid() {
+		LockException ex = LockErrors.instanceRunning(LOCAL, "/tmp/orders.lock");
+		assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+		assertThat(ex.getPid()).isEqualTo(4242);
+		assertThat(ex.getHelp().get(0)).contains("kill 4242");
+		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.standby=true")
+			.contains("FORWARD_LOCK_STANDBY=true"));
+		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).startsWith("Do not delete the lock file"));
+	}
+
+	@Test
+	void instanceRunningWithRemoteOrUnknownHolderDoesNotSuggestLocalKill() {
+		LockException remote = LockErrors.instanceRunning(new HolderRecord(7, "elsewhere", null, null, null, null),
+				"table row");
+		assertThat(remote.getHelp().get(0)).contains("on host elsewhere").doesNotContain("kill ");
+		LockException unknown = LockErrors.instanceRunning(HolderRecord.unknown(), "/tmp/orders.lock");
+		assertThat(unknown.getHelp().get(0)).doesNotContain("kill ");
+		assertThat(LockErrors.instanceRunning(null, "x").getHelp()).isNotEmpty();
+	}
+
+	@Test
+	void permissionDeniedNamesDirectoryAndProperty() {
+		LockException ex = LockErrors.permissionDenied(Path.of("/var/lib/orders/orders.lock"),
+				new AccessDeniedException("/var/lib/orders/orders.lock"));
+		assertThat(ex.getType()).isEqualTo(LockErrorType.PERMISSION_DENIED);
+		assertThat(ex.getLockPath()).isEqualTo("/var/lib/orders/orders.lock");
+		assertThat(ex.getHelp().get(0)).isEqualTo("Check the directory's owner and permissions: ls -ld /var/lib/orders");
+		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir")
+			.contains("FORWARD_LOCK_DIR"));
+		assertThat(ex.getCause()).isInstanceOf(AccessDeniedException.class);
+	}
+
+	@Test
+	void unsafeLockFileSaysWhatIsWrongAndThatItWasLeftAlone() {
+		LockException ex = LockErrors.unsafeLockFile(Path.of("/tmp/orders.lock"), "is a symbolic link");
+		assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE);
+		assertThat(ex.getSummary()).contains("is a symbolic link").contains("left untouched");
+		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir"));
+		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("ps -p $(cat /tmp/orders.lock)")
+			.contains("rather than removing"));
+	}
+
+	@Test
+	void maxRetriesExceededKeepsHolderAndHelpOfLastAttempt() {
+		LockException last = LockErrors.instanceRunning(LOCAL, "/tmp/orders.lock");
+		LockException ex = LockErrors.maxRetriesExceeded(4, last);
+		assertThat(ex.getType()).isEqualTo(LockErrorType.MAX_RETRIES_EXCEEDED);
+		assertThat(ex.getSummary()).isEqualTo("Failed to acquire the lock after 4 attempts: Another instance is already running");
+		assertThat(ex.getHolder()).isEqualTo(LOCAL);
+		assertThat(ex.getLockPath()).isEqualTo("/tmp/orders.lock");
+		assertThat(ex.getHelp()).containsAll(last.getHelp());
+		assertThat(ex.getHelp()).last().asString().contains("forward.lock.max-retries");
+		assertThat(LockErrors.maxRetriesExceeded(1, last).getSummary()).contains("after 1 attempt:");
+	}
+
+	@Test
+	void otherFactoriesCarryTheirTypes() {
+		assertThat(LockErrors.raceCondition("/tmp/x.lock").getType()).isEqualTo(LockErrorType.RACE_CONDITION);
+		assertThat(LockErrors.releaseFailed("/tmp/x.lock", null).getType()).isEqualTo(LockErrorType.RELEASE_FAILED);
+		assertThat(LockErrors.backendUnavailable("/tmp/x.lock", "verify", null).getSummary()).isEqualTo("Failed to verify");
+		LockException lost = LockErrors.lockLost("/tmp/x.lock", "replaced", LOCAL);
+		assertThat(lost.getType()).isEqualTo(LockErrorType.LOCK_LOST);
+		assertThat(lost.getSummary()).contains("replaced");
+		assertThat(lost.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.stale-timeout"));
+	}
+
+	@Test
+	void noHelpEverAdvisesDeletingTheLockFile() {
+		List<LockException> all = List.of(LockErrors.instanceRunning(LOCAL, "/tmp/x.lock"),
+				LockErrors.instanceRunning(HolderRecord.unknown(), "/tmp/x.lock"),
+				LockErrors.permissionDenied(Path.of("/tmp/x.lock"), null),
+				LockErrors.unsafeLockFile(Path.of("/tmp/x.lock"), "is a directory"),
+				LockErrors.raceCondition("/tmp/x.lock"), LockErrors.releaseFailed("/tmp/x.lock", null),
+				LockErrors.backendUnavailable("/tmp/x.lock", "x", null), LockErrors.lockLost("/tmp/x.lock", "x", null),
+				LockErrors.maxRetriesExceeded(2, LockErrors.instanceRunning(LOCAL, "/tmp/x.lock")));
+		all.stream().flatMap((ex) -> Stream.concat(ex.getHelp().stream(), Stream.of(ex.getSummary()))).forEach((line) -> {
+			assertThat(line).doesNotContain("rm ")
+				.doesNotContain("os.Getenv")
+				.doesNotContainPattern("(?i)(^|\\. )(delete|remove) ");
+			if (line.toLowerCase().contains("delete the lock file")) {
+				assertThat(line).startsWith("Do not delete");
+			}
+		});
+	}
+
+}

@@ -1,0 +1,66 @@
+package io.forwardlock.lock;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link LockException}.
+ */
+class LockExceptionTests {
+
+	@Test
+	void messageRendersTypeHolderPathNumberedHelpAndCause() {
+		LockException ex = new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running",
+				new HolderRecord(4242, "host-a", null, null, null, null), "/tmp/app.lock", List.of("First", "Second"),
+				new IOException("boom"));
+		assertThat(ex.getMessage()).isEqualTo("""
+				INSTANCE_RUNNING: Another instance is already running (PID 4242 on host-a)
+				Lock: /tmp/app.lock
+
+				Possible solutions:
+				  1. First
+				  2. Second
+
+				Underlying error: java.io.IOException: boom""");
+		assertThat(ex.getDescription())
+			.isEqualTo("INSTANCE_RUNNING: Another instance is already running (PID 4242 on host-a)\nLock: /tmp/app.lock");
+		assertThat(ex.getNumberedHelp()).isEqualTo("  1. First\n  2. Second");
+		assertThat(ex.getPid()).isEqualTo(4242);
+		assertThat(ex.getHost()).isEqualTo("host-a");
+		assertThat(ex.getLockPath()).isEqualTo("/tmp/app.lock");
+		assertThat(ex.getSummary()).isEqualTo("Another instance is already running");
+		assertThat(ex.getCause()).isInstanceOf(IOException.class);
+	}
+
+	@Test
+	void missingPartsAreLeftOut() {
+		LockException ex = new LockException(LockErrorType.BACKEND_UNAVAILABLE, "Down", null, null, null, null);
+		assertThat(ex.getMessage()).isEqualTo("BACKEND_UNAVAILABLE: Down");
+		assertThat(ex.getHelp()).isEmpty();
+		assertThat(ex.getNumberedHelp()).isEmpty();
+		assertThat(ex.getPid()).isEqualTo(-1);
+		assertThat(ex.getHost()).isNull();
+	}
+
+	@Test
+	void helpIsCopiedAndImmutable() {
+		List<String> help = new ArrayList<>(List.of("One"));
+		LockException ex = new LockException(LockErrorType.STALE_LOCK, "Stale", null, null, help, null);
+		help.add("Two");
+		assertThat(ex.getHelp()).containsExactly("One");
+		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> ex.getHelp().add("x"));
+	}
+
+	@Test
+	void typeIsRequired() {
+		assertThatExceptionOfType(NullPointerException.class)
+			.isThrownBy(() -> new LockException(null, "x", null, null, null, null));
+	}
+
+}

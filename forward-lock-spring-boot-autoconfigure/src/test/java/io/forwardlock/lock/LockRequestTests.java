@@ -1,0 +1,101 @@
+package io.forwardlock.lock;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Tests for {@link LockRequest}.
+ */
+class LockRequestTests {
+
+	@Test
+	void defaultsFollowOriginalDesign() {
+		LockRequest request = LockRequest.named("orders").build();
+		assertThat(request.name()).isEqualTo("orders");
+		assertThat(request.applicationName()).isEqualTo("orders");
+		assertThat(request.heartbeatEnabled()).isFalse();
+		assertThat(request.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(request.staleTimeout()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(request.instanceId()).isNotBlank();
+	}
+
+	@Test
+	void everyRequestGetsItsOwnRandomInstanceIdUnlessGiven() {
+		assertThat(LockRequest.named("a").build().instanceId()).isNotEqualTo(LockRequest.named("a").build().instanceId());
+		assertThat(LockRequest.named("a").instanceId("fixed").build().instanceId()).isEqualTo("fixed");
+	}
+
+	@Test
+	void heartbeatSetsIntervalAndStaleTimeout() {
+		LockRequest request = LockRequest.named("a").heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20)).build();
+		assertThat(request.heartbeatEnabled()).isTrue();
+		assertThat(request.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(request.staleTimeout()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(request.toString()).contains("heartbeat=PT5S");
+		LockRequest off = LockRequest.named("a")
+			.heartbeatEnabled(false)
+			.heartbeatInterval(Duration.ofSeconds(1))
+			.staleTimeout(Duration.ofSeconds(2))
+			.build();
+		assertThat(off.heartbeatEnabled()).isFalse();
+		assertThat(off.toString()).contains("heartbeat=off");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", "../escape", "-leading-dash", ".hidden", "with space", "slash/inside", "ümlaut" })
+	void invalidNamesAreRejectedWithMessageNamingThem(String name) {
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.named(name).build())
+			.withMessageContaining("'" + name + "'")
+			.withMessageContaining("letters, digits");
+	}
+
+	@Test
+	void nullAndOverlongNamesAreRejected() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.named(null).build());
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.named("a".repeat(129)).build());
+		assertThat(LockRequest.named("a".repeat(128)).build().name()).hasSize(128);
+	}
+
+	@Test
+	void heartbeatIntervalMustBeShorterThanStaleTimeout() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> LockRequest.named("orders").heartbeat(Duration.ofSeconds(60), Duration.ofSeconds(60)).build())
+			.withMessageContaining("orders")
+			.withMessageContaining("shorter than its stale timeout");
+	}
+
+	@Test
+	void durationsMustBePositive() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> LockRequest.named("orders").heartbeatInterval(Duration.ZERO).build())
+			.withMessageContaining("heartbeat interval of lock 'orders' must be positive");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> LockRequest.named("orders").staleTimeout(Duration.ofSeconds(-1)).build())
+			.withMessageContaining("stale timeout");
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.named("orders").staleTimeout(null).build());
+	}
+
+	@Test
+	void equalRequestsAreEqual() {
+		LockRequest a = LockRequest.named("a").applicationName("app").instanceId("1").build();
+		LockRequest b = LockRequest.named("a").applicationName("app").instanceId("1").build();
+		assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+		assertThat(a).isNotEqualTo(LockRequest.named("a").applicationName("app").instanceId("2").build());
+	}
+
+	@Test
+	void newHolderRecordDescribesThisProcess() {
+		HolderRecord record = LockRequest.named("a").applicationName("app").instanceId("id-1").build().newHolderRecord();
+		assertThat(record.pid()).isEqualTo(ProcessHandle.current().pid());
+		assertThat(record.applicationName()).isEqualTo("app");
+		assertThat(record.instanceId()).isEqualTo("id-1");
+		assertThat(record.acquiredAt()).isNotNull();
+	}
+
+}
