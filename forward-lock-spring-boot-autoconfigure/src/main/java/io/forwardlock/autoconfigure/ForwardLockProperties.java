@@ -230,12 +230,16 @@ public class ForwardLockProperties implements Validator {
 		if (isPositive(properties.heartbeat.interval) && isPositive(properties.staleTimeout)
 				&& properties.heartbeat.interval.compareTo(properties.staleTimeout) >= 0) {
 			errors.rejectValue("heartbeat.interval", "notShorterThanStaleTimeout",
-					"must be shorter than forward.lock.stale-timeout (" + properties.staleTimeout
-							+ "); use at most half of it, for example " + properties.staleTimeout.dividedBy(3)
+					"must be shorter than forward.lock.stale-timeout (" + format(properties.staleTimeout)
+							+ "); use at most half of it, for example " + format(properties.staleTimeout.dividedBy(3))
 							+ ", or raise forward.lock.stale-timeout");
 		}
 		rejectUnlessExitCode(errors, "exitCode", properties.exitCode, 75);
 		rejectUnlessExitCode(errors, "lostExitCode", properties.lostExitCode, 76);
+	}
+
+	private static String format(Duration duration) {
+		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
 	}
 
 	private static void rejectUnlessPositive(Errors errors, String field, Duration value, String example) {
