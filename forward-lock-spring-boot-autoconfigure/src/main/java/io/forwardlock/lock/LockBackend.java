@@ -21,16 +21,6 @@ public interface LockBackend {
 	String id();
 
 	/**
-	 * Whether a lease of this backend expires unless the holder calls
-	 * {@link LockLease#heartbeat()} regularly, whatever the heartbeat setting. Lease
-	 * backends such as JDBC return {@code true}.
-	 * @return whether the heartbeat is mandatory
-	 */
-	default boolean requiresHeartbeat() {
-		return false;
-	}
-
-	/**
 	 * Try once to acquire the lock described by the request.
 	 * @param request what to lock and on whose behalf
 	 * @return the lease, or an empty optional when somebody else holds the lock

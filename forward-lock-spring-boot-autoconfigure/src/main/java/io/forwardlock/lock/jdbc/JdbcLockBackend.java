@@ -152,7 +152,7 @@ public class JdbcLockBackend implements LockBackend {
 					? upsert(connection, sql, request, self, holderId, leaseMillis)
 					: lockRowAndDecide(connection, sql, request, self, holderId, leaseMillis);
 			return acquired.map((row) -> new JdbcLockLease(this, request, holderId, row.token(),
-					withAcquiredAt(self, holderId, row.acquiredAt()), sentAt));
+					asStored(self, holderId, row.acquiredAt()), sentAt));
 		}
 		catch (SQLException ex) {
 			throw unavailable(request, "acquire the lock in the database", ex);
@@ -383,9 +383,13 @@ public class JdbcLockBackend implements LockBackend {
 		statement.setString(first + 4, truncate(self.applicationName()));
 	}
 
-	private static HolderRecord withAcquiredAt(HolderRecord self, String holderId, Instant acquiredAt) {
-		return new HolderRecord(self.pid(), self.hostname(), self.processStartedAt(),
-				(acquiredAt != null) ? acquiredAt : self.acquiredAt(), self.applicationName(), holderId);
+	/**
+	 * The holder as other instances will read it from the row: the table keeps no
+	 * process start time, and the acquisition time is the database's.
+	 */
+	private static HolderRecord asStored(HolderRecord self, String holderId, Instant acquiredAt) {
+		return new HolderRecord(self.pid(), truncate(self.hostname()), null,
+				(acquiredAt != null) ? acquiredAt : self.acquiredAt(), truncate(self.applicationName()), holderId);
 	}
 
 	private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -1,0 +1,304 @@
+package io.forwardlock.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.forwardlock.lifecycle.ForwardLockLifecycle;
+import io.forwardlock.lifecycle.LockState;
+import io.forwardlock.lifecycle.LockStatus;
+import io.forwardlock.lifecycle.LockStatusProvider;
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockBackend;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.jdbc.JdbcLockBackend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link ForwardLockJdbcAutoConfiguration}.
+ */
+class ForwardLockJdbcAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(DataSourceAutoConfiguration.class, ForwardLockJdbcAutoConfiguration.class));
+
+	@Test
+	void backsOffWhenTheBackendIsNotJdbc() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(LockBackend.class);
+			assertThat(context).doesNotHaveBean(ForwardLockJdbcSchemaInitializer.class);
+		});
+	}
+
+	@Test
+	void backsOffWhenForwardLockIsDisabled() {
+		this.contextRunner.withPropertyValues("forward.lock.enabled=false", "forward.lock.backend=jdbc")
+			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(LockBackend.class);
+			});
+	}
+
+	@Test
+	void backsOffWithoutSpringJdbcWhenTheBackendIsNotJdbc() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(LockBackend.class);
+			});
+	}
+
+	@Test
+	void createsJdbcBackendOnTheEmbeddedDatabaseAndCreatesItsTable() {
+		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc").run((context) -> {
+			assertThat(context).hasSingleBean(JdbcLockBackend.class);
+			JdbcLockBackend backend = context.getBean(JdbcLockBackend.class);
+			assertThat(backend.getTableName()).isEqualTo("FORWARD_LOCK");
+			assertThat(backend.requiresHeartbeat()).isTrue();
+			assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized()).isTrue();
+			assertAcquires(backend);
+		});
+	}
+
+	@Test
+	void usesTheConfiguredTableName() {
+		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=APP_LOCKS")
+			.run((context) -> {
+				JdbcLockBackend backend = context.getBean(JdbcLockBackend.class);
+				assertThat(backend.getTableName()).isEqualTo("APP_LOCKS");
+				try (LockLease lease = assertAcquires(backend)) {
+					assertThat(lease.location()).contains("APP_LOCKS");
+				}
+			});
+	}
+
+	@Test
+	void failsWithHelpWhenTheTableNameIsNotAnIdentifier() {
+		this.contextRunner
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessageContaining("forward.lock.jdbc.table-name"));
+	}
+
+	@Test
+	void leavesTheSchemaAloneWhenInitializationIsNever() {
+		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.initialize-schema=never")
+			.run((context) -> {
+				assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized()).isFalse();
+				assertThatExceptionOfType(LockException.class)
+					.isThrownBy(() -> context.getBean(JdbcLockBackend.class).tryAcquire(request()))
+					.withMessageContaining("does not exist");
+			});
+	}
+
+	@Test
+	void doesNotInitializeADatabaseOnDiskByDefault(@TempDir Path dir) {
+		this.contextRunner.withUserConfiguration(FileDatabaseConfiguration.class)
+			.withPropertyValues("forward.lock.backend=jdbc", "test.h2.dir=" + dir)
+			.run((context) -> assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized())
+				.isFalse());
+	}
+
+	@Test
+	void initializesADatabaseOnDiskWhenInitializationIsAlways(@TempDir Path dir) {
+		this.contextRunner.withUserConfiguration(FileDatabaseConfiguration.class)
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.initialize-schema=always",
+					"test.h2.dir=" + dir)
+			.run((context) -> {
+				assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized()).isTrue();
+				assertAcquires(context.getBean(JdbcLockBackend.class)).release();
+			});
+	}
+
+	@Test
+	void failsWithHelpWhenTheBackendIsJdbcAndThereIsNoDataSource() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+			.withPropertyValues("forward.lock.backend=jdbc")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(LockException.class, (ex) -> {
+					assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+					assertThat(ex.getMessage()).contains("forward.lock.backend=jdbc needs the application's DataSource")
+						.contains("spring-boot-starter-jdbc")
+						.contains("spring.datasource.url")
+						.contains("forward.lock.backend=file");
+				}));
+	}
+
+	@Test
+	void failsWithHelpWithoutSpringJdbcWhenTheBackendIsJdbc() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
+			.withPropertyValues("forward.lock.backend=jdbc")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(LockException.class)
+				.hasMessageContaining("spring-boot-starter-jdbc"));
+	}
+
+	@Test
+	void usesAUserDataSourceWithoutSpringJdbc() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
+			.withUserConfiguration(InMemoryDatabaseConfiguration.class)
+			.withPropertyValues("forward.lock.backend=jdbc")
+			.run((context) -> assertAcquires(context.getBean(JdbcLockBackend.class)).release());
+	}
+
+	@Test
+	void backsOffWhenTheApplicationDefinesItsOwnLockBackend() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+			.withUserConfiguration(CustomBackendConfiguration.class)
+			.withPropertyValues("forward.lock.backend=jdbc")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(LockBackend.class);
+				assertThat(context).doesNotHaveBean(JdbcLockBackend.class);
+			});
+	}
+
+	@Test
+	void lifecycleHoldsTheLockInTheDatabaseWithAFencingTokenAndHeartbeat() {
+		String url = sharedDatabaseUrl();
+		guardedByJdbc(url).run((context) -> {
+			assertThat(context).hasNotFailed();
+			ForwardLockLifecycle lifecycle = context.getBean(ForwardLockLifecycle.class);
+			LockStatus status = context.getBean(LockStatusProvider.class).getStatus();
+			assertThat(status.state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(status.backend()).isEqualTo("jdbc");
+			assertThat(status.fencingToken()).isEqualTo(1L);
+			assertThat(status.location()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+			assertThat(lifecycle.isHeartbeatEnabled()).isTrue();
+		});
+		// Closing the context released the row: the next instance gets the next token.
+		guardedByJdbc(url).run((context) -> assertThat(
+				context.getBean(LockStatusProvider.class).getStatus().fencingToken()).isEqualTo(2L));
+	}
+
+	@Test
+	void secondInstanceOnTheSameDatabaseIsRefusedNamingHostAndPid() {
+		String url = sharedDatabaseUrl();
+		guardedByJdbc(url).run((first) -> guardedByJdbc(url).run((second) -> {
+			assertThat(second).hasFailed();
+			assertThat(second).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(LockException.class, (ex) -> {
+					assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+					assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
+					assertThat(ex.getHost()).isEqualTo(HolderRecord.localHostname());
+					assertThat(ex.getLockPath()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+				});
+		}));
+	}
+
+	private ApplicationContextRunner guardedByJdbc(String url) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class,
+					ForwardLockAutoConfiguration.class))
+			.withBean(DataSource.class, () -> h2(url))
+			.withPropertyValues("forward.lock.backend=jdbc", "spring.application.name=orders",
+					"forward.lock.verify-interval=1h", "forward.lock.heartbeat.interval=1h",
+					"forward.lock.stale-timeout=2h");
+	}
+
+	private static String sharedDatabaseUrl() {
+		return "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+	}
+
+	private static DataSource h2(String url) {
+		JdbcDataSource dataSource = new JdbcDataSource();
+		dataSource.setURL(url);
+		return dataSource;
+	}
+
+	private static LockRequest request() {
+		return LockRequest.named("auto-configuration-test").heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20)).build();
+	}
+
+	private static LockLease assertAcquires(JdbcLockBackend backend) {
+		Optional<LockLease> lease = backend.tryAcquire(request());
+		assertThat(lease).isPresent();
+		assertThat(lease.get().fencingToken()).isPresent();
+		return lease.get();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class InMemoryDatabaseConfiguration {
+
+		@Bean
+		DataSource dataSource() {
+			return h2(sharedDatabaseUrl());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FileDatabaseConfiguration {
+
+		@Bean
+		DataSource dataSource(org.springframework.core.env.Environment environment) {
+			JdbcDataSource dataSource = new JdbcDataSource();
+			dataSource.setURL("jdbc:h2:file:" + environment.getProperty("test.h2.dir") + "/db");
+			return dataSource;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomBackendConfiguration {
+
+		@Bean
+		LockBackend customLockBackend() {
+			return new LockBackend() {
+
+				@Override
+				public String id() {
+					return "custom";
+				}
+
+				@Override
+				public Optional<LockLease> tryAcquire(LockRequest request) {
+					return Optional.empty();
+				}
+
+				@Override
+				public Optional<HolderRecord> inspect(LockRequest request) {
+					return Optional.empty();
+				}
+
+				@Override
+				public String describeLocation(LockRequest request) {
+					return "custom";
+				}
+
+			};
+		}
+
+	}
+
+}

@@ -1,0 +1,83 @@
+package io.forwardlock.lock.jdbc;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+/**
+ * Data source that can be made unreachable, failing every new connection as a network
+ * partition would.
+ */
+final class SwitchableDataSource implements DataSource {
+
+	private final DataSource delegate;
+
+	private final AtomicBoolean reachable = new AtomicBoolean(true);
+
+	SwitchableDataSource(DataSource delegate) {
+		this.delegate = delegate;
+	}
+
+	void setReachable(boolean reachable) {
+		this.reachable.set(reachable);
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		check();
+		return this.delegate.getConnection();
+	}
+
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		check();
+		return this.delegate.getConnection(username, password);
+	}
+
+	private void check() throws SQLException {
+		if (!this.reachable.get()) {
+			throw new SQLException("Connection refused (simulated network partition)", "08001");
+		}
+	}
+
+	@Override
+	public PrintWriter getLogWriter() throws SQLException {
+		return this.delegate.getLogWriter();
+	}
+
+	@Override
+	public void setLogWriter(PrintWriter out) throws SQLException {
+		this.delegate.setLogWriter(out);
+	}
+
+	@Override
+	public void setLoginTimeout(int seconds) throws SQLException {
+		this.delegate.setLoginTimeout(seconds);
+	}
+
+	@Override
+	public int getLoginTimeout() throws SQLException {
+		return this.delegate.getLoginTimeout();
+	}
+
+	@Override
+	public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+		return this.delegate.getParentLogger();
+	}
+
+	@Override
+	public <T> T unwrap(Class<T> iface) throws SQLException {
+		return this.delegate.unwrap(iface);
+	}
+
+	@Override
+	public boolean isWrapperFor(Class<?> iface) throws SQLException {
+		return this.delegate.isWrapperFor(iface);
+	}
+
+}
