@@ -59,6 +59,16 @@ public interface LockBackend {
 	Optional<HolderRecord> inspect(LockRequest request);
 
 	/**
+	 * Whether leases of this backend must heartbeat to stay valid, whatever the
+	 * heartbeat setting of the request says. Lease-based backends (JDBC) return
+	 * {@code true}: their lock expires when the holder stops renewing it.
+	 * @return {@code true} if the holder must always heartbeat
+	 */
+	default boolean requiresHeartbeat() {
+		return false;
+	}
+
+	/**
 	 * Human-readable location of the lock on this backend, such as the lock file path or
 	 * the table and row. Used in messages and the actuator endpoint.
 	 * @param request the lock
