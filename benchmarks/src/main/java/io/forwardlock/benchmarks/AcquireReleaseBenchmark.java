@@ -1,8 +1,8 @@
 package io.forwardlock.benchmarks;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
@@ -11,17 +11,9 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.NativeFSLockFactory;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -32,17 +24,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * delete ({@link SeedPidFileLock});</li>
  * <li>{@code luceneNativeFs}: Lucene's {@link NativeFSLockFactory}, an OS lock on a file
  * that is left in place;</li>
+ * <li>{@code luceneNativeFsThenDelete}: the same followed by deleting the lock file, a
+ * control that shows what cleaning up after itself costs (forward-lock removes its files
+ * on release, Lucene never does);</li>
  * <li>{@code forwardLockFile}: forward-lock's file backend.</li>
  * </ul>
  * Each benchmark uses its own lock file in a fresh temporary directory.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-@State(Scope.Thread)
-public class AcquireReleaseBenchmark {
+public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 
 	private TemporaryLockDirectory directory;
 
@@ -88,6 +77,14 @@ public class AcquireReleaseBenchmark {
 		try (Lock lock = NativeFSLockFactory.INSTANCE.obtainLock(this.luceneDirectory, "lucene.lock")) {
 			blackhole.consume(lock);
 		}
+	}
+
+	@Benchmark
+	public void luceneNativeFsThenDelete(Blackhole blackhole) throws IOException {
+		try (Lock lock = NativeFSLockFactory.INSTANCE.obtainLock(this.luceneDirectory, "lucene-deleted.lock")) {
+			blackhole.consume(lock);
+		}
+		Files.delete(this.directory.resolve("lucene-deleted.lock"));
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.forwardlock.benchmarks;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 
 import io.forwardlock.lock.LockLease;
@@ -9,17 +8,9 @@ import io.forwardlock.lock.jdbc.JdbcLockBackend;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.springframework.integration.jdbc.lock.DefaultLockRepository;
 import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
@@ -29,13 +20,7 @@ import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
  * forward-lock's JDBC backend, Spring Integration's {@link JdbcLockRegistry} and ShedLock's
  * {@link JdbcTemplateLockProvider}, each on its own table of the same database.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-@State(Scope.Thread)
-public class JdbcAcquireReleaseBenchmark {
+public class JdbcAcquireReleaseBenchmark extends BenchmarkDefaults {
 
 	private JdbcLockBackend forwardLock;
 

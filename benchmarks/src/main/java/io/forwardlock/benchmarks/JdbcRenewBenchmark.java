@@ -1,23 +1,14 @@
 package io.forwardlock.benchmarks;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.jdbc.JdbcLockBackend;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.integration.jdbc.lock.DefaultLockRepository;
 import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
 
@@ -26,13 +17,7 @@ import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
  * interval to keep its lock. forward-lock's heartbeat, Spring Integration's
  * {@link JdbcLockRegistry#renewLock(Object)} and ShedLock's {@link SimpleLock#extend}.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-@State(Scope.Thread)
-public class JdbcRenewBenchmark {
+public class JdbcRenewBenchmark extends BenchmarkDefaults {
 
 	private static final String SPRING_INTEGRATION_KEY = "renew-spring-integration";
 
