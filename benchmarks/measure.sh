@@ -103,8 +103,8 @@ fi
 mkdir -p "$out_dir"
 work_dir=$(mktemp -d "${TMPDIR:-/tmp}/forward-lock-measure.XXXXXX")
 log_dir="$out_dir/logs"
-rm -rf "$log_dir"
 mkdir -p "$log_dir"
+rm -f "$log_dir"/*.log
 
 # ---------------------------------------------------------------------------------------
 # Process bookkeeping: every launched JVM is remembered and killed on exit.
