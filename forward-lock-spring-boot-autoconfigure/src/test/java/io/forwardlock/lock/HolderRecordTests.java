@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link HolderRecord}.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HolderRecordTests {
 
 	@Test

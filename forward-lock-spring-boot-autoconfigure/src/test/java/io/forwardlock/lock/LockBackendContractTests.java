@@ -320,13 +320,22 @@ public abstract class LockBackendContractTests {
 		LockRequest request = request("contract-interrupt");
 		LockLease holder = acquire(request);
 		CountDownLatch started = new CountDownLatch(1);
-		Future<LockLease> waiter = this.executor.submit(() -> {
+		AtomicReference<Object> outcome = new AtomicReference<>();
+		Thread waiter = new Thread(() -> {
 			started.countDown();
-			return createBackend().acquireBlocking(request, Duration.ofMillis(20));
-		});
+			try {
+				outcome.set(track(createBackend().acquireBlocking(request, Duration.ofMillis(20))));
+			}
+			catch (Throwable ex) {
+				outcome.set(ex);
+			}
+		}, "contract-waiter");
+		waiter.start();
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-		waiter.cancel(true);
-		await().atMost(Duration.ofSeconds(30)).until(waiter::isDone);
+		waiter.interrupt();
+		waiter.join(Duration.ofSeconds(30).toMillis());
+		assertThat(waiter.isAlive()).isFalse();
+		assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
 		assertThat(holder.verify().status()).isEqualTo(Verification.Status.HELD);
 		holder.release();
 		// the interrupted waiter cleaned up: the lock is free for others

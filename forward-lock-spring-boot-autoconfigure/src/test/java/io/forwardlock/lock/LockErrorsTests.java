@@ -4,8 +4,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link LockErrors}: every error has its type, says where, and gives help
  * written for this starter that never advises deleting a held lock file.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockErrorsTests {
 
 	private static final HolderRecord LOCAL = new HolderRecord(4242, HolderRecord.localHostname(), null, null, "orders",

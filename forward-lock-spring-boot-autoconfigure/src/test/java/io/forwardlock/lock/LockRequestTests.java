@@ -1,8 +1,10 @@
 package io.forwardlock.lock;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * Tests for {@link LockRequest}.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockRequestTests {
 
 	@Test

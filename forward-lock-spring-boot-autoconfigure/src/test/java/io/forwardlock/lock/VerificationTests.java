@@ -1,8 +1,10 @@
 package io.forwardlock.lock;
 
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -10,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests for {@link Verification}.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class VerificationTests {
 
 	@Test

@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,8 +62,9 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * <b>Caveats.</b> Use a local file system: NFS locking depends on the server. Do not
  * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel
  * whose I/O is interrupted, which drops the lock (verification then re-acquires it if it
- * can). Two lock names that differ only in case share a file on case-insensitive file
- * systems and then exclude each other.
+ * can). Keep lock names in one case: on a case-insensitive file system two names that
+ * differ only in case name one file, which this JVM's registry does not recognize as
+ * the same lock.
  * <p>
  * To check a setup by hand: start the application, run {@code cat <dir>/<name>.lock}
  * and {@code ps -p $(cat <dir>/<name>.lock)}, then start a second instance and watch it
@@ -145,8 +148,24 @@ public class FileLockBackend implements LockBackend {
 		return lockFile(request).toString();
 	}
 
+	/**
+	 * Try once to acquire the lock. A pending interrupt of the calling thread is kept
+	 * for the caller but not let loose on the file channel, which Java would close.
+	 */
 	@Override
 	public Optional<LockLease> tryAcquire(LockRequest request) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			return doTryAcquire(request);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private Optional<LockLease> doTryAcquire(LockRequest request) {
 		Target target = target(request, true);
 		if (!HeldLocks.claimForAcquisition(target.key())) {
 			return Optional.empty();
@@ -230,6 +249,18 @@ public class FileLockBackend implements LockBackend {
 
 	@Override
 	public Optional<HolderRecord> inspect(LockRequest request) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			return doInspect(request);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private Optional<HolderRecord> doInspect(LockRequest request) {
 		Target target = target(request, false);
 		if (target == null) {
 			return Optional.empty();
@@ -304,7 +335,7 @@ public class FileLockBackend implements LockBackend {
 			if (create) {
 				PlatformDefaults.createDirectory(this.directory);
 			}
-			else if (!java.nio.file.Files.isDirectory(this.directory)) {
+			else if (!Files.isDirectory(this.directory)) {
 				return null;
 			}
 			Path realDirectory = this.directory.toRealPath();
@@ -313,8 +344,12 @@ public class FileLockBackend implements LockBackend {
 					realPath.toString(), path.toString());
 		}
 		catch (IOException ex) {
-			if (LockFiles.isAccessDenied(ex) || ex instanceof java.nio.file.FileAlreadyExistsException) {
+			if (LockFiles.isAccessDenied(ex)) {
 				throw LockErrors.permissionDenied(path, ex);
+			}
+			if (ex instanceof FileAlreadyExistsException) {
+				throw LockErrors.backendUnavailable(path.toString(),
+						"use " + this.directory + " as the lock directory: it exists but is not a directory", ex);
 			}
 			throw LockErrors.backendUnavailable(path.toString(), "prepare the lock directory " + this.directory, ex);
 		}

@@ -154,6 +154,8 @@ final class FileLockLease implements LockLease {
 	 */
 	private Verification heal(Locked current, String detail) throws IOException {
 		FileLockBackend.closeQuietly(current.channel());
+		// a tmp cleaner may have removed the whole directory
+		PlatformDefaults.createDirectory(this.target.path().getParent());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
 			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled());
 			if (attempt.outcome() == Outcome.ACQUIRED) {

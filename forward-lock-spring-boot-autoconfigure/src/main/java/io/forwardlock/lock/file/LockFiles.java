@@ -1,19 +1,21 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -199,13 +201,12 @@ final class LockFiles {
 		try {
 			try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.WRITE,
 					StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), ownerOnly(temp))) {
-				java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+				ByteBuffer buffer = ByteBuffer.wrap(content);
 				while (buffer.hasRemaining()) {
 					channel.write(buffer);
 				}
 			}
-			Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-					java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}
 		finally {
 			Files.deleteIfExists(temp);
@@ -237,10 +238,6 @@ final class LockFiles {
 		return reason != null && reason.contains("symbolic link");
 	}
 
-	static boolean isAlreadyExists(IOException ex) {
-		return ex instanceof FileAlreadyExistsException;
-	}
-
 	/**
 	 * The attributes of a file that matter for safety and identity.
 	 *
@@ -265,7 +262,7 @@ final class LockFiles {
 				return new FileFacts(unix.get("fileKey"), (Long) unix.get("ino"), (Boolean) unix.get("isRegularFile"),
 						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"), (Integer) unix.get("uid"),
 						(Integer) unix.get("nlink"),
-						((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime")).toMillis(),
+						((FileTime) unix.get("lastModifiedTime")).toMillis(),
 						(Long) unix.get("size"));
 			}
 			BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, options);

@@ -195,6 +195,31 @@ class FileLockBackendMultiProcessTests {
 	}
 
 	@Test
+	void contendersTakingOverHungHolderAtOnceYieldExactlyOneWinner() throws Exception {
+		String interval = "100";
+		String stale = "3000";
+		ChildJvm hung = holder(interval, stale);
+		List<ChildJvm> contenders = List.of(holder(interval, stale), holder(interval, stale), holder(interval, stale));
+		assertThat(hung.ask("acquire", ANSWER, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
+		hung.signal("STOP");
+		for (ChildJvm contender : contenders) {
+			contender.send("poll 7000");
+		}
+		List<String> answers = new ArrayList<>();
+		for (ChildJvm contender : contenders) {
+			answers.add(contender.await(ANSWER, "ACQUIRED", "TIMEOUT", "ERROR"));
+		}
+		assertThat(answers).filteredOn("ACQUIRED"::equals).hasSize(1);
+		assertThat(answers).filteredOn("TIMEOUT"::equals).hasSize(2);
+		ChildJvm winner = contenders.get(answers.indexOf("ACQUIRED"));
+		assertThat(winner.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY HELD");
+		assertThat(new FileLockBackend(this.directory).inspect(this.request)).map(HolderRecord::pid)
+			.contains(winner.pid());
+		hung.signal("CONT");
+		assertThat(hung.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY LOST");
+	}
+
+	@Test
 	void waiterThatLocksUnlinkedFileStartsOverAndNewcomerKeepsLock() throws Exception {
 		ChildJvm holder = holder();
 		ChildJvm newcomer = holder();

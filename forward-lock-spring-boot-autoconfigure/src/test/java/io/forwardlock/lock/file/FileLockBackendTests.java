@@ -214,6 +214,15 @@ class FileLockBackendTests {
 	}
 
 	@Test
+	void lockDirectoryThatIsAFileIsReported() throws Exception {
+		Path file = Files.writeString(this.directory.resolve("not-a-dir"), "x");
+		assertThatExceptionOfType(LockException.class)
+			.isThrownBy(() -> new FileLockBackend(file).tryAcquire(this.request))
+			.satisfies((ex) -> assertThat(ex.getSummary()).contains("exists but is not a directory"));
+		assertThat(Files.readString(file)).isEqualTo("x");
+	}
+
+	@Test
 	void inspectDoesNotCreateMissingDirectory() {
 		Path missing = this.directory.resolve("missing");
 		assertThat(new FileLockBackend(missing).inspect(this.request)).isEmpty();
@@ -272,6 +281,23 @@ class FileLockBackendTests {
 	}
 
 	@Test
+	void lockDirectoryRemovedUnderHolderIsRecreatedAndHealed() throws Exception {
+		Path nested = this.directory.resolve("locks");
+		LockLease lease = new FileLockBackend(nested).tryAcquire(this.request).orElseThrow();
+		this.leases.add(lease);
+		try (var files = Files.list(nested)) {
+			for (Path file : files.toList()) {
+				Files.delete(file);
+			}
+		}
+		Files.delete(nested);
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HEALED);
+		assertThat(nested.resolve("app.lock")).isRegularFile();
+		assertThat(new FileLockBackend(nested).tryAcquire(this.request)).isEmpty();
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+	}
+
+	@Test
 	void lockFileReplacedUnderHolderIsDetectedAsLoss() throws Exception {
 		LockLease lease = acquire(backend());
 		Path other = this.directory.resolve("other");
@@ -313,6 +339,22 @@ class FileLockBackendTests {
 		lease.heartbeat();
 		assertThat(Files.getLastModifiedTime(lockFile()).toMillis()).isGreaterThan(1_000_000L);
 		assertThat(Files.readString(lockFile())).isEqualTo(ProcessHandle.current().pid() + "\n");
+	}
+
+	@Test
+	void pendingInterruptNeitherFailsNorDropsLockAndIsKept() {
+		Thread.currentThread().interrupt();
+		try {
+			LockLease lease = acquire(backend());
+			assertThat(backend().inspect(this.request)).contains(lease.holder());
+			lease.heartbeat();
+			assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(this.leases.get(0).verify().status()).isEqualTo(Verification.Status.HELD);
 	}
 
 	// --- bad content left in the lock file ---

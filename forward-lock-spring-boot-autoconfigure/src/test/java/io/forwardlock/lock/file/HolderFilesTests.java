@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link HolderFiles}.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HolderFilesTests {
 
 	@TempDir

@@ -5,8 +5,10 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +17,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 /**
  * Tests for {@link OsLocks}.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OsLocksTests {
 
 	@TempDir

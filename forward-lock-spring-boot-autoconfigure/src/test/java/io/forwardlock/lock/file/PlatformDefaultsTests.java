@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.forwardlock.lock.file.PlatformDefaults.Platform;
@@ -17,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 /**
  * Tests for {@link PlatformDefaults}, with the OS name and environment injected.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PlatformDefaultsTests {
 
 	@TempDir

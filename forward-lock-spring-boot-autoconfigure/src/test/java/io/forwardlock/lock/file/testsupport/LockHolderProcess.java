@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
@@ -24,12 +28,16 @@ import io.forwardlock.lock.file.FileLockBackend;
  * <li>{@code heartbeat}: {@code BEAT};</li>
  * <li>{@code release}: {@code RELEASED};</li>
  * <li>{@code inspect}: {@code HOLDER <pid>} or {@code FREE};</li>
+ * <li>{@code poll <millis>}: tries to acquire until it succeeds or the time is up, then
+ * prints {@code ACQUIRED} or {@code TIMEOUT};</li>
  * <li>{@code race <rounds> <log> <block|poll>}: acquires and releases {@code rounds}
  * times, appending {@code ENTER <pid>} and {@code EXIT <pid>} lines to the log with
  * {@code O_APPEND} while holding the lock, then prints {@code DONE}.</li>
  * </ul>
  * Arguments: directory, lock name, and optionally heartbeat interval and stale timeout in
- * milliseconds. Prints {@code READY} first, and {@code ERROR <type>} on a lock failure.
+ * milliseconds; with them, a held lease heartbeats on its own at that interval, until it
+ * is released or the process is stopped. Prints {@code READY} first, and
+ * {@code ERROR <type>} on a lock failure.
  */
 public final class LockHolderProcess {
 
@@ -71,7 +79,13 @@ public final class LockHolderProcess {
 			builder.heartbeat(Duration.ofMillis(Long.parseLong(args[2])), Duration.ofMillis(Long.parseLong(args[3])));
 		}
 		LockRequest request = builder.build();
+		ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "heartbeat");
+			thread.setDaemon(true);
+			return thread;
+		});
 		LockLease lease = null;
+		ScheduledFuture<?> beating = null;
 		System.out.println("READY " + ProcessHandle.current().pid());
 		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		String command;
@@ -84,11 +98,24 @@ public final class LockHolderProcess {
 					System.out.flush();
 					continue;
 				}
-				switch (command.trim()) {
+				String[] words = command.trim().split(" ", 2);
+				String argument = (words.length > 1) ? words[1] : "";
+				LockLease before = lease;
+				switch (words[0]) {
 					case "acquire" -> {
 						Optional<LockLease> acquired = backend.tryAcquire(request);
 						lease = acquired.orElse(lease);
 						System.out.println(acquired.isPresent() ? "ACQUIRED" : "BUSY");
+					}
+					case "poll" -> {
+						long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(argument));
+						Optional<LockLease> acquired = backend.tryAcquire(request);
+						while (acquired.isEmpty() && System.nanoTime() < deadline) {
+							Thread.sleep(20);
+							acquired = backend.tryAcquire(request);
+						}
+						lease = acquired.orElse(lease);
+						System.out.println(acquired.isPresent() ? "ACQUIRED" : "TIMEOUT");
 					}
 					case "block" -> {
 						lease = backend.acquireBlocking(request, Duration.ofMillis(20));
@@ -100,6 +127,9 @@ public final class LockHolderProcess {
 						System.out.println("BEAT");
 					}
 					case "release" -> {
+						if (beating != null) {
+							beating.cancel(false);
+						}
 						lease.release();
 						System.out.println("RELEASED");
 					}
@@ -110,6 +140,12 @@ public final class LockHolderProcess {
 						return;
 					}
 					default -> System.out.println("UNKNOWN " + command);
+				}
+				if (lease != before && request.heartbeatEnabled()) {
+					LockLease beater = lease;
+					long interval = request.heartbeatInterval().toMillis();
+					beating = heartbeats.scheduleWithFixedDelay(beater::heartbeat, interval, interval,
+							TimeUnit.MILLISECONDS);
 				}
 			}
 			catch (LockException ex) {
