@@ -1,7 +1,6 @@
 package io.forwardlock.autoconfigure;
 
 import io.forwardlock.lifecycle.LockAcquisitionPolicy;
-import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend;
 
@@ -60,10 +59,6 @@ final class ForwardLockRequests {
 	static FileLockBackend fileBackend(ForwardLockProperties properties, LockRequest request) {
 		return (properties.getDir() != null) ? new FileLockBackend(properties.getDir())
 				: FileLockBackend.forPlatform(request.name());
-	}
-
-	static boolean isFile(LockBackend backend) {
-		return FileLockBackend.ID.equals(backend.id());
 	}
 
 }

@@ -39,7 +39,9 @@ import org.springframework.context.SmartLifecycle;
  * the lock is still held, and heartbeats when the heartbeat is on or the backend needs
  * it. A lost lock is logged at ERROR, published as a {@link LockLostEvent} and handed to
  * the {@link LockLostHandler}. A failing backend is retried until the stale timeout has
- * passed since the last successful contact, and only then counts as a loss.
+ * passed since the last successful heartbeat (or, without a heartbeat, verification),
+ * and only then counts as a loss: with a lease backend that is when the lease would
+ * have expired.
  * <p>
  * {@code start()} and {@code stop()} are idempotent and may run on different threads:
  * Spring stops lifecycle beans on its shutdown-hook thread.
@@ -101,7 +103,9 @@ public class ForwardLockLifecycle
 
 	private volatile Instant acquiredAt;
 
-	private volatile Instant lastContactAt;
+	private volatile Instant lastVerifiedAt;
+
+	private volatile Instant lastRenewedAt;
 
 	private volatile Duration lastAcquireDuration;
 
@@ -220,10 +224,15 @@ public class ForwardLockLifecycle
 		this.lossReported.set(false);
 		this.consecutiveHeartbeatFailures.set(0);
 		this.acquiredAt = Instant.now();
-		this.lastContactAt = this.acquiredAt;
+		this.lastVerifiedAt = this.acquiredAt;
+		this.lastRenewedAt = this.acquiredAt;
 		this.lastAcquireDuration = acquisition.duration();
 		Long token = acquired.fencingToken().isPresent() ? acquired.fencingToken().getAsLong() : null;
-		LockStatus acquiredStatus = updateStatus(LockState.ACQUIRED, acquired.holder(), null, null, token);
+		LockStatus acquiredStatus = newStatus(LockState.ACQUIRED, acquired.holder(), null, null, token);
+		synchronized (this.statusMonitor) {
+			// A fresh snapshot: nothing of an earlier acquisition (a lost verification) carries over
+			this.status = acquiredStatus;
+		}
 		logger.info(String.format("Acquired lock '%s' at %s (backend %s, %s) in %d ms; %s", this.request.name(),
 				acquired.location(), acquired.backendId(), acquired.holder().describe(),
 				acquisition.duration().toMillis(), describeSchedule()));
@@ -261,12 +270,9 @@ public class ForwardLockLifecycle
 	public void stop() {
 		this.lifecycleLock.lock();
 		try {
-			if (!this.running) {
-				return;
+			if (this.running) {
+				stopAndRelease();
 			}
-			this.running = false;
-			stopScheduler();
-			release();
 		}
 		finally {
 			this.lifecycleLock.unlock();
@@ -281,13 +287,17 @@ public class ForwardLockLifecycle
 	public void destroy() {
 		this.lifecycleLock.lock();
 		try {
-			this.running = false;
-			stopScheduler();
-			release();
+			stopAndRelease();
 		}
 		finally {
 			this.lifecycleLock.unlock();
 		}
+	}
+
+	private void stopAndRelease() {
+		this.running = false;
+		stopScheduler();
+		release();
 	}
 
 	private void stopScheduler() {
@@ -349,11 +359,11 @@ public class ForwardLockLifecycle
 		}
 		switch (verification.status()) {
 			case HELD -> {
-				this.lastContactAt = verification.verifiedAt();
+				this.lastVerifiedAt = verification.verifiedAt();
 				updateStatus(null, null, verification, null, null);
 			}
 			case HEALED -> {
-				this.lastContactAt = verification.verifiedAt();
+				this.lastVerifiedAt = verification.verifiedAt();
 				updateStatus(null, null, verification, null, null);
 				logger.warn("Lock '" + this.request.name() + "' at " + current.location()
 						+ " was repaired and is still held by this instance: " + verification.detail());
@@ -386,12 +396,16 @@ public class ForwardLockLifecycle
 		}
 		this.consecutiveHeartbeatFailures.set(0);
 		Instant now = Instant.now();
-		this.lastContactAt = now;
+		this.lastRenewedAt = now;
 		updateStatus(null, null, null, now, null);
 	}
 
 	private void backendFailed(String what, RuntimeException ex) {
-		Duration silent = Duration.between(this.lastContactAt, Instant.now());
+		// With a heartbeat, others may take over once the last renewal is older than the
+		// stale timeout, whatever a verification said since; without one, only the
+		// verifications prove the lock
+		Instant lastProof = this.heartbeatEnabled ? this.lastRenewedAt : this.lastVerifiedAt;
+		Duration silent = Duration.between(lastProof, Instant.now());
 		Duration timeout = this.request.staleTimeout();
 		String reason = (ex instanceof LockException lockException) ? lockException.getSummary() : ex.toString();
 		if (silent.compareTo(timeout) >= 0) {

@@ -171,6 +171,10 @@ class ForwardLockLifecycleTests {
 		assertThat(output).contains("ERROR").contains("LOCK_LOST").contains("lock file replaced");
 		this.lifecycle.stop();
 		assertThat(this.events).noneMatch(LockReleasedEvent.class::isInstance);
+		this.backend.verification = Verification::held;
+		this.lifecycle.start();
+		assertThat(this.lifecycle.getStatus().isHealthy()).isTrue();
+		assertThat(this.lifecycle.getStatus().lastVerification()).isNull();
 	}
 
 	@Test
@@ -213,6 +217,21 @@ class ForwardLockLifecycleTests {
 		});
 		assertThat(this.handled).singleElement()
 			.satisfies((event) -> assertThat(event.getReason()).contains("exceeds the stale timeout"));
+	}
+
+	@Test
+	void failingRenewalsLoseTheLockOnceTheLeaseWouldHaveExpiredEvenIfVerificationsPass() {
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatFailure = LockErrors.backendUnavailable("memory:orders", "renew the lease", null);
+		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
+		this.lifecycle.start();
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			this.lifecycle.verify();
+			return !this.handled.isEmpty();
+		});
+		assertThat(this.handled).singleElement()
+			.satisfies((event) -> assertThat(event.getReason()).startsWith("could not heartbeat"));
+		assertThat(this.lifecycle.getHeartbeatFailureCount()).isGreaterThanOrEqualTo(2);
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package io.forwardlock.sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +124,38 @@ class SampleAppProcessIT {
 				assertThat(Files.readString(marker)).contains("pid=" + late.pid());
 			}
 		}
+	}
+
+	@Test
+	void holderThatLostItsLockToAStandbyExitsWith76() throws Exception {
+		String[] fastHeartbeat = { "--forward.lock.heartbeat.enabled=true", "--forward.lock.heartbeat.interval=500ms",
+				"--forward.lock.stale-timeout=3s", "--forward.lock.verify-interval=500ms" };
+		try (SampleAppProcess holder = SampleAppProcess.start(this.environment, fastHeartbeat).awaitStarted()) {
+			String[] standbyArgs = Arrays.copyOf(fastHeartbeat, fastHeartbeat.length + 1);
+			standbyArgs[fastHeartbeat.length] = "--forward.lock.standby=true";
+			try (SampleAppProcess standby = SampleAppProcess.start(this.environment, standbyArgs)) {
+				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+				// A hung holder: its heartbeat goes stale, and the standby takes over
+				signal("STOP", holder.pid());
+				try {
+					standby.awaitStarted();
+				}
+				finally {
+					signal("CONT", holder.pid());
+				}
+				assertThat(holder.awaitExit(EXIT_TIMEOUT)).isEqualTo(76);
+				assertThat(holder.output()).contains("LOCK_LOST").contains("Shutting down because lock 'forward-mcp' was lost");
+				assertNoStackTrace(holder.output());
+				assertThat(standby.isAlive()).isTrue();
+				assertThat(Files.readString(this.lockFile).trim()).isEqualTo(Long.toString(standby.pid()));
+			}
+		}
+	}
+
+	private static void signal(String signal, long pid) throws Exception {
+		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+		assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(kill.exitValue()).isZero();
 	}
 
 	private List<Long> ledgerPids() throws Exception {

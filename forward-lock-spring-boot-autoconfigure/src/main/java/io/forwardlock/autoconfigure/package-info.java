@@ -1,0 +1,4 @@
+/**
+ * Auto-configuration of forward-lock and its {@code forward.lock.*} properties.
+ */
+package io.forwardlock.autoconfigure;
