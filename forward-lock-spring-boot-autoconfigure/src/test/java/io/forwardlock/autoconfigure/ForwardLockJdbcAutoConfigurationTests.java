@@ -216,6 +216,21 @@ class ForwardLockJdbcAutoConfigurationTests {
 		}));
 	}
 
+	@Test
+	void acquireEarlyTakesTheLockInTheDatabaseBeforeTheLifecycleStarts() {
+		String url = sharedDatabaseUrl();
+		guardedByJdbc(url).withPropertyValues("forward.lock.acquire-early=true").run((context) -> {
+			assertThat(context).hasNotFailed();
+			LockStatus status = context.getBean(LockStatusProvider.class).getStatus();
+			assertThat(status.state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(status.fencingToken()).isEqualTo(1L);
+			guardedByJdbc(url).withPropertyValues("forward.lock.acquire-early=true")
+				.run((second) -> assertThat(second).getFailure()
+					.satisfies((failure) -> assertThat(lockExceptionIn(failure).getType())
+						.isEqualTo(LockErrorType.INSTANCE_RUNNING)));
+		});
+	}
+
 	private ApplicationContextRunner guardedByJdbc(String url) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class,
@@ -224,6 +239,15 @@ class ForwardLockJdbcAutoConfigurationTests {
 			.withPropertyValues("forward.lock.backend=jdbc", "spring.application.name=orders",
 					"forward.lock.verify-interval=1h", "forward.lock.heartbeat.interval=1h",
 					"forward.lock.stale-timeout=2h");
+	}
+
+	private static LockException lockExceptionIn(Throwable failure) {
+		for (Throwable candidate = failure; candidate != null; candidate = candidate.getCause()) {
+			if (candidate instanceof LockException lockException) {
+				return lockException;
+			}
+		}
+		throw new AssertionError("No LockException in " + failure, failure);
 	}
 
 	private static String sharedDatabaseUrl() {

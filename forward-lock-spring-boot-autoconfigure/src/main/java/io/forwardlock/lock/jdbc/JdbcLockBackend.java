@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -161,13 +162,16 @@ public class JdbcLockBackend implements LockBackend {
 
 	private Optional<Acquired> upsert(Connection connection, JdbcLockStatements sql, LockRequest request,
 			HolderRecord self, String holderId, long leaseMillis) throws SQLException {
+		Optional<Acquired> acquired;
 		try (PreparedStatement statement = prepare(connection, sql.upsert(), request)) {
 			bindHolder(statement, 1, request.name(), holderId, self);
 			statement.setLong(6, leaseMillis);
 			try (ResultSet rs = statement.executeQuery()) {
-				return rs.next() ? Optional.of(new Acquired(rs.getLong(1), instant(rs, 2))) : Optional.empty();
+				acquired = rs.next() ? Optional.of(new Acquired(rs.getLong(1), instant(rs, 2))) : Optional.empty();
 			}
 		}
+		commitUnlessAutoCommit(connection);
+		return acquired;
 	}
 
 	private Optional<Acquired> lockRowAndDecide(Connection connection, JdbcLockStatements sql, LockRequest request,
@@ -287,7 +291,9 @@ public class JdbcLockBackend implements LockBackend {
 				statement.setString(2, request.name());
 				statement.setString(3, holderId);
 				statement.setLong(4, token);
-				return statement.executeUpdate() == 1;
+				boolean renewed = statement.executeUpdate() == 1;
+				commitUnlessAutoCommit(connection);
+				return renewed;
 			}
 		}
 	}
@@ -302,7 +308,9 @@ public class JdbcLockBackend implements LockBackend {
 				statement.setString(1, request.name());
 				statement.setString(2, holderId);
 				statement.setLong(3, token);
-				return statement.executeUpdate() == 1;
+				boolean released = statement.executeUpdate() == 1;
+				commitUnlessAutoCommit(connection);
+				return released;
 			}
 		}
 	}
@@ -365,12 +373,26 @@ public class JdbcLockBackend implements LockBackend {
 		return current;
 	}
 
+	/**
+	 * Commit a single statement on a connection that a pool handed out without
+	 * auto-commit (common next to JPA); a pool rolls back what is left uncommitted.
+	 */
+	private static void commitUnlessAutoCommit(Connection connection) throws SQLException {
+		if (!connection.getAutoCommit()) {
+			connection.commit();
+		}
+	}
+
 	private static PreparedStatement prepare(Connection connection, String sql, LockRequest request)
 			throws SQLException {
 		PreparedStatement statement = connection.prepareStatement(sql);
-		// A statement that outlives the lease is useless, and must not block the
-		// heartbeat thread forever on a hung database.
-		statement.setQueryTimeout((int) Math.max(1, request.staleTimeout().toSeconds()));
+		// A hung database must not block the heartbeat thread for most of the lease: give
+		// up early enough to retry, and to notice the lease running out.
+		Duration limit = request.staleTimeout().dividedBy(3);
+		if (request.heartbeatInterval().compareTo(limit) < 0) {
+			limit = request.heartbeatInterval();
+		}
+		statement.setQueryTimeout((int) Math.max(1, limit.toSeconds()));
 		return statement;
 	}
 

@@ -222,14 +222,15 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 	void takeoverHappensAfterTheLeaseRunsOutWithoutRenewal() {
 		JdbcLockBackend backend = backend();
 		Duration lease = Duration.ofMillis(1500);
+		long start = System.nanoTime();
 		LockLease vanished = backend.tryAcquire(request(lease)).orElseThrow();
 		LockRequest contender = request(lease);
-		long start = System.nanoTime();
 		LockLease taken = await().atMost(Duration.ofSeconds(20))
 			.pollInterval(Duration.ofMillis(50))
 			.until(() -> backend.tryAcquire(contender), Optional::isPresent)
 			.orElseThrow();
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(lease.minusMillis(200));
+		// The database's clock and this one run at the same rate: allow only for rounding.
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(lease.minusMillis(20));
 		assertThat(taken.fencingToken().orElseThrow()).isGreaterThan(vanished.fencingToken().orElseThrow());
 		assertThat(vanished.verify().isHeld()).isFalse();
 		taken.release();
@@ -264,7 +265,7 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 	void unreachableDatabaseIsToleratedUntilTheLocalDeadlineThenTheLeaseIsLost() {
 		SwitchableDataSource dataSource = new SwitchableDataSource(dataSource());
 		JdbcLockBackend backend = new JdbcLockBackend(dataSource);
-		Duration leaseDuration = Duration.ofMillis(1500);
+		Duration leaseDuration = Duration.ofSeconds(3);
 		long beforeAcquire = System.nanoTime();
 		LockLease lease = backend.tryAcquire(request(leaseDuration)).orElseThrow();
 		dataSource.setReachable(false);
@@ -287,6 +288,23 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 		dataSource.setReachable(true);
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
 		lease.release();
+	}
+
+	@Test
+	void connectionsWithoutAutoCommitStillPublishEveryChange() {
+		// Closing a connection rolls back whatever it did not commit.
+		SwitchableDataSource dataSource = new SwitchableDataSource(dataSource());
+		dataSource.setAutoCommit(false);
+		JdbcLockBackend backend = new JdbcLockBackend(dataSource);
+		JdbcLockBackend other = backend();
+		LockLease lease = backend.tryAcquire(request(LONG_LEASE)).orElseThrow();
+		assertThat(other.tryAcquire(request(LONG_LEASE))).isEmpty();
+		lease.heartbeat();
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+		lease.release();
+		try (LockLease next = other.tryAcquire(request(LONG_LEASE)).orElseThrow()) {
+			assertThat(next.fencingToken()).hasValue(2);
+		}
 	}
 
 	@Test

@@ -72,7 +72,7 @@ class JdbcLockBackendDatabaseLossTests {
 		Duration sinceLastRenewal = Duration.ofNanos(lostAt - this.lastRenewalSentAt.get());
 		// Not before the lease could have expired in the database, and not much later.
 		assertThat(sinceLastRenewal).isGreaterThanOrEqualTo(leaseDuration);
-		assertThat(sinceStop).isLessThanOrEqualTo(leaseDuration.plusMillis(1500));
+		assertThat(sinceStop).isLessThanOrEqualTo(leaseDuration.plusMillis(2500));
 		assertThat(this.heartbeatFailures).contains(LockErrorType.BACKEND_UNAVAILABLE);
 
 		this.database.restart();

@@ -11,13 +11,16 @@ import javax.sql.DataSource;
 
 /**
  * Data source that can be made unreachable, failing every new connection as a network
- * partition would.
+ * partition would, or that hands out connections without auto-commit, as many pools are
+ * configured next to JPA.
  */
 final class SwitchableDataSource implements DataSource {
 
 	private final DataSource delegate;
 
 	private final AtomicBoolean reachable = new AtomicBoolean(true);
+
+	private volatile boolean autoCommit = true;
 
 	SwitchableDataSource(DataSource delegate) {
 		this.delegate = delegate;
@@ -27,16 +30,25 @@ final class SwitchableDataSource implements DataSource {
 		this.reachable.set(reachable);
 	}
 
+	void setAutoCommit(boolean autoCommit) {
+		this.autoCommit = autoCommit;
+	}
+
 	@Override
 	public Connection getConnection() throws SQLException {
 		check();
-		return this.delegate.getConnection();
+		return prepare(this.delegate.getConnection());
 	}
 
 	@Override
 	public Connection getConnection(String username, String password) throws SQLException {
 		check();
-		return this.delegate.getConnection(username, password);
+		return prepare(this.delegate.getConnection(username, password));
+	}
+
+	private Connection prepare(Connection connection) throws SQLException {
+		connection.setAutoCommit(this.autoCommit);
+		return connection;
 	}
 
 	private void check() throws SQLException {
