@@ -481,7 +481,7 @@ summary="$out_dir/summary.json"
 		met=$(awk -v v="$value" -v limit="$5" -v op="$4" 'BEGIN { print ((op == "<" ? v < limit : v <= limit) ? "true" : "false") }')
 		printf '%-62s %10s %2s %-6s %-8s (runs: %s..%s)\n' "$1" "$value" "$4" "$5" \
 			"$([[ $met == true ]] && echo met || echo NOT MET)" "$min" "$max" >&3
-		printf '%s\n    "%s": {"metric": "%s", "%s": %s, "limit": "%s %s", "met": %s, "min": %s, "max": %s}' \
+		printf '%s\n    "%s": {"metric": "%s", "statistic": "%s", "value": %s, "limit": "%s %s", "met": %s, "min": %s, "max": %s}' \
 			"$separator" "$1" "$2" "$3" "$value" "$4" "$5" "$met" "$min" "$max"
 		separator=","
 	}
