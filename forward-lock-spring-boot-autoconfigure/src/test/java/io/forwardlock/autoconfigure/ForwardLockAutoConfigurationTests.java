@@ -1,9 +1,7 @@
 package io.forwardlock.autoconfigure;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
@@ -27,9 +25,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.NestedExceptionUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,7 +124,7 @@ class ForwardLockAutoConfigurationTests {
 			assertThat(first).hasNotFailed();
 			guarded().withPropertyValues("forward.lock.exit-code=42").run((second) -> {
 				assertThat(second).hasFailed();
-				LockStartupException refusal = findCause(second.getStartupFailure(), LockStartupException.class);
+				LockStartupException refusal = StartupFailures.findCause(second.getStartupFailure(), LockStartupException.class);
 				assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 				assertThat(refusal.getExitCode()).isEqualTo(42);
 				assertThat(refusal.getPid()).isEqualTo(ProcessHandle.current().pid());
@@ -144,7 +139,7 @@ class ForwardLockAutoConfigurationTests {
 	void jdbcBackendWithoutABackendBeanFailsWithHelp() {
 		guarded().withPropertyValues("forward.lock.backend=jdbc").run((context) -> {
 			assertThat(context).hasFailed();
-			LockException failure = findCause(context.getStartupFailure(), LockException.class);
+			LockException failure = StartupFailures.findCause(context.getStartupFailure(), LockException.class);
 			assertThat(failure.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
 			assertThat(failure.getMessage()).contains("forward.lock.backend=jdbc").contains("DataSource");
 		});
@@ -173,7 +168,7 @@ class ForwardLockAutoConfigurationTests {
 	void invalidValueFailsStartupNamingThePropertyAndTheFix(String property, String field, String advice) {
 		guarded().withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
-			BindValidationException failure = findCause(context.getStartupFailure(), BindValidationException.class);
+			BindValidationException failure = StartupFailures.findCause(context.getStartupFailure(), BindValidationException.class);
 			assertThat(failure.getValidationErrors().getAllErrors()).singleElement()
 				.satisfies((error) -> assertThat(error.toString()).contains("forward.lock").contains(field))
 				.satisfies((error) -> assertThat(error.getDefaultMessage()).contains(advice));
@@ -181,90 +176,9 @@ class ForwardLockAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void acquireEarlyKeepsARefusedInstanceFromCreatingSingletons() {
-		SideEffects.constructed.set(0);
-		guarded().run((first) -> {
-			guarded().withPropertyValues("forward.lock.acquire-early=true")
-				.withUserConfiguration(SideEffectConfiguration.class)
-				.run((refused) -> {
-					assertThat(refused).hasFailed();
-					assertThat(findCause(refused.getStartupFailure(), LockStartupException.class)).isNotNull();
-				});
-			assertThat(SideEffects.constructed).hasValue(0);
-			// Without early acquisition the same refused instance does run the side effect
-			guarded().withUserConfiguration(SideEffectConfiguration.class)
-				.run((refused) -> assertThat(refused).hasFailed());
-			assertThat(SideEffects.constructed).hasValue(1);
-		});
-	}
-
-	@Test
-	void acquireEarlyWithABackendBeanKeepsARefusedInstanceFromCreatingSingletons() {
-		SideEffects.constructed.set(0);
-		guarded().run((first) -> guarded().withPropertyValues("forward.lock.acquire-early=true")
-			.withBean("myBackend", LockBackend.class, () -> new FileLockBackend(this.dir))
-			.withUserConfiguration(SideEffectConfiguration.class)
-			.run((refused) -> assertThat(refused).hasFailed()));
-		assertThat(SideEffects.constructed).hasValue(0);
-	}
-
-	@Test
-	void acquireEarlyHoldsTheLockBeforeSingletonsAndHandsItToTheLifecycle() {
-		SideEffects.constructed.set(0);
-		SideEffects.lockFileExistedAtConstruction.set(0);
-		guarded().withPropertyValues("forward.lock.acquire-early=true", "sample.lock-file=" + this.dir.resolve("orders.lock"))
-			.withUserConfiguration(SideEffectConfiguration.class)
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				assertThat(SideEffects.constructed).hasValue(1);
-				assertThat(SideEffects.lockFileExistedAtConstruction).hasValue(1);
-				assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state())
-					.isEqualTo(LockState.ACQUIRED);
-			});
-		assertThat(this.dir.resolve("orders.lock")).doesNotExist();
-	}
-
 	private ApplicationContextRunner guarded() {
 		return this.contextRunner.withPropertyValues("forward.lock.dir=" + this.dir, "spring.application.name=orders",
 				"forward.lock.verify-interval=1h");
-	}
-
-	private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
-		Throwable candidate = failure;
-		while (candidate != null) {
-			if (type.isInstance(candidate)) {
-				return type.cast(candidate);
-			}
-			candidate = candidate.getCause();
-		}
-		throw new AssertionError("No " + type.getSimpleName() + " in " + NestedExceptionUtils.getMostSpecificCause(failure),
-				failure);
-	}
-
-	static final class SideEffects {
-
-		static final AtomicInteger constructed = new AtomicInteger();
-
-		static final AtomicInteger lockFileExistedAtConstruction = new AtomicInteger();
-
-		SideEffects(String lockFile) {
-			constructed.incrementAndGet();
-			if (lockFile != null && Files.exists(Path.of(lockFile))) {
-				lockFileExistedAtConstruction.incrementAndGet();
-			}
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class SideEffectConfiguration {
-
-		@Bean
-		SideEffects sideEffects(org.springframework.core.env.Environment environment) {
-			return new SideEffects(environment.getProperty("sample.lock-file"));
-		}
-
 	}
 
 }
