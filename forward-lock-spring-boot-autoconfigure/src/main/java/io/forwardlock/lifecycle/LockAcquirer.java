@@ -92,7 +92,7 @@ public class LockAcquirer {
 			}
 			HolderRecord holder = inspectQuietly();
 			if (attempt >= attempts) {
-				LockException running = LockErrors.instanceRunning(holder, location());
+				LockException running = this.backend.instanceRunning(holder, this.request);
 				throw (attempts == 1) ? running : LockErrors.maxRetriesExceeded(attempt, running);
 			}
 			logger.info(String.format("Lock '%s' is held by %s; attempt %d of %d failed, next attempt in %s",

@@ -65,8 +65,8 @@ public class InstanceLock {
 				return this.lease;
 			}
 			if (attempt > maxRetries) {
-				LockException running = LockErrors.instanceRunning(
-						checkRunningInstance().orElse(HolderRecord.unknown()), getLockPath());
+				LockException running = this.backend
+					.instanceRunning(checkRunningInstance().orElse(HolderRecord.unknown()), this.request);
 				throw (maxRetries == 0) ? running : LockErrors.maxRetriesExceeded(attempt, running);
 			}
 			Thread.sleep(Math.max(1, retryDelay.toMillis()));

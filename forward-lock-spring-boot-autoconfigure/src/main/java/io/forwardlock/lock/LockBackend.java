@@ -69,6 +69,19 @@ public interface LockBackend {
 	}
 
 	/**
+	 * Exception that refuses to start because another instance holds the lock, with help
+	 * worded for this backend. The default speaks of a lock file that the OS releases when
+	 * its holder dies; a lease backend explains that a crashed holder blocks until its
+	 * lease expires.
+	 * @param holder the holder, possibly {@link HolderRecord#unknown()}
+	 * @param request the lock
+	 * @return the exception, of type {@link LockErrorType#INSTANCE_RUNNING}
+	 */
+	default LockException instanceRunning(HolderRecord holder, LockRequest request) {
+		return LockErrors.instanceRunning(holder, describeLocation(request));
+	}
+
+	/**
 	 * Human-readable location of the lock on this backend, such as the lock file path or
 	 * the table and row. Used in messages and the actuator endpoint.
 	 * @param request the lock

@@ -1,6 +1,7 @@
 package io.forwardlock.lock;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,36 @@ public final class LockErrors {
 				+ "forward.lock.name=<other-name> or FORWARD_LOCK_DIR=/other/dir");
 		help.add("Do not delete the lock file while the holder runs: that does not stop it, "
 				+ "and a leftover file from a crashed process never blocks a start");
+		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
+				location, help, null);
+	}
+
+	/**
+	 * Another instance holds a leased lock, such as a row of the JDBC backend, which a
+	 * crashed holder keeps until its lease expires.
+	 * @param holder the holder, possibly {@link HolderRecord#unknown()}
+	 * @param location the lock location
+	 * @param lease how long a lease lasts without renewal
+	 * @return the exception
+	 */
+	public static LockException instanceRunningOnLease(HolderRecord holder, String location, Duration lease) {
+		List<String> help = new ArrayList<>();
+		if (holder != null && holder.hasPid() && holder.isLocal()) {
+			help.add("Stop the running instance first: kill " + holder.pid() + " (it releases the lock when it stops)");
+		}
+		else if (holder != null && holder.hasPid()) {
+			help.add("Stop the running instance on host " + holder.hostname() + " (PID " + holder.pid()
+					+ "); it releases the lock when it stops");
+		}
+		else {
+			help.add("Stop the running instance first; it releases the lock when it stops");
+		}
+		help.add("If that instance crashed or its host is gone, its lease runs out at most " + lease
+				+ " (forward.lock.stale-timeout) after its last renewal; start again then");
+		help.add("Or start this instance as a standby that takes over when the holder stops: "
+				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)");
+		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
+				+ "forward.lock.name=<other-name>");
 		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
 				location, help, null);
 	}

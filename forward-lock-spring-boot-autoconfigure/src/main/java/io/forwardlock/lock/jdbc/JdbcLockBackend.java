@@ -11,6 +11,10 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -65,6 +69,16 @@ public class JdbcLockBackend implements LockBackend {
 	private static final int MAX_TEXT = 255;
 
 	private static final String DUPLICATE_KEY_STATE = "23505";
+
+	/**
+	 * Runs renewals and verifications, so that their callers can stop waiting when the
+	 * lease runs out. Daemon threads, kept only while in use.
+	 */
+	private static final ExecutorService CALLS = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "forward-lock-jdbc");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final DataSource dataSource;
 
@@ -270,6 +284,14 @@ public class JdbcLockBackend implements LockBackend {
 		}
 	}
 
+	/**
+	 * Refusal whose help explains that a crashed holder blocks until its lease expires.
+	 */
+	@Override
+	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
+		return LockErrors.instanceRunningOnLease(holder, describeLocation(request), request.staleTimeout());
+	}
+
 	@Override
 	public String describeLocation(LockRequest request) {
 		return "table " + this.tableName + ", lock_name '" + request.name() + "'";
@@ -335,6 +357,10 @@ public class JdbcLockBackend implements LockBackend {
 				}
 			}
 		}
+	}
+
+	static <T> Future<T> submit(Callable<T> call) {
+		return CALLS.submit(call);
 	}
 
 	/**

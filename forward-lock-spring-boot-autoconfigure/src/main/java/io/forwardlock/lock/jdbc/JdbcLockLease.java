@@ -1,9 +1,15 @@
 package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,7 +28,8 @@ import io.forwardlock.lock.Verification;
  * last successful acquisition or renewal was sent, on this host's monotonic clock. The
  * database computes its expiry from a later instant, so the local deadline always comes
  * first, and {@link #verify()} reports the lease lost once it passes even when the
- * database cannot be reached. Once lost, a lease stays lost.
+ * database cannot be reached; it never waits for the database beyond that deadline.
+ * Once lost, a lease stays lost.
  */
 final class JdbcLockLease implements LockLease {
 
@@ -99,7 +106,7 @@ final class JdbcLockLease implements LockLease {
 		}
 		Optional<JdbcLockBackend.LiveHolder> live;
 		try {
-			live = this.backend.readLiveHolder(this.request);
+			live = beforeDeadline(() -> this.backend.readLiveHolder(this.request));
 		}
 		catch (SQLException ex) {
 			if (checkLocalDeadline()) {
@@ -134,7 +141,7 @@ final class JdbcLockLease implements LockLease {
 			long sentAt = System.nanoTime();
 			boolean renewed;
 			try {
-				renewed = this.backend.renew(this.request, this.holderId, this.token);
+				renewed = beforeDeadline(() -> this.backend.renew(this.request, this.holderId, this.token));
 			}
 			catch (SQLException ex) {
 				if (checkLocalDeadline()) {
@@ -182,6 +189,39 @@ final class JdbcLockLease implements LockLease {
 							+ this.request.staleTimeout() + " (forward.lock.stale-timeout) from the last renewal",
 							"Check that the database is reachable and healthy"),
 					ex);
+		}
+	}
+
+	/**
+	 * Run a database call, waiting for it no longer than the lease has left, so that a
+	 * pool that blocks for a connection or a hung database cannot keep this holder
+	 * believing in a lease that has run out. A call that outlives the wait goes on in the
+	 * background until the driver or the pool gives up.
+	 * @throws SQLException when the call failed, or the lease ran out first (the lease
+	 * is then lost)
+	 */
+	private <T> T beforeDeadline(Callable<T> call) throws SQLException {
+		long left = this.leaseNanos - (System.nanoTime() - this.confirmedAt);
+		Future<T> result = JdbcLockBackend.submit(call);
+		try {
+			return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw new SQLTimeoutException("The database did not answer before the lease ran out");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			result.cancel(true);
+			throw new SQLException("Interrupted while waiting for the database", ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof SQLException sqlException) {
+				throw sqlException;
+			}
+			if (ex.getCause() instanceof RuntimeException runtimeException) {
+				throw runtimeException;
+			}
+			throw new SQLException(ex.getCause());
 		}
 	}
 

@@ -291,6 +291,28 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 	}
 
 	@Test
+	void hungDatabaseCannotKeepTheHolderWaitingBeyondItsLease() {
+		SwitchableDataSource dataSource = new SwitchableDataSource(dataSource());
+		JdbcLockBackend backend = new JdbcLockBackend(dataSource);
+		Duration leaseDuration = Duration.ofSeconds(3);
+		long beforeAcquire = System.nanoTime();
+		LockLease lease = backend.tryAcquire(request(leaseDuration)).orElseThrow();
+		dataSource.hang();
+		try {
+			Verification verification = lease.verify();
+			Duration answeredAfter = Duration.ofNanos(System.nanoTime() - beforeAcquire);
+			assertThat(verification.status()).isEqualTo(Verification.Status.LOST);
+			assertThat(answeredAfter).isGreaterThanOrEqualTo(leaseDuration).isLessThan(leaseDuration.plusSeconds(3));
+			assertThatExceptionOfType(LockException.class).isThrownBy(lease::heartbeat)
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
+		}
+		finally {
+			dataSource.resume();
+		}
+		lease.release();
+	}
+
+	@Test
 	void connectionsWithoutAutoCommitStillPublishEveryChange() {
 		// Closing a connection rolls back whatever it did not commit.
 		SwitchableDataSource dataSource = new SwitchableDataSource(dataSource());
@@ -320,6 +342,10 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 					assertThat(ex.getMessage()).contains("PID " + ProcessHandle.current().pid())
 						.contains(HolderRecord.localHostname())
 						.contains(this.lockName);
+					// A crashed holder keeps a lease, unlike a lock file, until it runs out
+					assertThat(ex.getHelp()).anySatisfy((help) -> assertThat(help).contains("lease runs out")
+						.contains("forward.lock.stale-timeout"));
+					assertThat(ex.getMessage()).doesNotContain("lock file").doesNotContain("FORWARD_LOCK_DIR");
 				});
 		}
 	}

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -11,8 +12,9 @@ import javax.sql.DataSource;
 
 /**
  * Data source that can be made unreachable, failing every new connection as a network
- * partition would, or that hands out connections without auto-commit, as many pools are
- * configured next to JPA.
+ * partition would, or hung, blocking every new connection as an exhausted pool or a
+ * black-holed network would, or that hands out connections without auto-commit, as many
+ * pools are configured next to JPA.
  */
 final class SwitchableDataSource implements DataSource {
 
@@ -22,12 +24,29 @@ final class SwitchableDataSource implements DataSource {
 
 	private volatile boolean autoCommit = true;
 
+	private volatile CountDownLatch hung;
+
 	SwitchableDataSource(DataSource delegate) {
 		this.delegate = delegate;
 	}
 
 	void setReachable(boolean reachable) {
 		this.reachable.set(reachable);
+	}
+
+	/**
+	 * Block every new connection until {@link #resume()}.
+	 */
+	void hang() {
+		this.hung = new CountDownLatch(1);
+	}
+
+	void resume() {
+		CountDownLatch current = this.hung;
+		this.hung = null;
+		if (current != null) {
+			current.countDown();
+		}
 	}
 
 	void setAutoCommit(boolean autoCommit) {
@@ -52,6 +71,16 @@ final class SwitchableDataSource implements DataSource {
 	}
 
 	private void check() throws SQLException {
+		CountDownLatch current = this.hung;
+		if (current != null) {
+			try {
+				current.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new SQLException("Interrupted while waiting for a connection", ex);
+			}
+		}
 		if (!this.reachable.get()) {
 			throw new SQLException("Connection refused (simulated network partition)", "08001");
 		}
