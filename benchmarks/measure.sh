@@ -15,8 +15,8 @@
 #
 # Usage:
 #   ./mvnw -B -q package -DskipTests    # builds sample-app.jar and benchmarks.jar
-#   benchmarks/measure.sh                                   # all measurements, 10 runs each
-#   benchmarks/measure.sh --runs 20 --only takeover
+#   benchmarks/measure.sh                 # everything, 10 runs each (about 10 minutes on 2 cores)
+#   benchmarks/measure.sh --runs 20 --only startup
 #
 # Options:
 #   --runs N          runs per measurement (default 10; startup runs N times each variant)
@@ -34,7 +34,8 @@
 # Linux only: it reads /proc/locks to tell when a standby is blocked on the lock.
 #
 # Every application it starts listens on a random free loopback port and uses its own
-# temporary lock directory. Everything it started is killed on exit, also on Ctrl-C.
+# temporary lock directory. Everything it started is killed on exit, also on Ctrl-C
+# (during jdbc-takeover the interrupt waits for the current step of that tool, at most 60 s).
 # Exit status: 0 when every measurement completed, 1 on a failed run, 2 on bad usage.
 
 set -euo pipefail
