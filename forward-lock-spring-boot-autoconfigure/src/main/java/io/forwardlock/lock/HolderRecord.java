@@ -34,15 +34,23 @@ public record HolderRecord(long pid, String hostname, Instant processStartedAt, 
 	private static final String LOCAL_HOSTNAME = resolveHostname();
 
 	/**
+	 * Start time of this process, read once: {@code ProcessHandle.info()} parses several
+	 * {@code /proc} files and would otherwise dominate the cost of an acquisition.
+	 */
+	private static final Instant CURRENT_PROCESS_STARTED_AT = ProcessHandle.current()
+		.info()
+		.startInstant()
+		.orElse(null);
+
+	/**
 	 * Record for the current process, acquiring now.
 	 * @param applicationName application name, may be {@code null}
 	 * @param instanceId instance id, or {@code null} to generate a random one
 	 * @return the record
 	 */
 	public static HolderRecord currentProcess(String applicationName, String instanceId) {
-		ProcessHandle self = ProcessHandle.current();
-		return new HolderRecord(self.pid(), LOCAL_HOSTNAME, self.info().startInstant().orElse(null), Instant.now(),
-				applicationName, (instanceId != null) ? instanceId : newInstanceId());
+		return new HolderRecord(ProcessHandle.current().pid(), LOCAL_HOSTNAME, CURRENT_PROCESS_STARTED_AT,
+				Instant.now(), applicationName, (instanceId != null) ? instanceId : newInstanceId());
 	}
 
 	/**
