@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.forwardlock.lock.file.testsupport.ChildJvm;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -423,6 +425,46 @@ public abstract class LockBackendContractTests {
 	 * A holder of a lock outside this JVM's backend instances.
 	 */
 	public interface ExternalHolder extends AutoCloseable {
+
+		/**
+		 * Ask a child JVM that speaks the test-support protocol ({@code READY}, then
+		 * {@code acquire} answered by {@code ACQUIRED}) to take the lock, and wrap it as
+		 * a holder that vanishes by SIGKILL. The child is closed if it cannot acquire.
+		 * @param child the started child JVM
+		 * @return the holder
+		 * @throws Exception if the child does not acquire the lock
+		 */
+		static ExternalHolder acquiredBy(ChildJvm child) throws Exception {
+			try {
+				child.await(Duration.ofSeconds(60), "READY");
+				String answer = child.ask("acquire", Duration.ofSeconds(60), "ACQUIRED", "BUSY", "ERROR");
+				if (!answer.startsWith("ACQUIRED")) {
+					throw new AssertionError("Child could not acquire: " + answer);
+				}
+			}
+			catch (Exception | AssertionError ex) {
+				child.close();
+				throw ex;
+			}
+			return new ExternalHolder() {
+
+				@Override
+				public void vanish() throws Exception {
+					child.kill();
+				}
+
+				@Override
+				public long pid() {
+					return child.pid();
+				}
+
+				@Override
+				public void close() {
+					child.close();
+				}
+
+			};
+		}
 
 		/**
 		 * Make the holder disappear without releasing, as a crash would.

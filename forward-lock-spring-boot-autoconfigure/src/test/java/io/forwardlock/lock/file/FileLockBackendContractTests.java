@@ -31,36 +31,7 @@ class FileLockBackendContractTests extends LockBackendContractTests {
 
 	@Override
 	protected ExternalHolder startExternalHolder(LockRequest request) throws Exception {
-		ChildJvm child = ChildJvm.start(LockHolderProcess.class, this.directory.toString(), request.name());
-		try {
-			child.await(Duration.ofSeconds(60), "READY");
-			String answer = child.ask("acquire", Duration.ofSeconds(60), "ACQUIRED", "BUSY", "ERROR");
-			if (!answer.equals("ACQUIRED")) {
-				throw new AssertionError("Child could not acquire: " + answer);
-			}
-		}
-		catch (Exception | AssertionError ex) {
-			child.close();
-			throw ex;
-		}
-		return new ExternalHolder() {
-
-			@Override
-			public void vanish() throws Exception {
-				child.kill();
-			}
-
-			@Override
-			public long pid() {
-				return child.pid();
-			}
-
-			@Override
-			public void close() {
-				child.close();
-			}
-
-		};
+		return ExternalHolder.acquiredBy(ChildJvm.start(LockHolderProcess.class, this.directory.toString(), request.name()));
 	}
 
 	@Override

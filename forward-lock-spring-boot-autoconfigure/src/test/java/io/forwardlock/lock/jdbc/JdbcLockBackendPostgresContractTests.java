@@ -1,7 +1,5 @@
 package io.forwardlock.lock.jdbc;
 
-import java.time.Duration;
-
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
@@ -41,37 +39,8 @@ class JdbcLockBackendPostgresContractTests extends JdbcLockBackendContractTests 
 
 	@Override
 	protected ExternalHolder startExternalHolder(LockRequest request) throws Exception {
-		ChildJvm child = ChildJvm.start(JdbcLockChildProcess.class, "hold", database.jdbcUrl(), request.name(),
-				Long.toString(SHORT_LEASE.toMillis()));
-		try {
-			child.await(Duration.ofSeconds(60), "READY");
-			String answer = child.ask("acquire", Duration.ofSeconds(60), "ACQUIRED", "BUSY", "ERROR");
-			if (!answer.startsWith("ACQUIRED")) {
-				throw new AssertionError("Child could not acquire: " + answer);
-			}
-		}
-		catch (Exception | AssertionError ex) {
-			child.close();
-			throw ex;
-		}
-		return new ExternalHolder() {
-
-			@Override
-			public void vanish() throws Exception {
-				child.kill();
-			}
-
-			@Override
-			public long pid() {
-				return child.pid();
-			}
-
-			@Override
-			public void close() {
-				child.close();
-			}
-
-		};
+		return ExternalHolder.acquiredBy(ChildJvm.start(JdbcLockChildProcess.class, "hold", database.jdbcUrl(),
+				request.name(), Long.toString(SHORT_LEASE.toMillis())));
 	}
 
 	@Override
