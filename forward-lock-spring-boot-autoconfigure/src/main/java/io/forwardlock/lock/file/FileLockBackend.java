@@ -400,7 +400,7 @@ public class FileLockBackend implements LockBackend {
 			}
 			writePid(channel);
 			keep = true;
-			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, descriptorLink, opened), opened);
+			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, opened), opened);
 		}
 		finally {
 			if (!keep) {
@@ -464,11 +464,11 @@ public class FileLockBackend implements LockBackend {
 	 *
 	 * @param channel the channel
 	 * @param lock the lock
-	 * @param descriptorLink the {@code /proc/self/fd} entry of the channel, or
-	 * {@code null} where there is none
-	 * @param facts the locked file's attributes when it was locked
+	 * @param facts the locked file's attributes when it was locked, read through the
+	 * channel's {@code /proc/self/fd} entry where there is one; its identity (device and
+	 * inode) stays the channel's for as long as the channel is open
 	 */
-	record Locked(FileChannel channel, FileLock lock, Path descriptorLink, FileFacts facts) {
+	record Locked(FileChannel channel, FileLock lock, FileFacts facts) {
 	}
 
 	enum Outcome {

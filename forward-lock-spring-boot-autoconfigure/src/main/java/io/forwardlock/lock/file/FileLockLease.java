@@ -3,7 +3,6 @@ package io.forwardlock.lock.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -35,6 +34,8 @@ final class FileLockLease implements LockLease {
 
 	private final HolderRecord holder;
 
+	private final byte[] holderContent;
+
 	private final AtomicBoolean released = new AtomicBoolean();
 
 	private final Object monitor = new Object();
@@ -46,6 +47,7 @@ final class FileLockLease implements LockLease {
 		this.target = target;
 		this.request = request;
 		this.holder = holder;
+		this.holderContent = HolderFiles.format(holder);
 		this.locked = locked;
 	}
 
@@ -112,7 +114,9 @@ final class FileLockLease implements LockLease {
 				&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(current.facts().inode()));
 		FileFacts atPath = LockFiles.lstat(this.target.path());
 		if (lockValid) {
-			FileFacts mine = currentFacts(current);
+			// an open descriptor's device and inode never change, so the identity recorded
+			// when it was locked is still the identity of the file behind the channel
+			FileFacts mine = current.facts();
 			boolean pathIsMine = (mine.fileKey() != null) ? mine.sameFileAs(atPath)
 					: (atPath != null && !atPath.symbolicLink());
 			if (pathIsMine) {
@@ -139,9 +143,14 @@ final class FileLockLease implements LockLease {
 			FileLockBackend.writePid(current.channel());
 			return Verification.healed("the lock file's content was changed; rewrote the PID");
 		}
-		Optional<HolderRecord> recorded = HolderFiles.read(this.target.holderFile());
+		Optional<byte[]> raw = HolderFiles.readBytes(this.target.holderFile());
+		if (raw.isPresent() && Arrays.equals(raw.get(), this.holderContent)) {
+			// what this lease wrote, byte for byte: no need to parse it
+			return Verification.held();
+		}
+		Optional<HolderRecord> recorded = raw.flatMap(HolderFiles::parse);
 		if (recorded.isEmpty() || !recorded.get().equals(this.holder)) {
-			LockFiles.writeAtomically(this.target.holderFile(), HolderFiles.format(this.holder));
+			LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
 			return Verification.healed("the holder record file was missing or changed; rewrote it");
 		}
 		return Verification.held();
@@ -160,7 +169,7 @@ final class FileLockLease implements LockLease {
 			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled());
 			if (attempt.outcome() == Outcome.ACQUIRED) {
 				this.locked = attempt.locked();
-				LockFiles.writeAtomically(this.target.holderFile(), HolderFiles.format(this.holder));
+				LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
 				return Verification.healed(detail);
 			}
 			if (attempt.outcome() == Outcome.HELD) {
@@ -173,18 +182,6 @@ final class FileLockLease implements LockLease {
 
 	private Optional<HolderRecord> otherHolder() {
 		return HolderFiles.read(this.target.holderFile()).filter((r) -> !r.equals(this.holder));
-	}
-
-	/**
-	 * Attributes of the file behind the held channel: through {@code /proc/self/fd} where
-	 * available, else as recorded when it was locked.
-	 */
-	private FileFacts currentFacts(Locked current) throws IOException {
-		if (current.descriptorLink() != null
-				&& LockFiles.descriptorStillNames(current.descriptorLink(), this.target.realPath())) {
-			return FileFacts.read(current.descriptorLink());
-		}
-		return current.facts();
 	}
 
 	/**
@@ -292,17 +289,14 @@ final class FileLockLease implements LockLease {
 		if (!stillNamed(target, locked)) {
 			return false;
 		}
-		Files.deleteIfExists(target.holderFile());
-		Files.deleteIfExists(target.path());
+		LockFiles.deleteIfExists(target.holderFile());
+		LockFiles.deleteIfExists(target.path());
 		return true;
 	}
 
 	private static boolean stillNamed(Target target, Locked locked) throws IOException {
-		FileFacts mine = locked.facts();
-		if (locked.descriptorLink() != null && LockFiles.descriptorStillNames(locked.descriptorLink(), target.realPath())) {
-			mine = FileFacts.read(locked.descriptorLink());
-		}
-		return LockFiles.pathNames(target.path(), mine);
+		// the identity recorded at locking time is the held channel's: it cannot change
+		return LockFiles.pathNames(target.path(), locked.facts());
 	}
 
 	@Override

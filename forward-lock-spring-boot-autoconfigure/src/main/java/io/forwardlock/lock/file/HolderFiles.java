@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -160,17 +159,25 @@ final class HolderFiles {
 	 * @return the record, or empty when absent, unsafe or unreadable
 	 */
 	static Optional<HolderRecord> read(Path holderFile) {
+		return readBytes(holderFile).flatMap(HolderFiles::parse);
+	}
+
+	/**
+	 * Read the raw content of the holder record file of a lock, if it is a safe regular
+	 * file. Never call this for a lock file: it opens (and closes) a descriptor.
+	 * @param holderFile the sibling holder file
+	 * @return the content (at most {@link #MAX_READ} bytes), or empty when absent,
+	 * unsafe or unreadable
+	 */
+	static Optional<byte[]> readBytes(Path holderFile) {
 		try {
 			LockFiles.FileFacts facts = LockFiles.lstat(holderFile);
 			if (facts == null || facts.problem() != null) {
 				return Optional.empty();
 			}
 			try (FileChannel channel = FileChannel.open(holderFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-				return parse(readStart(channel));
+				return Optional.of(readStart(channel));
 			}
-		}
-		catch (NoSuchFileException ex) {
-			return Optional.empty();
 		}
 		catch (IOException ex) {
 			return Optional.empty();

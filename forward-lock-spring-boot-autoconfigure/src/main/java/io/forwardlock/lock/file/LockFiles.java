@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -39,6 +40,9 @@ final class LockFiles {
 	private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
 
 	private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
+
+	// asked once: whether /proc is mounted does not change while the JVM runs
+	private static final boolean HAS_PROC_SELF_FD = Files.isDirectory(PROC_SELF_FD);
 
 	private static final String DELETED_SUFFIX = " (deleted)";
 
@@ -141,7 +145,7 @@ final class LockFiles {
 	 * or the descriptor is ambiguous
 	 */
 	static Path findDescriptorLink(Path realPath) {
-		if (!Files.isDirectory(PROC_SELF_FD)) {
+		if (!HAS_PROC_SELF_FD) {
 			return null;
 		}
 		String target = realPath.toString();
@@ -170,24 +174,6 @@ final class LockFiles {
 	}
 
 	/**
-	 * Whether a descriptor link still refers to a file at the given path (possibly
-	 * unlinked), so that its number was not reused for another file.
-	 * @param descriptorLink the {@code /proc/self/fd} entry
-	 * @param realPath the lock file's real path
-	 * @return whether the link still refers to the lock file
-	 */
-	static boolean descriptorStillNames(Path descriptorLink, Path realPath) {
-		try {
-			String link = Files.readSymbolicLink(descriptorLink).toString();
-			String target = realPath.toString();
-			return link.equals(target) || link.equals(target + DELETED_SUFFIX);
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
-	/**
 	 * Write a small file atomically: write a private temporary file in the same
 	 * directory, then rename it over the target. Readers see the old or the new content,
 	 * never a mix, and a symbolic link at the target is replaced, never followed.
@@ -198,6 +184,7 @@ final class LockFiles {
 	static void writeAtomically(Path target, byte[] content) throws IOException {
 		Path temp = target.resolveSibling(target.getFileName() + "." + Long.toHexString(System.nanoTime())
 				+ Integer.toHexString(System.identityHashCode(content)) + ".tmp");
+		boolean moved = false;
 		try {
 			try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.WRITE,
 					StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), ownerOnly(temp))) {
@@ -207,10 +194,28 @@ final class LockFiles {
 				}
 			}
 			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			moved = true;
 		}
 		finally {
-			Files.deleteIfExists(temp);
+			if (!moved) {
+				Files.deleteIfExists(temp);
+			}
 		}
+	}
+
+	/**
+	 * Remove a file or an empty directory at a path, without following a symbolic link.
+	 * On the default file system this is a single {@code unlink}; {@code Files.delete}
+	 * would stat the path first. The slower call runs only when the fast one fails, to
+	 * tell absence from a real failure.
+	 * @param path the path
+	 * @throws IOException if something is at the path and cannot be removed
+	 */
+	static void deleteIfExists(Path path) throws IOException {
+		if (path.getFileSystem() == FileSystems.getDefault() && path.toFile().delete()) {
+			return;
+		}
+		Files.deleteIfExists(path);
 	}
 
 	/**

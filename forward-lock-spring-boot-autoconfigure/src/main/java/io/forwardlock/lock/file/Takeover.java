@@ -145,7 +145,7 @@ final class Takeover {
 				return Attempt.RETRY;
 			}
 			keep = true;
-			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, descriptorLink, facts), stale);
+			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, facts), stale);
 		}
 		finally {
 			if (!keep) {

@@ -38,6 +38,34 @@ class OsLocksTests {
 	}
 
 	@Test
+	void findsTheProcessLockAmongOtherFilesLocks() {
+		String table = """
+				1: FLOCK  ADVISORY  WRITE 900 fe:00:777 0 EOF
+				2: POSIX  ADVISORY  WRITE 901 fe:00:4123 0 EOF
+				3: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF
+				""";
+		assertThat(OsLocks.heldIn(table, 123, "42")).isTrue();
+		assertThat(OsLocks.heldIn(table, 123, "901")).isFalse();
+		assertThat(OsLocks.heldIn(table, 4123, "42")).isFalse();
+		assertThat(OsLocks.heldIn(table, 55, "42")).isFalse();
+	}
+
+	@Test
+	void doesNotMistakeAWaiterForTheHolder() {
+		String table = """
+				3: POSIX  ADVISORY  WRITE 41 fe:00:123 0 EOF
+				3: -> POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF""";
+		assertThat(OsLocks.heldIn(table, 123, "42")).isFalse();
+		assertThat(OsLocks.heldIn(table, 123, "41")).isTrue();
+	}
+
+	@Test
+	void cannotTellWhenTheInodeHasALockWithoutOwner() {
+		String table = "1: OFDLCK ADVISORY  WRITE -1 fe:00:123 0 EOF\n2: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF\n";
+		assertThat(OsLocks.heldIn(table, 123, "42")).isNull();
+	}
+
+	@Test
 	void unknownInodeCannotBeAsked() {
 		assertThat(OsLocks.heldByThisProcess(-1)).isNull();
 	}
