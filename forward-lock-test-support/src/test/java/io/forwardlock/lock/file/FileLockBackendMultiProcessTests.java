@@ -367,14 +367,21 @@ class FileLockBackendMultiProcessTests {
 	}
 
 	/**
-	 * Copy this module's compiled classes where an unprivileged user can read them (the
-	 * build directory may sit under a private home). The child needs no dependency.
+	 * Copy this project's compiled classes and jars where an unprivileged user can read
+	 * them (the build directory may sit under a private home). The child needs no other
+	 * dependency.
 	 */
 	private static String copyClassPath(Path target) throws IOException {
 		List<String> entries = new ArrayList<>();
 		int i = 0;
 		for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
 			Path source = Path.of(entry);
+			if (isForwardLockJar(source)) {
+				Path jar = Files.createDirectories(target).resolve(i++ + "-" + source.getFileName());
+				Files.copy(source, jar);
+				entries.add(jar.toString());
+				continue;
+			}
 			if (!Files.isDirectory(source)) {
 				continue;
 			}
@@ -399,6 +406,14 @@ class FileLockBackendMultiProcessTests {
 			}
 		}
 		return String.join(java.io.File.pathSeparator, entries);
+	}
+
+	/**
+	 * The core module reaches this class path as a jar when the reactor has packaged it.
+	 */
+	private static boolean isForwardLockJar(Path entry) {
+		String name = entry.getFileName().toString();
+		return name.startsWith("forward-lock-") && name.endsWith(".jar") && Files.isRegularFile(entry);
 	}
 
 	private static void deleteRecursively(Path root) throws IOException {
