@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One uncontended acquire followed by one release, which is what an application pays
- * once at startup and once at shutdown, for three ways of holding a single-instance lock:
+ * One uncontended acquire followed by one release, which is what an application pays once
+ * at startup and once at shutdown, for three ways of holding a single-instance lock:
  * <ul>
  * <li>{@code seedPidFile}: the seed design's exclusive-create, write PID, {@code fsync},
  * delete ({@link SeedPidFileLock});</li>

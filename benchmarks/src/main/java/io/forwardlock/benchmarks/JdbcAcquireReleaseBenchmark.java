@@ -17,8 +17,9 @@ import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
 
 /**
  * One uncontended acquire followed by one release on embedded PostgreSQL, for
- * forward-lock's JDBC backend, Spring Integration's {@link JdbcLockRegistry} and ShedLock's
- * {@link JdbcTemplateLockProvider}, each on its own table of the same database.
+ * forward-lock's JDBC backend, Spring Integration's {@link JdbcLockRegistry} and
+ * ShedLock's {@link JdbcTemplateLockProvider}, each on its own table of the same
+ * database.
  */
 public class JdbcAcquireReleaseBenchmark extends BenchmarkDefaults {
 

@@ -105,9 +105,9 @@ public final class JdbcTakeoverMeasurement {
 
 	private Process startHolder(String lockName) throws IOException {
 		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-				JdbcLeaseHolder.class.getName(), this.database.jdbcUrl(), lockName, this.heartbeat.toString(),
-				this.staleTimeout.toString()));
+		List<String> command = new ArrayList<>(
+				List.of(java, "-cp", System.getProperty("java.class.path"), JdbcLeaseHolder.class.getName(),
+						this.database.jdbcUrl(), lockName, this.heartbeat.toString(), this.staleTimeout.toString()));
 		return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 	}
 

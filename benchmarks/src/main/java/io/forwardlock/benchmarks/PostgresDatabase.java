@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One embedded PostgreSQL server per benchmark fork, with the lock tables of forward-lock,
- * Spring Integration and ShedLock, all reached through the same kind of connection pool so
- * that the libraries, not the pools, are compared.
+ * One embedded PostgreSQL server per benchmark fork, with the lock tables of
+ * forward-lock, Spring Integration and ShedLock, all reached through the same kind of
+ * connection pool so that the libraries, not the pools, are compared.
  */
 @State(Scope.Benchmark)
 public class PostgresDatabase {
@@ -74,12 +74,14 @@ public class PostgresDatabase {
 	}
 
 	private void execute(String sql) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+		try (Connection connection = this.dataSource.getConnection();
+				Statement statement = connection.createStatement()) {
 			statement.execute(sql);
 		}
 	}
 
-	// Spring Integration ships one script for all its tables; only the lock table is needed.
+	// Spring Integration ships one script for all its tables; only the lock table is
+	// needed.
 	private static String springIntegrationLockTable() throws IOException {
 		try (InputStream in = PostgresDatabase.class.getResourceAsStream(SPRING_INTEGRATION_SCHEMA)) {
 			if (in == null) {

@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  * <li>{@code forwardLockVerify}: {@link LockLease#verify()} on a file lease, by default
  * every 5 seconds;</li>
- * <li>{@code forwardLockHeartbeat}: {@link LockLease#heartbeat()} on a file lease with the
- * heartbeat on, by default every 30 seconds;</li>
+ * <li>{@code forwardLockHeartbeat}: {@link LockLease#heartbeat()} on a file lease with
+ * the heartbeat on, by default every 30 seconds;</li>
  * <li>{@code luceneEnsureValid}: Lucene's {@link Lock#ensureValid()}, the closest
  * equivalent, for reference.</li>
  * </ul>
@@ -51,7 +51,8 @@ public class VerificationBenchmark extends BenchmarkDefaults {
 
 	@TearDown(Level.Trial)
 	public void releaseLocks() throws IOException {
-		try (TemporaryLockDirectory directory = this.directory; FSDirectory lucene = this.luceneDirectory;
+		try (TemporaryLockDirectory directory = this.directory;
+				FSDirectory lucene = this.luceneDirectory;
 				Lock luceneLock = this.luceneLock) {
 			this.lease.release();
 			this.heartbeatLease.release();

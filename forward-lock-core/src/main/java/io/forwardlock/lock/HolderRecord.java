@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Who holds a lock: enough for an operator to find the process, and enough to tell a
- * live holder from a process that merely reuses its PID.
+ * Who holds a lock: enough for an operator to find the process, and enough to tell a live
+ * holder from a process that merely reuses its PID.
  * <p>
  * Fields that a backend could not learn are {@code null} (times) or {@code -1} (PID).
  *
@@ -125,7 +125,9 @@ public record HolderRecord(long pid, String hostname, Instant processStartedAt, 
 		return handle.get()
 			.info()
 			.startInstant()
-			.map((started) -> Duration.between(started, this.processStartedAt).abs().compareTo(START_TIME_TOLERANCE) <= 0)
+			.map((started) -> Duration.between(started, this.processStartedAt)
+				.abs()
+				.compareTo(START_TIME_TOLERANCE) <= 0)
 			.orElse(true);
 	}
 

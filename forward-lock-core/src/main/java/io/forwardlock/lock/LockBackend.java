@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * Strategy that grants exclusive, process-wide ownership of a named lock.
  * <p>
- * Implementations must be thread-safe. A lock name is held by at most one lease at a
- * time across every process (and, for a distributed backend, every host) that shares the
+ * Implementations must be thread-safe. A lock name is held by at most one lease at a time
+ * across every process (and, for a distributed backend, every host) that shares the
  * backend's medium, including leases of the same JVM.
  *
  * @see LockLease
@@ -36,8 +36,8 @@ public interface LockBackend {
 	 * @param request what to lock and on whose behalf
 	 * @param pollInterval pause between two attempts when polling
 	 * @return the lease
-	 * @throws InterruptedException when the waiting thread is interrupted, for example
-	 * by a shutdown while on standby
+	 * @throws InterruptedException when the waiting thread is interrupted, for example by
+	 * a shutdown while on standby
 	 * @throws LockException when the backend cannot decide
 	 */
 	default LockLease acquireBlocking(LockRequest request, Duration pollInterval) throws InterruptedException {
@@ -59,9 +59,9 @@ public interface LockBackend {
 	Optional<HolderRecord> inspect(LockRequest request);
 
 	/**
-	 * Whether leases of this backend must heartbeat to stay valid, whatever the
-	 * heartbeat setting of the request says. Lease-based backends (JDBC) return
-	 * {@code true}: their lock expires when the holder stops renewing it.
+	 * Whether leases of this backend must heartbeat to stay valid, whatever the heartbeat
+	 * setting of the request says. Lease-based backends (JDBC) return {@code true}: their
+	 * lock expires when the holder stops renewing it.
 	 * @return {@code true} if the holder must always heartbeat
 	 */
 	default boolean requiresHeartbeat() {
@@ -70,9 +70,9 @@ public interface LockBackend {
 
 	/**
 	 * Exception that refuses to start because another instance holds the lock, with help
-	 * worded for this backend. The default speaks of a lock file that the OS releases when
-	 * its holder dies; a lease backend explains that a crashed holder blocks until its
-	 * lease expires.
+	 * worded for this backend. The default speaks of a lock file that the OS releases
+	 * when its holder dies; a lease backend explains that a crashed holder blocks until
+	 * its lease expires.
 	 * @param holder the holder, possibly {@link HolderRecord#unknown()}
 	 * @param request the lock
 	 * @return the exception, of type {@link LockErrorType#INSTANCE_RUNNING}

@@ -82,8 +82,8 @@ public final class LockErrors {
 	 */
 	public static LockException permissionDenied(Path path, Throwable cause) {
 		Path dir = (path.getParent() != null) ? path.getParent() : path;
-		return new LockException(LockErrorType.PERMISSION_DENIED, "Permission denied when creating or opening the lock file",
-				null, path.toString(),
+		return new LockException(LockErrorType.PERMISSION_DENIED,
+				"Permission denied when creating or opening the lock file", null, path.toString(),
 				List.of("Check the directory's owner and permissions: ls -ld " + dir,
 						"Make the directory writable by the user that runs the application, for example: "
 								+ "sudo install -d -o $(id -un) -m 0755 " + dir,
@@ -134,9 +134,9 @@ public final class LockErrors {
 	public static LockException maxRetriesExceeded(int attempts, LockException last) {
 		List<String> help = new ArrayList<>(last.getHelp());
 		help.add("Or wait longer: raise forward.lock.max-retries or forward.lock.retry-delay");
-		return new LockException(LockErrorType.MAX_RETRIES_EXCEEDED,
-				"Failed to acquire the lock after " + attempts + " attempt" + ((attempts != 1) ? "s" : "") + ": "
-						+ last.getSummary(),
+		return new LockException(
+				LockErrorType.MAX_RETRIES_EXCEEDED, "Failed to acquire the lock after " + attempts + " attempt"
+						+ ((attempts != 1) ? "s" : "") + ": " + last.getSummary(),
 				last.getHolder(), last.getLockPath(), help, last);
 	}
 

@@ -66,8 +66,8 @@ public interface LockLease extends AutoCloseable {
 
 	/**
 	 * Release the lock. Idempotent and callable from any thread.
-	 * @throws LockException with {@link LockErrorType#RELEASE_FAILED} when the lock
-	 * was released but cleanup failed
+	 * @throws LockException with {@link LockErrorType#RELEASE_FAILED} when the lock was
+	 * released but cleanup failed
 	 */
 	void release();
 

@@ -42,8 +42,8 @@ public final class LockRequest {
 		requirePositive(this.heartbeatInterval, "heartbeat interval");
 		requirePositive(this.staleTimeout, "stale timeout");
 		if (this.heartbeatInterval.compareTo(this.staleTimeout) >= 0) {
-			throw new IllegalArgumentException("Heartbeat interval (" + this.heartbeatInterval
-					+ ") of lock '" + this.name + "' must be shorter than its stale timeout (" + this.staleTimeout + ")");
+			throw new IllegalArgumentException("Heartbeat interval (" + this.heartbeatInterval + ") of lock '"
+					+ this.name + "' must be shorter than its stale timeout (" + this.staleTimeout + ")");
 		}
 	}
 
@@ -132,7 +132,8 @@ public final class LockRequest {
 		}
 		return this.name.equals(other.name) && this.applicationName.equals(other.applicationName)
 				&& this.instanceId.equals(other.instanceId) && this.heartbeatEnabled == other.heartbeatEnabled
-				&& this.heartbeatInterval.equals(other.heartbeatInterval) && this.staleTimeout.equals(other.staleTimeout);
+				&& this.heartbeatInterval.equals(other.heartbeatInterval)
+				&& this.staleTimeout.equals(other.staleTimeout);
 	}
 
 	@Override
@@ -144,7 +145,8 @@ public final class LockRequest {
 	@Override
 	public String toString() {
 		return "LockRequest[name=" + this.name + ", applicationName=" + this.applicationName + ", heartbeat="
-				+ (this.heartbeatEnabled ? this.heartbeatInterval : "off") + ", staleTimeout=" + this.staleTimeout + "]";
+				+ (this.heartbeatEnabled ? this.heartbeatInterval : "off") + ", staleTimeout=" + this.staleTimeout
+				+ "]";
 	}
 
 	/**

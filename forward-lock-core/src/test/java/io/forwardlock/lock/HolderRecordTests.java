@@ -50,7 +50,8 @@ class HolderRecordTests {
 	void unknownOrRemoteHolderIsNeverAliveHere() {
 		assertThat(HolderRecord.unknown().isProcessAlive()).isFalse();
 		assertThat(HolderRecord.unknown().hasPid()).isFalse();
-		HolderRecord remote = new HolderRecord(ProcessHandle.current().pid(), "elsewhere.invalid", null, null, null, null);
+		HolderRecord remote = new HolderRecord(ProcessHandle.current().pid(), "elsewhere.invalid", null, null, null,
+				null);
 		assertThat(remote.isLocal()).isFalse();
 		assertThat(remote.isProcessAlive()).isFalse();
 		assertThat(HolderRecord.ofPid(1).isLocal()).isTrue();

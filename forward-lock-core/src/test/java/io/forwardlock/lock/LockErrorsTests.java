@@ -27,8 +27,8 @@ class LockErrorsTests {
 		assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 		assertThat(ex.getPid()).isEqualTo(4242);
 		assertThat(ex.getHelp().get(0)).contains("kill 4242");
-		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.standby=true")
-			.contains("FORWARD_LOCK_STANDBY=true"));
+		assertThat(ex.getHelp()).anySatisfy(
+				(line) -> assertThat(line).contains("forward.lock.standby=true").contains("FORWARD_LOCK_STANDBY=true"));
 		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).startsWith("Do not delete the lock file"));
 	}
 
@@ -48,9 +48,10 @@ class LockErrorsTests {
 				new AccessDeniedException("/var/lib/orders/orders.lock"));
 		assertThat(ex.getType()).isEqualTo(LockErrorType.PERMISSION_DENIED);
 		assertThat(ex.getLockPath()).isEqualTo("/var/lib/orders/orders.lock");
-		assertThat(ex.getHelp().get(0)).isEqualTo("Check the directory's owner and permissions: ls -ld /var/lib/orders");
-		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir")
-			.contains("FORWARD_LOCK_DIR"));
+		assertThat(ex.getHelp().get(0))
+			.isEqualTo("Check the directory's owner and permissions: ls -ld /var/lib/orders");
+		assertThat(ex.getHelp())
+			.anySatisfy((line) -> assertThat(line).contains("forward.lock.dir").contains("FORWARD_LOCK_DIR"));
 		assertThat(ex.getCause()).isInstanceOf(AccessDeniedException.class);
 	}
 
@@ -60,8 +61,8 @@ class LockErrorsTests {
 		assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE);
 		assertThat(ex.getSummary()).contains("is a symbolic link").contains("left untouched");
 		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir"));
-		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("ps -p $(cat /tmp/orders.lock)")
-			.contains("rather than removing"));
+		assertThat(ex.getHelp()).anySatisfy(
+				(line) -> assertThat(line).contains("ps -p $(cat /tmp/orders.lock)").contains("rather than removing"));
 	}
 
 	@Test
@@ -69,7 +70,8 @@ class LockErrorsTests {
 		LockException last = LockErrors.instanceRunning(LOCAL, "/tmp/orders.lock");
 		LockException ex = LockErrors.maxRetriesExceeded(4, last);
 		assertThat(ex.getType()).isEqualTo(LockErrorType.MAX_RETRIES_EXCEEDED);
-		assertThat(ex.getSummary()).isEqualTo("Failed to acquire the lock after 4 attempts: Another instance is already running");
+		assertThat(ex.getSummary())
+			.isEqualTo("Failed to acquire the lock after 4 attempts: Another instance is already running");
 		assertThat(ex.getHolder()).isEqualTo(LOCAL);
 		assertThat(ex.getLockPath()).isEqualTo("/tmp/orders.lock");
 		assertThat(ex.getHelp()).containsAll(last.getHelp());
@@ -81,7 +83,8 @@ class LockErrorsTests {
 	void otherFactoriesCarryTheirTypes() {
 		assertThat(LockErrors.raceCondition("/tmp/x.lock").getType()).isEqualTo(LockErrorType.RACE_CONDITION);
 		assertThat(LockErrors.releaseFailed("/tmp/x.lock", null).getType()).isEqualTo(LockErrorType.RELEASE_FAILED);
-		assertThat(LockErrors.backendUnavailable("/tmp/x.lock", "verify", null).getSummary()).isEqualTo("Failed to verify");
+		assertThat(LockErrors.backendUnavailable("/tmp/x.lock", "verify", null).getSummary())
+			.isEqualTo("Failed to verify");
 		LockException lost = LockErrors.lockLost("/tmp/x.lock", "replaced", LOCAL);
 		assertThat(lost.getType()).isEqualTo(LockErrorType.LOCK_LOST);
 		assertThat(lost.getSummary()).contains("replaced");
@@ -97,14 +100,16 @@ class LockErrorsTests {
 				LockErrors.raceCondition("/tmp/x.lock"), LockErrors.releaseFailed("/tmp/x.lock", null),
 				LockErrors.backendUnavailable("/tmp/x.lock", "x", null), LockErrors.lockLost("/tmp/x.lock", "x", null),
 				LockErrors.maxRetriesExceeded(2, LockErrors.instanceRunning(LOCAL, "/tmp/x.lock")));
-		all.stream().flatMap((ex) -> Stream.concat(ex.getHelp().stream(), Stream.of(ex.getSummary()))).forEach((line) -> {
-			assertThat(line).doesNotContain("rm ")
-				.doesNotContain("os.Getenv")
-				.doesNotContainPattern("(?i)(^|\\. )(delete|remove) ");
-			if (line.toLowerCase().contains("delete the lock file")) {
-				assertThat(line).startsWith("Do not delete");
-			}
-		});
+		all.stream()
+			.flatMap((ex) -> Stream.concat(ex.getHelp().stream(), Stream.of(ex.getSummary())))
+			.forEach((line) -> {
+				assertThat(line).doesNotContain("rm ")
+					.doesNotContain("os.Getenv")
+					.doesNotContainPattern("(?i)(^|\\. )(delete|remove) ");
+				if (line.toLowerCase().contains("delete the lock file")) {
+					assertThat(line).startsWith("Do not delete");
+				}
+			});
 	}
 
 }

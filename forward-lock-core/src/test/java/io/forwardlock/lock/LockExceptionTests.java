@@ -31,8 +31,8 @@ class LockExceptionTests {
 				  2. Second
 
 				Underlying error: java.io.IOException: boom""");
-		assertThat(ex.getDescription())
-			.isEqualTo("INSTANCE_RUNNING: Another instance is already running (PID 4242 on host-a)\nLock: /tmp/app.lock");
+		assertThat(ex.getDescription()).isEqualTo(
+				"INSTANCE_RUNNING: Another instance is already running (PID 4242 on host-a)\nLock: /tmp/app.lock");
 		assertThat(ex.getNumberedHelp()).isEqualTo("  1. First\n  2. Second");
 		assertThat(ex.getPid()).isEqualTo(4242);
 		assertThat(ex.getHost()).isEqualTo("host-a");

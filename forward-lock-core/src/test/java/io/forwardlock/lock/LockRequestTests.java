@@ -30,7 +30,8 @@ class LockRequestTests {
 
 	@Test
 	void everyRequestGetsItsOwnRandomInstanceIdUnlessGiven() {
-		assertThat(LockRequest.named("a").build().instanceId()).isNotEqualTo(LockRequest.named("a").build().instanceId());
+		assertThat(LockRequest.named("a").build().instanceId())
+			.isNotEqualTo(LockRequest.named("a").build().instanceId());
 		assertThat(LockRequest.named("a").instanceId("fixed").build().instanceId()).isEqualTo("fixed");
 	}
 
@@ -68,7 +69,8 @@ class LockRequestTests {
 	@Test
 	void heartbeatIntervalMustBeShorterThanStaleTimeout() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> LockRequest.named("orders").heartbeat(Duration.ofSeconds(60), Duration.ofSeconds(60)).build())
+			.isThrownBy(
+					() -> LockRequest.named("orders").heartbeat(Duration.ofSeconds(60), Duration.ofSeconds(60)).build())
 			.withMessageContaining("orders")
 			.withMessageContaining("shorter than its stale timeout");
 	}
@@ -94,7 +96,11 @@ class LockRequestTests {
 
 	@Test
 	void newHolderRecordDescribesThisProcess() {
-		HolderRecord record = LockRequest.named("a").applicationName("app").instanceId("id-1").build().newHolderRecord();
+		HolderRecord record = LockRequest.named("a")
+			.applicationName("app")
+			.instanceId("id-1")
+			.build()
+			.newHolderRecord();
 		assertThat(record.pid()).isEqualTo(ProcessHandle.current().pid());
 		assertThat(record.applicationName()).isEqualTo("app");
 		assertThat(record.instanceId()).isEqualTo("id-1");

@@ -31,20 +31,20 @@ import org.springframework.core.env.Environment;
  * <p>
  * When is "early"? It depends on what the backend needs:
  * <ul>
- * <li>The auto-configured file backend needs no other bean. The lock is taken while
- * bean factory post-processors run, before any other bean is created, the embedded web
- * server included. The properties are bound straight from the environment here, since
- * the {@link ForwardLockProperties} bean is not bound that early.</li>
+ * <li>The auto-configured file backend needs no other bean. The lock is taken while bean
+ * factory post-processors run, before any other bean is created, the embedded web server
+ * included. The properties are bound straight from the environment here, since the
+ * {@link ForwardLockProperties} bean is not bound that early.</li>
  * <li>Any other backend bean (the JDBC backend, which needs the {@code DataSource}, or a
- * backend of your own) is a bean with dependencies that must be fully processed. The
- * lock is taken as a {@link BeanFactoryInitializer}: after bean post-processors exist and
- * right before the singletons are created. The embedded web server object exists by
- * then, but it has not started and binds no port.</li>
+ * backend of your own) is a bean with dependencies that must be fully processed. The lock
+ * is taken as a {@link BeanFactoryInitializer}: after bean post-processors exist and
+ * right before the singletons are created. The embedded web server object exists by then,
+ * but it has not started and binds no port.</li>
  * </ul>
  */
-final class EarlyLockAcquisition implements BeanFactoryPostProcessor,
-		BeanFactoryInitializer<ConfigurableListableBeanFactory>, EnvironmentAware, DisposableBean, Ordered,
-		Supplier<LockAcquisition> {
+final class EarlyLockAcquisition
+		implements BeanFactoryPostProcessor, BeanFactoryInitializer<ConfigurableListableBeanFactory>, EnvironmentAware,
+		DisposableBean, Ordered, Supplier<LockAcquisition> {
 
 	private static final Log logger = LogFactory.getLog(EarlyLockAcquisition.class);
 

@@ -23,12 +23,13 @@ import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.jdbc.JdbcLockBackend;
 
 /**
- * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
- * of the JDBC lock backend, active with {@code forward.lock.backend=jdbc}. It uses the
- * application's only (or primary) {@link DataSource}, and runs before the main
- * auto-configuration so that the file backend is never defined in its place. When there
- * is no such data source, startup fails and says what to add: a JDBC backend that
- * quietly fell back to a lock file would let two hosts run at once.
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
+ * Auto-configuration} of the JDBC lock backend, active with
+ * {@code forward.lock.backend=jdbc}. It uses the application's only (or primary)
+ * {@link DataSource}, and runs before the main auto-configuration so that the file
+ * backend is never defined in its place. When there is no such data source, startup fails
+ * and says what to add: a JDBC backend that quietly fell back to a lock file would let
+ * two hosts run at once.
  */
 @AutoConfiguration(before = ForwardLockAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -54,7 +55,8 @@ public final class ForwardLockJdbcAutoConfiguration {
 		@Bean
 		JdbcLockBackend jdbcLockBackend(DataSource dataSource, ForwardLockProperties properties,
 				ObjectProvider<ForwardLockJdbcSchemaInitializer> schemaInitializer) {
-			// Resolved first so that the table exists before the lifecycle acquires the lock.
+			// Resolved first so that the table exists before the lifecycle acquires the
+			// lock.
 			schemaInitializer.getIfAvailable();
 			return new JdbcLockBackend(dataSource, properties.getJdbc().getTableName());
 		}

@@ -308,8 +308,8 @@ public class ForwardLockProperties implements Validator {
 		private String tableName = "FORWARD_LOCK";
 
 		/**
-		 * When to create the lock table: 'embedded' for embedded databases only,
-		 * 'always' or 'never'.
+		 * When to create the lock table: 'embedded' for embedded databases only, 'always'
+		 * or 'never'.
 		 */
 		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 

@@ -52,8 +52,8 @@ final class ForwardLockRequests {
 	}
 
 	static LockAcquisitionPolicy policy(ForwardLockProperties properties) {
-		return new LockAcquisitionPolicy(properties.getMaxRetries(), properties.getRetryDelay(),
-				properties.isStandby(), properties.getExitCode());
+		return new LockAcquisitionPolicy(properties.getMaxRetries(), properties.getRetryDelay(), properties.isStandby(),
+				properties.getExitCode());
 	}
 
 	static FileLockBackend fileBackend(ForwardLockProperties properties, LockRequest request) {

@@ -9,8 +9,8 @@ import org.springframework.boot.ExitCodeGenerator;
  * status the process should end with ({@code forward.lock.exit-code}).
  * <p>
  * {@code SpringApplication} looks for an {@link ExitCodeGenerator} along the cause chain
- * of a start-up failure. Exception mapper beans would not do here: they are only consulted
- * while the context is active, and a refused context never becomes active.
+ * of a start-up failure. Exception mapper beans would not do here: they are only
+ * consulted while the context is active, and a refused context never becomes active.
  */
 public class LockStartupException extends LockException implements ExitCodeGenerator {
 

@@ -35,13 +35,13 @@ import org.springframework.context.SmartLifecycle;
  * message listeners) starts, and releases it in {@link #stop()} after all of them have
  * stopped, so that a graceful shutdown completes while the lock is still held.
  * <p>
- * While holding the lock, a daemon thread verifies every {@code verify-interval} that
- * the lock is still held, and heartbeats when the heartbeat is on or the backend needs
- * it. A lost lock is logged at ERROR, published as a {@link LockLostEvent} and handed to
- * the {@link LockLostHandler}. A failing backend is retried until the stale timeout has
- * passed since the last successful heartbeat (or, without a heartbeat, verification),
- * and only then counts as a loss: with a lease backend that is when the lease would
- * have expired.
+ * While holding the lock, a daemon thread verifies every {@code verify-interval} that the
+ * lock is still held, and heartbeats when the heartbeat is on or the backend needs it. A
+ * lost lock is logged at ERROR, published as a {@link LockLostEvent} and handed to the
+ * {@link LockLostHandler}. A failing backend is retried until the stale timeout has
+ * passed since the last successful heartbeat (or, without a heartbeat, verification), and
+ * only then counts as a loss: with a lease backend that is when the lease would have
+ * expired.
  * <p>
  * {@code start()} and {@code stop()} are idempotent and may run on different threads:
  * Spring stops lifecycle beans on its shutdown-hook thread.
@@ -138,7 +138,8 @@ public class ForwardLockLifecycle
 	/**
 	 * Set where a lease acquired before the context created its singletons comes from
 	 * ({@code forward.lock.acquire-early}). The lifecycle takes that lease over in
-	 * {@link #start()} instead of acquiring a new one, and releases it in {@link #stop()}.
+	 * {@link #start()} instead of acquiring a new one, and releases it in
+	 * {@link #stop()}.
 	 * @param earlyAcquisition supplier of the early acquisition, returning {@code null}
 	 * when there is none
 	 */
@@ -230,7 +231,8 @@ public class ForwardLockLifecycle
 		Long token = acquired.fencingToken().isPresent() ? acquired.fencingToken().getAsLong() : null;
 		LockStatus acquiredStatus = newStatus(LockState.ACQUIRED, acquired.holder(), null, null, token);
 		synchronized (this.statusMonitor) {
-			// A fresh snapshot: nothing of an earlier acquisition (a lost verification) carries over
+			// A fresh snapshot: nothing of an earlier acquisition (a lost verification)
+			// carries over
 			this.status = acquiredStatus;
 		}
 		logger.info(String.format("Acquired lock '%s' at %s (backend %s, %s) in %d ms; %s", this.request.name(),
@@ -413,8 +415,9 @@ public class ForwardLockLifecycle
 					+ timeout + ": " + reason, null);
 		}
 		else {
-			logger.warn(String.format("Could not %s lock '%s' (%s); retrying, the lock counts as lost after %s without "
-					+ "success", what, this.request.name(), reason, timeout));
+			logger.warn(String.format(
+					"Could not %s lock '%s' (%s); retrying, the lock counts as lost after %s without " + "success",
+					what, this.request.name(), reason, timeout));
 		}
 	}
 
@@ -466,8 +469,8 @@ public class ForwardLockLifecycle
 		}
 	}
 
-	private LockStatus newStatus(LockState state, HolderRecord holder, Verification verification,
-			Instant heartbeatAt, Long fencingToken) {
+	private LockStatus newStatus(LockState state, HolderRecord holder, Verification verification, Instant heartbeatAt,
+			Long fencingToken) {
 		return new LockStatus(state, this.backend.id(), this.request.name(),
 				this.backend.describeLocation(this.request), holder, this.heartbeatEnabled,
 				this.request.heartbeatInterval(), this.request.staleTimeout(), heartbeatAt, this.verifyInterval,

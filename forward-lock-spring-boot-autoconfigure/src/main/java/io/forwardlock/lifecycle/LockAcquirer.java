@@ -20,14 +20,14 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * Acquires the lock at start-up as a {@link LockAcquisitionPolicy} says: one attempt,
- * several attempts with a pause in between, or a standby wait that lasts until the
- * holder is gone.
+ * several attempts with a pause in between, or a standby wait that lasts until the holder
+ * is gone.
  * <p>
- * Every failure comes out as a {@link LockStartupException} carrying the exit code. A
- * JVM shutdown (SIGTERM) while waiting interrupts the waiting thread: Spring's own
- * shutdown hook would otherwise block on the context's start-up lock for as long as
- * the wait lasts, because a thread sleeping or blocked in a native lock call does not
- * look stuck to it.
+ * Every failure comes out as a {@link LockStartupException} carrying the exit code. A JVM
+ * shutdown (SIGTERM) while waiting interrupts the waiting thread: Spring's own shutdown
+ * hook would otherwise block on the context's start-up lock for as long as the wait
+ * lasts, because a thread sleeping or blocked in a native lock call does not look stuck
+ * to it.
  */
 public class LockAcquirer {
 
@@ -101,21 +101,21 @@ public class LockAcquirer {
 		}
 	}
 
-	private LockAcquisition waitOnStandby(long started, Consumer<HolderRecord> onStandby)
-			throws InterruptedException {
+	private LockAcquisition waitOnStandby(long started, Consumer<HolderRecord> onStandby) throws InterruptedException {
 		Optional<LockLease> lease = this.backend.tryAcquire(this.request);
 		if (lease.isPresent()) {
 			return new LockAcquisition(lease.get(), since(started), 1, false);
 		}
 		HolderRecord holder = inspectQuietly();
-		logger.info(String.format("Lock '%s' at %s is held by %s; waiting on standby until it is free", this.request.name(),
-				location(), holder.describe()));
+		logger.info(String.format("Lock '%s' at %s is held by %s; waiting on standby until it is free",
+				this.request.name(), location(), holder.describe()));
 		if (onStandby != null) {
 			onStandby.accept(holder);
 		}
 		LockLease acquired = this.backend.acquireBlocking(this.request, this.policy.retryDelay());
 		Duration waited = since(started);
-		logger.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(), waited.toMillis()));
+		logger
+			.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(), waited.toMillis()));
 		return new LockAcquisition(acquired, waited, 2, true);
 	}
 

@@ -18,8 +18,7 @@ public class LockHeartbeatFailedEvent extends LockEvent {
 	 * @param cause why the heartbeat failed
 	 * @param consecutiveFailures failures in a row, including this one
 	 */
-	public LockHeartbeatFailedEvent(Object source, LockStatus status, RuntimeException cause,
-			int consecutiveFailures) {
+	public LockHeartbeatFailedEvent(Object source, LockStatus status, RuntimeException cause, int consecutiveFailures) {
 		super(source, status);
 		this.cause = cause;
 		this.consecutiveFailures = consecutiveFailures;

@@ -3,8 +3,8 @@ package io.forwardlock.lifecycle;
 import java.time.Duration;
 
 /**
- * Published when this instance released the lock on shutdown, after every other
- * lifecycle bean (the web server included) has stopped.
+ * Published when this instance released the lock on shutdown, after every other lifecycle
+ * bean (the web server included) has stopped.
  */
 public class LockReleasedEvent extends LockEvent {
 

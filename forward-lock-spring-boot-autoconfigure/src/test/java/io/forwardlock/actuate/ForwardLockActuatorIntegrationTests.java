@@ -123,8 +123,7 @@ class ForwardLockActuatorIntegrationTests {
 				.isEqualTo(HttpStatus.OK);
 			assertThat(this.rest.getForEntity("/actuator/health", String.class).getStatusCode())
 				.isEqualTo(HttpStatus.OK);
-			assertThat(this.rest.getForEntity("/actuator/info", String.class).getStatusCode())
-				.isEqualTo(HttpStatus.OK);
+			assertThat(this.rest.getForEntity("/actuator/info", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
 		}
 		try (ChildJvm probe = ChildJvm.start(LockProbeProcess.class)) {
 			probe.await(CHILD_TIMEOUT, "READY");
@@ -138,10 +137,10 @@ class ForwardLockActuatorIntegrationTests {
 	void healthGoesDownOnceAnotherProcessReplacesTheLockFile() throws Exception {
 		try (ChildJvm intruder = ChildJvm.start(LockFileTakeoverProcess.class, lockFile().toString())) {
 			assertThat(intruder.await(CHILD_TIMEOUT, "TOOK_OVER", "ERROR")).isEqualTo("TOOK_OVER");
-			// The lifecycle notices at its next verification; a loaded machine may delay it.
+			// The lifecycle notices at its next verification; a loaded machine may delay
+			// it.
 			await().atMost(Duration.ofSeconds(30)).pollInterval(VERIFY_INTERVAL).untilAsserted(() -> {
-				ResponseEntity<String> response = this.rest.getForEntity("/actuator/health/forwardLock",
-						String.class);
+				ResponseEntity<String> response = this.rest.getForEntity("/actuator/health/forwardLock", String.class);
 				assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 				assertThat(json(response.getBody()).get("status").asString()).isEqualTo("DOWN");
 			});
@@ -151,7 +150,8 @@ class ForwardLockActuatorIntegrationTests {
 			assertThat(details.get("lastVerification").get("status").asString()).isEqualTo("LOST");
 			assertThat(json(this.rest.getForObject("/actuator/forwardlock", String.class)).get("state").asString())
 				.isEqualTo("LOST");
-			// on-lost=mark-down keeps the application running but out of the readiness group
+			// on-lost=mark-down keeps the application running but out of the readiness
+			// group
 			assertThat(this.rest.getForEntity("/actuator/health/readiness", String.class).getStatusCode())
 				.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 			assertThat(this.rest.getForEntity("/actuator/health/liveness", String.class).getStatusCode())

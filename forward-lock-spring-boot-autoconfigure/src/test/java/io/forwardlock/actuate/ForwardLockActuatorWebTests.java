@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * snapshot that the test controls.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "forward.lock.enabled=false", "management.endpoints.web.exposure.include=health,info,forwardlock",
+		properties = { "forward.lock.enabled=false",
+				"management.endpoints.web.exposure.include=health,info,forwardlock",
 				"management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true",
 				"management.endpoint.health.group.readiness.include=readinessState,forwardLock",
 				"billing.api.password=" + ForwardLockActuatorWebTests.SECRET })
@@ -111,8 +112,11 @@ class ForwardLockActuatorWebTests {
 	@Test
 	void endpointRevealsNoCommandLineEnvironmentOrSecrets() {
 		String body = this.rest.getForObject("/actuator/forwardlock", String.class);
-		assertThat(body).isNotBlank().doesNotContainIgnoringCase("command").doesNotContainIgnoringCase("arguments")
-			.doesNotContainIgnoringCase("password").doesNotContain(SECRET);
+		assertThat(body).isNotBlank()
+			.doesNotContainIgnoringCase("command")
+			.doesNotContainIgnoringCase("arguments")
+			.doesNotContainIgnoringCase("password")
+			.doesNotContain(SECRET);
 		ProcessHandle.current().info().command().ifPresent((java) -> assertThat(body).doesNotContain(java));
 		for (String name : new String[] { "PATH", "JAVA_HOME", "HOME", "USER" }) {
 			String value = System.getenv(name);

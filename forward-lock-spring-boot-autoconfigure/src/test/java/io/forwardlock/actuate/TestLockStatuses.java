@@ -70,8 +70,8 @@ public final class TestLockStatuses {
 	 * @return the snapshot
 	 */
 	public static LockStatus withVerification(LockState state, Verification verification) {
-		return new LockStatus(state, "file", "billing", "/var/lock/billing.lock", HOLDER, true,
-				Duration.ofSeconds(30), Duration.ofSeconds(60), LAST_BEAT_AT, Duration.ofSeconds(5), verification, 17L);
+		return new LockStatus(state, "file", "billing", "/var/lock/billing.lock", HOLDER, true, Duration.ofSeconds(30),
+				Duration.ofSeconds(60), LAST_BEAT_AT, Duration.ofSeconds(5), verification, 17L);
 	}
 
 	/**

@@ -42,10 +42,12 @@ class EarlyLockAcquisitionTests {
 				.withUserConfiguration(SideEffectConfiguration.class)
 				.run((refused) -> {
 					assertThat(refused).hasFailed();
-					assertThat(StartupFailures.findCause(refused.getStartupFailure(), LockStartupException.class)).isNotNull();
+					assertThat(StartupFailures.findCause(refused.getStartupFailure(), LockStartupException.class))
+						.isNotNull();
 				});
 			assertThat(SideEffects.constructed).hasValue(0);
-			// Without early acquisition the same refused instance does run the side effect
+			// Without early acquisition the same refused instance does run the side
+			// effect
 			guarded().withUserConfiguration(SideEffectConfiguration.class)
 				.run((refused) -> assertThat(refused).hasFailed());
 			assertThat(SideEffects.constructed).hasValue(1);
@@ -66,7 +68,9 @@ class EarlyLockAcquisitionTests {
 	void acquireEarlyHoldsTheLockBeforeSingletonsAndHandsItToTheLifecycle() {
 		SideEffects.constructed.set(0);
 		SideEffects.lockFileExistedAtConstruction.set(0);
-		guarded().withPropertyValues("forward.lock.acquire-early=true", "sample.lock-file=" + this.dir.resolve("orders.lock"))
+		guarded()
+			.withPropertyValues("forward.lock.acquire-early=true",
+					"sample.lock-file=" + this.dir.resolve("orders.lock"))
 			.withUserConfiguration(SideEffectConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();

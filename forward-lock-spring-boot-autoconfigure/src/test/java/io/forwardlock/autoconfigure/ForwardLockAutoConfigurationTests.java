@@ -52,7 +52,8 @@ class ForwardLockAutoConfigurationTests {
 			assertThat(context.getBean(LockStatusProvider.class)).isSameAs(lifecycle);
 			assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 			assertThat(lifecycle.getStatus().location()).isEqualTo(lockFile.toString());
-			// Never read the lock file here: closing any descriptor of it drops this JVM's lock
+			// Never read the lock file here: closing any descriptor of it drops this
+			// JVM's lock
 			assertThat(lockFile).exists();
 			assertThat(lifecycle.getStatus().holder().pid()).isEqualTo(ProcessHandle.current().pid());
 			assertThat(context.getBean(LockLostHandler.class)).isInstanceOf(ShutdownOnLockLost.class);
@@ -91,7 +92,8 @@ class ForwardLockAutoConfigurationTests {
 	@Test
 	void onLostMarkDownSelectsTheMarkDownHandler() {
 		guarded().withPropertyValues("forward.lock.on-lost=mark-down")
-			.run((context) -> assertThat(context.getBean(LockLostHandler.class)).isInstanceOf(MarkDownOnLockLost.class));
+			.run((context) -> assertThat(context.getBean(LockLostHandler.class))
+				.isInstanceOf(MarkDownOnLockLost.class));
 	}
 
 	@Test
@@ -124,7 +126,8 @@ class ForwardLockAutoConfigurationTests {
 			assertThat(first).hasNotFailed();
 			guarded().withPropertyValues("forward.lock.exit-code=42").run((second) -> {
 				assertThat(second).hasFailed();
-				LockStartupException refusal = StartupFailures.findCause(second.getStartupFailure(), LockStartupException.class);
+				LockStartupException refusal = StartupFailures.findCause(second.getStartupFailure(),
+						LockStartupException.class);
 				assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 				assertThat(refusal.getExitCode()).isEqualTo(42);
 				assertThat(refusal.getPid()).isEqualTo(ProcessHandle.current().pid());
@@ -168,7 +171,8 @@ class ForwardLockAutoConfigurationTests {
 	void invalidValueFailsStartupNamingThePropertyAndTheFix(String property, String field, String advice) {
 		guarded().withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
-			BindValidationException failure = StartupFailures.findCause(context.getStartupFailure(), BindValidationException.class);
+			BindValidationException failure = StartupFailures.findCause(context.getStartupFailure(),
+					BindValidationException.class);
 			assertThat(failure.getValidationErrors().getAllErrors()).singleElement()
 				.satisfies((error) -> assertThat(error.toString()).contains("forward.lock").contains(field))
 				.satisfies((error) -> assertThat(error.getDefaultMessage()).contains(advice));

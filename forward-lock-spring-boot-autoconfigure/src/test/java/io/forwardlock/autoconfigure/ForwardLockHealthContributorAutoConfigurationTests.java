@@ -41,8 +41,7 @@ class ForwardLockHealthContributorAutoConfigurationTests {
 	@Test
 	void runShouldRegisterIndicatorAsForwardLockComponent() {
 		this.contextRunner.run((context) -> {
-			assertThat(context).hasSingleBean(ForwardLockHealthIndicator.class)
-				.hasBean("forwardLockHealthIndicator");
+			assertThat(context).hasSingleBean(ForwardLockHealthIndicator.class).hasBean("forwardLockHealthIndicator");
 			assertThat(context.getBean(HealthContributorRegistry.class).getContributor("forwardLock"))
 				.isInstanceOf(ForwardLockHealthIndicator.class);
 		});
@@ -64,8 +63,7 @@ class ForwardLockHealthContributorAutoConfigurationTests {
 	void backsOffWithNoLockStatusProviderBean() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ForwardLockHealthContributorAutoConfiguration.class))
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(ForwardLockHealthIndicator.class));
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ForwardLockHealthIndicator.class));
 	}
 
 	@Test

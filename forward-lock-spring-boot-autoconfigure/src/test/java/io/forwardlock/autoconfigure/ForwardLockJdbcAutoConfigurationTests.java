@@ -38,9 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ForwardLockJdbcAutoConfigurationTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(DataSourceAutoConfiguration.class, ForwardLockJdbcAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(DataSourceAutoConfiguration.class, ForwardLockJdbcAutoConfiguration.class));
 
 	@Test
 	void backsOffWhenTheBackendIsNotJdbc() {
@@ -196,8 +195,9 @@ class ForwardLockJdbcAutoConfigurationTests {
 			assertThat(lifecycle.isHeartbeatEnabled()).isTrue();
 		});
 		// Closing the context released the row: the next instance gets the next token.
-		guardedByJdbc(url).run((context) -> assertThat(
-				context.getBean(LockStatusProvider.class).getStatus().fencingToken()).isEqualTo(2L));
+		guardedByJdbc(url)
+			.run((context) -> assertThat(context.getBean(LockStatusProvider.class).getStatus().fencingToken())
+				.isEqualTo(2L));
 	}
 
 	@Test
@@ -205,14 +205,12 @@ class ForwardLockJdbcAutoConfigurationTests {
 		String url = sharedDatabaseUrl();
 		guardedByJdbc(url).run((first) -> guardedByJdbc(url).run((second) -> {
 			assertThat(second).hasFailed();
-			assertThat(second).getFailure()
-				.rootCause()
-				.isInstanceOfSatisfying(LockException.class, (ex) -> {
-					assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
-					assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
-					assertThat(ex.getHost()).isEqualTo(HolderRecord.localHostname());
-					assertThat(ex.getLockPath()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
-				});
+			assertThat(second).getFailure().rootCause().isInstanceOfSatisfying(LockException.class, (ex) -> {
+				assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+				assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
+				assertThat(ex.getHost()).isEqualTo(HolderRecord.localHostname());
+				assertThat(ex.getLockPath()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+			});
 		}));
 	}
 
@@ -233,8 +231,8 @@ class ForwardLockJdbcAutoConfigurationTests {
 
 	private ApplicationContextRunner guardedByJdbc(String url) {
 		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class,
-					ForwardLockAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
 			.withBean(DataSource.class, () -> h2(url))
 			.withPropertyValues("forward.lock.backend=jdbc", "spring.application.name=orders",
 					"forward.lock.verify-interval=1h", "forward.lock.heartbeat.interval=1h",
@@ -261,7 +259,9 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	private static LockRequest request() {
-		return LockRequest.named("auto-configuration-test").heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20)).build();
+		return LockRequest.named("auto-configuration-test")
+			.heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20))
+			.build();
 	}
 
 	private static LockLease assertAcquires(JdbcLockBackend backend) {

@@ -40,9 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ForwardLockMetricsAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				ForwardLockMetricsAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+						CompositeMeterRegistryAutoConfiguration.class, ForwardLockMetricsAutoConfiguration.class))
 		.withBean(LockStatusProvider.class, () -> new MutableLockStatusProvider(TestLockStatuses.acquired()));
 
 	private final ApplicationContextRunner importedRunner = new ApplicationContextRunner()
@@ -65,8 +65,8 @@ class ForwardLockMetricsAutoConfigurationTests {
 	void runShouldRecordLockEventsPublishedInTheContext() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(ForwardLockMetricsListener.class);
-			context.publishEvent(new LockAcquiredEvent(this, TestLockStatuses.acquired(), Duration.ofMillis(40), 1,
-					false));
+			context.publishEvent(
+					new LockAcquiredEvent(this, TestLockStatuses.acquired(), Duration.ofMillis(40), 1, false));
 			context.publishEvent(new LockLostEvent(this, TestLockStatuses.lost(), "replaced", null));
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			assertThat(registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
@@ -78,8 +78,10 @@ class ForwardLockMetricsAutoConfigurationTests {
 	void acquisitionPublishedWhileSingletonsAreCreatedIsRecordedOnce() {
 		this.contextRunner.withBean(EarlyPublisher.class).run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
-			assertThat(registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().totalTime(
-					TimeUnit.MILLISECONDS)).isEqualTo(250.0);
+			assertThat(registry.get("forward.lock.acquire")
+				.tag("outcome", "acquired")
+				.timer()
+				.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(250.0);
 			assertThat(registry.get("forward.lock.acquire").timer().count()).isEqualTo(1);
 		});
 	}
@@ -112,9 +114,9 @@ class ForwardLockMetricsAutoConfigurationTests {
 	@Test
 	void backsOffWithNoLockStatusProviderBean() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-					ForwardLockMetricsAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+							CompositeMeterRegistryAutoConfiguration.class, ForwardLockMetricsAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ForwardLockMetrics.class));
 	}
 
@@ -152,8 +154,8 @@ class ForwardLockMetricsAutoConfigurationTests {
 
 		@Override
 		public void afterPropertiesSet() {
-			this.publisher.publishEvent(new LockAcquiredEvent(this, TestLockStatuses.acquired(),
-					Duration.ofMillis(250), 1, false));
+			this.publisher.publishEvent(
+					new LockAcquiredEvent(this, TestLockStatuses.acquired(), Duration.ofMillis(250), 1, false));
 		}
 
 	}

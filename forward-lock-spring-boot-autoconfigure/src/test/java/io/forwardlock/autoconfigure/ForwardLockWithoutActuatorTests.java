@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An application without actuator, health or Micrometer on its class path still gets
- * the lock, with none of the actuator beans and no error.
+ * An application without actuator, health or Micrometer on its class path still gets the
+ * lock, with none of the actuator beans and no error.
  */
 @Timeout(60)
 class ForwardLockWithoutActuatorTests {

@@ -18,8 +18,8 @@ final class StartupFailures {
 			}
 			candidate = candidate.getCause();
 		}
-		throw new AssertionError("No " + type.getSimpleName() + " in " + NestedExceptionUtils.getMostSpecificCause(failure),
-				failure);
+		throw new AssertionError(
+				"No " + type.getSimpleName() + " in " + NestedExceptionUtils.getMostSpecificCause(failure), failure);
 	}
 
 }

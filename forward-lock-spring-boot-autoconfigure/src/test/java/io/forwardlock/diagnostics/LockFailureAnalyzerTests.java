@@ -24,7 +24,8 @@ class LockFailureAnalyzerTests {
 
 	@Test
 	void refusalDescribesTheHolderAndTheLockAndNumbersTheSolutions() {
-		FailureAnalysis analysis = this.analyzer.analyze(refusal(LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock")));
+		FailureAnalysis analysis = this.analyzer
+			.analyze(refusal(LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock")));
 		assertThat(analysis.getDescription()).contains("another instance holds the instance lock")
 			.contains("PID 4242")
 			.contains("on " + HolderRecord.localHostname())

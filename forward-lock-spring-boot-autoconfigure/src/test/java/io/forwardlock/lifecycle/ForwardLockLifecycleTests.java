@@ -91,8 +91,7 @@ class ForwardLockLifecycleTests {
 		this.lifecycle.stop();
 		this.lifecycle.stop();
 		assertThat(this.backend.tryAcquireCalls).hasValue(1);
-		assertThat(this.events).map(Object::getClass)
-			.containsExactly(LockAcquiredEvent.class, LockReleasedEvent.class);
+		assertThat(this.events).map(Object::getClass).containsExactly(LockAcquiredEvent.class, LockReleasedEvent.class);
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.RELEASED);
 	}
 
@@ -121,12 +120,11 @@ class ForwardLockLifecycleTests {
 	void startWhenHeldElsewhereFailsWithTheExitCodeAndPublishesTheFailure() {
 		HolderRecord other = this.backend.holdAsOther(this.request).holder();
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
-		assertThatExceptionOfType(LockStartupException.class).isThrownBy(this.lifecycle::start)
-			.satisfies((ex) -> {
-				assertThat(ex.getExitCode()).isEqualTo(75);
-				assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
-				assertThat(ex.getHolder()).isEqualTo(other);
-			});
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(this.lifecycle::start).satisfies((ex) -> {
+			assertThat(ex.getExitCode()).isEqualTo(75);
+			assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+			assertThat(ex.getHolder()).isEqualTo(other);
+		});
 		assertThat(this.lifecycle.isRunning()).isFalse();
 		assertThat(this.lifecycle.getAcquireFailureCount()).isEqualTo(1);
 		assertThat(this.events).singleElement().isInstanceOf(LockAcquireFailedEvent.class);
@@ -195,8 +193,7 @@ class ForwardLockLifecycleTests {
 	void verificationRunsPeriodically() {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), Duration.ofMillis(50));
 		this.lifecycle.start();
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.lifecycle.getStatus().lastVerification() != null);
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.lifecycle.getStatus().lastVerification() != null);
 		this.backend.verification = () -> Verification.lost("taken over", null);
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.handled.size() == 1);
 	}

@@ -55,7 +55,8 @@ class LockAcquirerTests {
 				assertThat(ex.getHolder().pid()).isEqualTo(ProcessHandle.current().pid());
 			});
 		assertThat(this.backend.tryAcquireCalls).hasValue(1 + 3);
-		assertThat(output).contains("attempt 1 of 3 failed").contains("attempt 2 of 3 failed")
+		assertThat(output).contains("attempt 1 of 3 failed")
+			.contains("attempt 2 of 3 failed")
 			.doesNotContain("attempt 3 of 3 failed");
 	}
 
@@ -89,8 +90,8 @@ class LockAcquirerTests {
 		LockLease other = this.backend.holdAsOther(this.request);
 		List<HolderRecord> announced = new CopyOnWriteArrayList<>();
 		AtomicReference<LockAcquisition> result = new AtomicReference<>();
-		Thread standby = new Thread(() -> result.set(
-				acquirer(new LockAcquisitionPolicy(0, Duration.ofMillis(10), true, 75)).acquire(announced::add)));
+		Thread standby = new Thread(() -> result
+			.set(acquirer(new LockAcquisitionPolicy(0, Duration.ofMillis(10), true, 75)).acquire(announced::add)));
 		standby.start();
 		await().atMost(Duration.ofSeconds(20)).until(() -> announced.size() == 1);
 		assertThat(announced.get(0)).isEqualTo(other.holder());
@@ -99,7 +100,8 @@ class LockAcquirerTests {
 		standby.join(20_000);
 		assertThat(result.get()).isNotNull();
 		assertThat(result.get().afterStandby()).isTrue();
-		// One attempt before waiting, one when woken: no polling loop while the holder lived
+		// One attempt before waiting, one when woken: no polling loop while the holder
+		// lived
 		assertThat(callsWhileWaiting).isLessThanOrEqualTo(3);
 		assertThat(output).containsOnlyOnce("waiting on standby").contains("Took over lock 'orders'");
 	}

@@ -60,8 +60,8 @@ public abstract class LockBackendContractTests {
 	protected abstract LockBackend createBackend();
 
 	/**
-	 * Start a holder of the lock that is not one of this JVM's backend instances (a
-	 * child JVM, another database session). It must hold the lock when this returns.
+	 * Start a holder of the lock that is not one of this JVM's backend instances (a child
+	 * JVM, another database session). It must hold the lock when this returns.
 	 * @param request the lock
 	 * @return the holder
 	 * @throws Exception on failure

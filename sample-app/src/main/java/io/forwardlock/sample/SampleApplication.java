@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * A small web application guarded by forward-lock: only one instance runs at a time,
- * and its job appends ticks to a ledger that two instances would corrupt.
+ * A small web application guarded by forward-lock: only one instance runs at a time, and
+ * its job appends ticks to a ledger that two instances would corrupt.
  */
 @SpringBootApplication
 @EnableScheduling

@@ -55,9 +55,9 @@ class SampleAppJdbcProcessIT {
 				"--forward.lock.stale-timeout=6s", "--forward.lock.heartbeat.interval=2s" };
 		Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", this.dir.resolve("ledger.txt").toString());
 		try (SampleAppProcess first = SampleAppProcess.start(environment, jdbc).awaitStarted()) {
-			assertThat(first.output())
-				.contains("Acquired lock 'forward-mcp' at table FORWARD_LOCK, lock_name 'forward-mcp' (backend jdbc, PID "
-						+ first.pid());
+			assertThat(first.output()).contains(
+					"Acquired lock 'forward-mcp' at table FORWARD_LOCK, lock_name 'forward-mcp' (backend jdbc, PID "
+							+ first.pid());
 			assertThat(holderRow()).containsExactly(first.pid(), 1L);
 			try (SampleAppProcess refused = SampleAppProcess.start(environment, jdbc);
 					SampleAppProcess standby = SampleAppProcess.start(environment,
@@ -70,7 +70,8 @@ class SampleAppJdbcProcessIT {
 					.doesNotContain("lock file")
 					.doesNotContain("Tomcat started");
 				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
-				// A crash releases nothing: the standby takes over when the lease runs out
+				// A crash releases nothing: the standby takes over when the lease runs
+				// out
 				first.kill();
 				first.awaitExit(EXIT_TIMEOUT);
 				standby.awaitStarted();

@@ -144,7 +144,8 @@ class SampleAppProcessIT {
 					signal("CONT", holder.pid());
 				}
 				assertThat(holder.awaitExit(EXIT_TIMEOUT)).isEqualTo(76);
-				assertThat(holder.output()).contains("LOCK_LOST").contains("Shutting down because lock 'forward-mcp' was lost");
+				assertThat(holder.output()).contains("LOCK_LOST")
+					.contains("Shutting down because lock 'forward-mcp' was lost");
 				assertNoStackTrace(holder.output());
 				assertThat(standby.isAlive()).isTrue();
 				assertThat(Files.readString(this.lockFile).trim()).isEqualTo(Long.toString(standby.pid()));

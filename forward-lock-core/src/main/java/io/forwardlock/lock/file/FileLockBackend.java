@@ -25,13 +25,14 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
 
 /**
  * {@link LockBackend} that holds an OS file lock ({@code fcntl} on Linux and macOS,
- * {@code LockFileEx} on Windows) on {@code <dir>/<name>.lock} for the life of the
- * holder.
+ * {@code LockFileEx} on Windows) on {@code
+ * <dir>
+ * /<name>.lock} for the life of the holder.
  * <p>
  * <b>Why a crash never blocks the next start.</b> The kernel drops the lock when the
- * holding process dies, however it dies. A lock file left behind by a crash is
- * harmless: the next instance opens it, locks it and overwrites it. No PID is ever used
- * to decide who holds the lock; the PID in the file is for people ({@code cat},
+ * holding process dies, however it dies. A lock file left behind by a crash is harmless:
+ * the next instance opens it, locks it and overwrites it. No PID is ever used to decide
+ * who holds the lock; the PID in the file is for people ({@code cat},
  * {@code ps -p $(cat app.lock)}).
  * <p>
  * <b>What is in the directory.</b> While held: {@code <name>.lock} (mode 0600, the
@@ -63,12 +64,14 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel
  * whose I/O is interrupted, which drops the lock (verification then re-acquires it if it
  * can). Keep lock names in one case: on a case-insensitive file system two names that
- * differ only in case name one file, which this JVM's registry does not recognize as
- * the same lock.
+ * differ only in case name one file, which this JVM's registry does not recognize as the
+ * same lock.
  * <p>
- * To check a setup by hand: start the application, run {@code cat <dir>/<name>.lock}
- * and {@code ps -p $(cat <dir>/<name>.lock)}, then start a second instance and watch it
- * refuse to start.
+ * To check a setup by hand: start the application, run {@code cat
+ * <dir>
+ * /<name>.lock} and {@code ps -p $(cat
+ * <dir>
+ * /<name>.lock)}, then start a second instance and watch it refuse to start.
  */
 public class FileLockBackend implements LockBackend {
 
@@ -126,7 +129,9 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Path of the lock file for a request: {@code <dir>/<name>.lock}.
+	 * Path of the lock file for a request: {@code
+	 * <dir>
+	 * /<name>.lock}.
 	 * @param request the request
 	 * @return the lock file path
 	 */
@@ -135,7 +140,9 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Path of the holder record file for a request: {@code <dir>/<name>.lock.holder}.
+	 * Path of the holder record file for a request: {@code
+	 * <dir>
+	 * /<name>.lock.holder}.
 	 * @param request the request
 	 * @return the holder record path
 	 */
@@ -149,8 +156,8 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Try once to acquire the lock. A pending interrupt of the calling thread is kept
-	 * for the caller but not let loose on the file channel, which Java would close.
+	 * Try once to acquire the lock. A pending interrupt of the calling thread is kept for
+	 * the caller but not let loose on the file channel, which Java would close.
 	 */
 	@Override
 	public Optional<LockLease> tryAcquire(LockRequest request) {
@@ -340,8 +347,8 @@ public class FileLockBackend implements LockBackend {
 			}
 			Path realDirectory = this.directory.toRealPath();
 			Path realPath = realDirectory.resolve(request.name() + LOCK_SUFFIX);
-			return new Target(path, realPath, holderFile(request), this.directory.resolve(request.name() + TAKEOVER_SUFFIX),
-					realPath.toString(), path.toString());
+			return new Target(path, realPath, holderFile(request),
+					this.directory.resolve(request.name() + TAKEOVER_SUFFIX), realPath.toString(), path.toString());
 		}
 		catch (IOException ex) {
 			if (LockFiles.isAccessDenied(ex)) {
@@ -356,8 +363,8 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * One attempt to lock the file at the target's path: refuse unsafe files, open without
-	 * following links, lock, then prove the path still names the locked file.
+	 * One attempt to lock the file at the target's path: refuse unsafe files, open
+	 * without following links, lock, then prove the path still names the locked file.
 	 * @param target where the lock lives
 	 * @param blocking whether to wait for the OS lock
 	 * @param serialized whether to confirm the path under the takeover lock, so that a
@@ -374,7 +381,8 @@ public class FileLockBackend implements LockBackend {
 		boolean keep = false;
 		try {
 			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath());
-			FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink) : LockFiles.lstat(target.path());
+			FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink)
+					: LockFiles.lstat(target.path());
 			if (opened == null) {
 				return Attempt.RETRY;
 			}
@@ -392,7 +400,8 @@ public class FileLockBackend implements LockBackend {
 				return new Attempt(Outcome.HELD, null, opened);
 			}
 			if (!LockFiles.pathNames(target.path(), opened)) {
-				// a holder unlinked (or a takeover replaced) the file between our open and lock
+				// a holder unlinked (or a takeover replaced) the file between our open
+				// and lock
 				return Attempt.RETRY;
 			}
 			if (serialized && !Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened), false)) {

@@ -21,8 +21,8 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
 
 /**
  * Lease of a {@link FileLockBackend}: a channel that holds the OS lock on the lock file.
- * Every read and write of the held file goes through that channel; nothing here opens
- * the lock file a second time.
+ * Every read and write of the held file goes through that channel; nothing here opens the
+ * lock file a second time.
  */
 final class FileLockLease implements LockLease {
 
@@ -114,7 +114,8 @@ final class FileLockLease implements LockLease {
 				&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(current.facts().inode()));
 		FileFacts atPath = LockFiles.lstat(this.target.path());
 		if (lockValid) {
-			// an open descriptor's device and inode never change, so the identity recorded
+			// an open descriptor's device and inode never change, so the identity
+			// recorded
 			// when it was locked is still the identity of the file behind the channel
 			FileFacts mine = current.facts();
 			boolean pathIsMine = (mine.fileKey() != null) ? mine.sameFileAs(atPath)
@@ -131,9 +132,10 @@ final class FileLockLease implements LockLease {
 			return Verification.lost("the OS lock was dropped and the lock file was replaced",
 					otherHolder().orElse(HolderRecord.unknown()));
 		}
-		return heal(current, lockValid ? "the lock file was deleted; re-created it"
-				: "the OS lock was dropped (a descriptor of the lock file was closed in this process, "
-						+ "or the channel was closed); locked the lock file again");
+		return heal(current,
+				lockValid ? "the lock file was deleted; re-created it"
+						: "the OS lock was dropped (a descriptor of the lock file was closed in this process, "
+								+ "or the channel was closed); locked the lock file again");
 	}
 
 	private Verification checkContent(Locked current) throws IOException {
@@ -158,8 +160,8 @@ final class FileLockLease implements LockLease {
 
 	/**
 	 * Lock the path again after the file vanished or the OS lock was dropped. The old
-	 * channel is closed first: it can only refer to an orphaned file, or to the same file,
-	 * whose new lock its closing would otherwise drop.
+	 * channel is closed first: it can only refer to an orphaned file, or to the same
+	 * file, whose new lock its closing would otherwise drop.
 	 */
 	private Verification heal(Locked current, String detail) throws IOException {
 		FileLockBackend.closeQuietly(current.channel());
@@ -216,8 +218,8 @@ final class FileLockLease implements LockLease {
 
 	/**
 	 * Unlink the lock file and the holder record while still holding the lock (only if
-	 * the path still names the held file), then release the lock, then close the
-	 * channel. Idempotent and callable from any thread.
+	 * the path still names the held file), then release the lock, then close the channel.
+	 * Idempotent and callable from any thread.
 	 */
 	@Override
 	public void release() {
@@ -249,7 +251,8 @@ final class FileLockLease implements LockLease {
 	static void unlinkAndClose(Target target, Locked locked, boolean serialized) throws IOException {
 		IOException failure = null;
 		try {
-			// never unlink a file whose OS lock this process no longer holds: someone else may
+			// never unlink a file whose OS lock this process no longer holds: someone
+			// else may
 			if (locked.channel().isOpen() && locked.lock().isValid()
 					&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(locked.facts().inode()))) {
 				if (serialized) {

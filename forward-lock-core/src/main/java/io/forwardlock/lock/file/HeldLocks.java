@@ -6,13 +6,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * JVM-wide registry of the lock files this virtual machine is acquiring, holding or
- * inspecting, keyed by the lock file's real identity (real path of its directory plus
- * its name), never by the spelling of the path.
+ * inspecting, keyed by the lock file's real identity (real path of its directory plus its
+ * name), never by the spelling of the path.
  * <p>
  * It refuses a second acquisition in the same JVM before any channel is opened: a second
- * channel would raise {@code OverlappingFileLockException}, and closing it would drop
- * the lock that the first one holds. It also keeps an inspection from opening the file
- * while this JVM is acquiring or holding it, for the same reason.
+ * channel would raise {@code OverlappingFileLockException}, and closing it would drop the
+ * lock that the first one holds. It also keeps an inspection from opening the file while
+ * this JVM is acquiring or holding it, for the same reason.
  */
 final class HeldLocks {
 

@@ -20,8 +20,8 @@ import io.forwardlock.lock.HolderRecord;
 /**
  * Format of what a holder leaves for others to read: the lock file holds the PID in
  * decimal on one line (so that {@code cat}, {@code ps -p $(cat ...)} and
- * {@code kill $(cat ...)} work), and a sibling {@code <name>.lock.holder} file holds
- * the full {@link HolderRecord} as properties, replaced atomically.
+ * {@code kill $(cat ...)} work), and a sibling {@code <name>.lock.holder} file holds the
+ * full {@link HolderRecord} as properties, replaced atomically.
  */
 final class HolderFiles {
 
@@ -90,8 +90,8 @@ final class HolderFiles {
 	 * @return the properties bytes
 	 */
 	static byte[] format(HolderRecord record) {
-		StringBuilder sb = new StringBuilder("# forward-lock holder record; the OS lock on the .lock file decides who "
-				+ "holds the lock\n");
+		StringBuilder sb = new StringBuilder(
+				"# forward-lock holder record; the OS lock on the .lock file decides who " + "holds the lock\n");
 		append(sb, "pid", String.valueOf(record.pid()));
 		append(sb, "hostname", record.hostname());
 		append(sb, "processStartedAt", record.processStartedAt());
@@ -166,8 +166,8 @@ final class HolderFiles {
 	 * Read the raw content of the holder record file of a lock, if it is a safe regular
 	 * file. Never call this for a lock file: it opens (and closes) a descriptor.
 	 * @param holderFile the sibling holder file
-	 * @return the content (at most {@link #MAX_READ} bytes), or empty when absent,
-	 * unsafe or unreadable
+	 * @return the content (at most {@link #MAX_READ} bytes), or empty when absent, unsafe
+	 * or unreadable
 	 */
 	static Optional<byte[]> readBytes(Path holderFile) {
 		try {
@@ -175,7 +175,8 @@ final class HolderFiles {
 			if (facts == null || facts.problem() != null) {
 				return Optional.empty();
 			}
-			try (FileChannel channel = FileChannel.open(holderFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+			try (FileChannel channel = FileChannel.open(holderFile, StandardOpenOption.READ,
+					LinkOption.NOFOLLOW_LINKS)) {
 				return Optional.of(readStart(channel));
 			}
 		}

@@ -186,8 +186,9 @@ final class LockFiles {
 				+ Integer.toHexString(System.identityHashCode(content)) + ".tmp");
 		boolean moved = false;
 		try {
-			try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.WRITE,
-					StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), ownerOnly(temp))) {
+			try (FileChannel channel = FileChannel.open(temp,
+					Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS),
+					ownerOnly(temp))) {
 				ByteBuffer buffer = ByteBuffer.wrap(content);
 				while (buffer.hasRemaining()) {
 					channel.write(buffer);
@@ -263,16 +264,16 @@ final class LockFiles {
 		static FileFacts read(Path path, LinkOption... options) throws IOException {
 			if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
 				Map<String, Object> unix = Files.readAttributes(path,
-						"unix:fileKey,ino,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size", options);
+						"unix:fileKey,ino,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size",
+						options);
 				return new FileFacts(unix.get("fileKey"), (Long) unix.get("ino"), (Boolean) unix.get("isRegularFile"),
-						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"), (Integer) unix.get("uid"),
-						(Integer) unix.get("nlink"),
-						((FileTime) unix.get("lastModifiedTime")).toMillis(),
-						(Long) unix.get("size"));
+						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"),
+						(Integer) unix.get("uid"), (Integer) unix.get("nlink"),
+						((FileTime) unix.get("lastModifiedTime")).toMillis(), (Long) unix.get("size"));
 			}
 			BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, options);
-			return new FileFacts(basic.fileKey(), -1, basic.isRegularFile(), basic.isSymbolicLink(), basic.isDirectory(), -1,
-					1, basic.lastModifiedTime().toMillis(), basic.size());
+			return new FileFacts(basic.fileKey(), -1, basic.isRegularFile(), basic.isSymbolicLink(),
+					basic.isDirectory(), -1, 1, basic.lastModifiedTime().toMillis(), basic.size());
 		}
 
 		/**

@@ -11,8 +11,8 @@ import java.util.StringTokenizer;
  * {@code /proc/locks} on Linux.
  * <p>
  * Java's {@code FileLock.isValid()} only knows what Java did. The kernel drops a
- * process's POSIX locks on a file as soon as any descriptor of that file is closed in
- * the process, for example by a library that merely read the file, or by
+ * process's POSIX locks on a file as soon as any descriptor of that file is closed in the
+ * process, for example by a library that merely read the file, or by
  * {@code Files.setLastModifiedTime}, which opens and closes the file on JDK 17. Only the
  * kernel's table tells whether the lock is still there.
  */
@@ -38,7 +38,8 @@ final class OsLocks {
 		}
 		String table;
 		try {
-			// one read of the whole table; a missing or unreadable file means "cannot tell"
+			// one read of the whole table; a missing or unreadable file means "cannot
+			// tell"
 			table = new String(Files.readAllBytes(PROC_LOCKS), StandardCharsets.ISO_8859_1);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -88,7 +89,7 @@ final class OsLocks {
 	 * if it is another lock or a waiter, {@code null} for a lock that records no owner
 	 */
 	private static Boolean heldOnLine(String line, String marker, String pid) {
-		// "1: POSIX  ADVISORY  WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"
+		// "1: POSIX ADVISORY WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"
 		StringTokenizer words = new StringTokenizer(line);
 		String[] first = new String[6];
 		int count = 0;

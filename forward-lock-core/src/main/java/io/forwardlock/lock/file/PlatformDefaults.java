@@ -52,8 +52,8 @@ public final class PlatformDefaults {
 	 * @return the defaults
 	 */
 	public static PlatformDefaults current() {
-		return new PlatformDefaults(System.getProperty("os.name"), System.getenv(), System.getProperty("java.io.tmpdir"),
-				System.getProperty("user.home"));
+		return new PlatformDefaults(System.getProperty("os.name"), System.getenv(),
+				System.getProperty("java.io.tmpdir"), System.getProperty("user.home"));
 	}
 
 	/**
@@ -80,8 +80,8 @@ public final class PlatformDefaults {
 	public Path lockDirectory(String applicationName) {
 		return switch (platform()) {
 			case WINDOWS -> Path.of(nonBlank(this.environment.get("ProgramData"), "C:\\ProgramData"), applicationName);
-			case MACOS -> Path.of(nonBlank(this.environment.get("HOME"), this.userHome), "Library", "Application Support",
-					applicationName);
+			case MACOS -> Path.of(nonBlank(this.environment.get("HOME"), this.userHome), "Library",
+					"Application Support", applicationName);
 			case UNIX -> Path.of(this.tmpDir);
 		};
 	}

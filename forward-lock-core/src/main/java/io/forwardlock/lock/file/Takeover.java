@@ -24,11 +24,11 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * file and learns of the loss at its next verification.
  * <p>
  * Contenders serialize on an OS lock on {@code <name>.lock.takeover}, and re-check under
- * it that the path still names the stale file, so that two of them never both replace
- * it. With the heartbeat on, ordinary acquirers confirm their file, and holders unlink
- * theirs on release, under the same lock, so that neither can interleave with a
- * replacement. The takeover file is never deleted: deleting it would reopen the very
- * race that unlinking lock files has, and an empty file is harmless.
+ * it that the path still names the stale file, so that two of them never both replace it.
+ * With the heartbeat on, ordinary acquirers confirm their file, and holders unlink theirs
+ * on release, under the same lock, so that neither can interleave with a replacement. The
+ * takeover file is never deleted: deleting it would reopen the very race that unlinking
+ * lock files has, and an empty file is harmless.
  */
 final class Takeover {
 
@@ -71,9 +71,9 @@ final class Takeover {
 	}
 
 	/**
-	 * Run an action while holding the OS lock on the takeover file. Every change of
-	 * which file the lock path names, when the heartbeat is on, happens under it:
-	 * takeovers, the acquirer's final check, and the holder's unlink on release.
+	 * Run an action while holding the OS lock on the takeover file. Every change of which
+	 * file the lock path names, when the heartbeat is on, happens under it: takeovers,
+	 * the acquirer's final check, and the holder's unlink on release.
 	 * @param <T> the result type
 	 * @param target where the lock lives
 	 * @param action the action

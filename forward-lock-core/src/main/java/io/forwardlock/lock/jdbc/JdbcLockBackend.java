@@ -33,20 +33,20 @@ import io.forwardlock.lock.LockRequest;
  * <p>
  * <b>How it works.</b> Each lock is one row, keyed by the lock name, that is never
  * deleted. Acquiring inserts the row, or takes it over when its lease has expired, in one
- * atomic step, and increments the row's fencing token; the token therefore increases
- * with every acquisition, including after a release or a takeover. The holder renews
- * the lease every heartbeat interval; a renewal that finds the row expired or owned by
- * somebody else means the lock is lost. Release expires only the holder's own row.
+ * atomic step, and increments the row's fencing token; the token therefore increases with
+ * every acquisition, including after a release or a takeover. The holder renews the lease
+ * every heartbeat interval; a renewal that finds the row expired or owned by somebody
+ * else means the lock is lost. Release expires only the holder's own row.
  * <p>
  * <b>Time.</b> Expiry is judged by the database's clock only, so hosts whose clocks
  * disagree still agree on who holds the lock. The lease lasts
  * {@link LockRequest#staleTimeout()}: that is how long a crashed holder blocks a
- * takeover. The lease also protects itself: it counts as lost once the lease duration
- * has passed, measured on this host's monotonic clock from just before the last
- * successful renewal was sent, even when the database cannot be reached to say so.
+ * takeover. The lease also protects itself: it counts as lost once the lease duration has
+ * passed, measured on this host's monotonic clock from just before the last successful
+ * renewal was sent, even when the database cannot be reached to say so.
  * <p>
- * <b>Connections.</b> Every call borrows a connection from the {@link DataSource} for
- * one short statement or transaction and returns it; nothing is held between calls.
+ * <b>Connections.</b> Every call borrows a connection from the {@link DataSource} for one
+ * short statement or transaction and returns it; nothing is held between calls.
  * <p>
  * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement) and H2 (a
  * short transaction with {@code SELECT ... FOR UPDATE}). The table must exist: see
@@ -97,7 +97,8 @@ public class JdbcLockBackend implements LockBackend {
 	/**
 	 * Create a backend on the given table. The database is detected on first use.
 	 * @param dataSource the application's data source
-	 * @param tableName the table, optionally qualified by a schema ({@code locks.FORWARD_LOCK})
+	 * @param tableName the table, optionally qualified by a schema
+	 * ({@code locks.FORWARD_LOCK})
 	 * @throws IllegalArgumentException when the table name is not a plain SQL identifier
 	 */
 	public JdbcLockBackend(DataSource dataSource, String tableName) {
@@ -242,7 +243,8 @@ public class JdbcLockBackend implements LockBackend {
 		}
 		catch (SQLException ex) {
 			if (DUPLICATE_KEY_STATE.equals(ex.getSQLState())) {
-				// Another instance inserted the first row since we looked: it holds the lock.
+				// Another instance inserted the first row since we looked: it holds the
+				// lock.
 				return false;
 			}
 			throw ex;
@@ -384,7 +386,8 @@ public class JdbcLockBackend implements LockBackend {
 	}
 
 	private static boolean isMissingTable(SQLException ex) {
-		// 42P01: PostgreSQL's undefined_table; 42S02 and 42S04: the SQL standard's "table not found" (H2)
+		// 42P01: PostgreSQL's undefined_table; 42S02 and 42S04: the SQL standard's "table
+		// not found" (H2)
 		String state = ex.getSQLState();
 		return "42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state);
 	}
@@ -432,8 +435,8 @@ public class JdbcLockBackend implements LockBackend {
 	}
 
 	/**
-	 * The holder as other instances will read it from the row: the table keeps no
-	 * process start time, and the acquisition time is the database's.
+	 * The holder as other instances will read it from the row: the table keeps no process
+	 * start time, and the acquisition time is the database's.
 	 */
 	private static HolderRecord asStored(HolderRecord self, String holderId, Instant acquiredAt) {
 		return new HolderRecord(self.pid(), truncate(self.hostname()), null,

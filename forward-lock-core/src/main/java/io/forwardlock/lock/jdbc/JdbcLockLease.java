@@ -28,8 +28,8 @@ import io.forwardlock.lock.Verification;
  * last successful acquisition or renewal was sent, on this host's monotonic clock. The
  * database computes its expiry from a later instant, so the local deadline always comes
  * first, and {@link #verify()} reports the lease lost once it passes even when the
- * database cannot be reached; it never waits for the database beyond that deadline.
- * Once lost, a lease stays lost.
+ * database cannot be reached; it never waits for the database beyond that deadline. Once
+ * lost, a lease stays lost.
  */
 final class JdbcLockLease implements LockLease {
 
@@ -90,8 +90,7 @@ final class JdbcLockLease implements LockLease {
 	}
 
 	/**
-	 * Prove the lease from the database, or from the local deadline when that has
-	 * passed.
+	 * Prove the lease from the database, or from the local deadline when that has passed.
 	 * @return {@link Verification.Status#HELD} or {@link Verification.Status#LOST}
 	 * @throws LockException with {@link LockErrorType#BACKEND_UNAVAILABLE} when the
 	 * database cannot be reached and the local deadline has not passed yet
@@ -118,8 +117,8 @@ final class JdbcLockLease implements LockLease {
 			return Verification.held();
 		}
 		HolderRecord other = live.map(JdbcLockBackend.LiveHolder::record).orElse(null);
-		markLost((other != null) ? "the lease was taken over by " + other.describe() : "the lease expired in the database",
-				other);
+		markLost((other != null) ? "the lease was taken over by " + other.describe()
+				: "the lease expired in the database", other);
 		return this.lost.get().verification();
 	}
 
@@ -154,7 +153,8 @@ final class JdbcLockLease implements LockLease {
 				throw lostException();
 			}
 			if (this.lost.get() != null) {
-				// verify() declared the lease lost while the renewal was on its way; stay lost.
+				// verify() declared the lease lost while the renewal was on its way; stay
+				// lost.
 				throw lostException();
 			}
 			this.confirmedAt = sentAt;
@@ -197,8 +197,8 @@ final class JdbcLockLease implements LockLease {
 	 * pool that blocks for a connection or a hung database cannot keep this holder
 	 * believing in a lease that has run out. A call that outlives the wait goes on in the
 	 * background until the driver or the pool gives up.
-	 * @throws SQLException when the call failed, or the lease ran out first (the lease
-	 * is then lost)
+	 * @throws SQLException when the call failed, or the lease ran out first (the lease is
+	 * then lost)
 	 */
 	private <T> T beforeDeadline(Callable<T> call) throws SQLException {
 		long left = this.leaseNanos - (System.nanoTime() - this.confirmedAt);

@@ -23,8 +23,7 @@ import javax.sql.DataSource;
  */
 public class JdbcLockSchemaInitializer {
 
-	private static final String[] IN_MEMORY_URL_PREFIXES = { "jdbc:h2:mem:", "jdbc:hsqldb:mem:",
-			"jdbc:derby:memory:" };
+	private static final String[] IN_MEMORY_URL_PREFIXES = { "jdbc:h2:mem:", "jdbc:hsqldb:mem:", "jdbc:derby:memory:" };
 
 	private final DataSource dataSource;
 

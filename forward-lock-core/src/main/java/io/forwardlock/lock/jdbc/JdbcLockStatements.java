@@ -3,8 +3,8 @@ package io.forwardlock.lock.jdbc;
 /**
  * The SQL of the JDBC backend for one table on one database. Every condition on time
  * compares with the database's clock, and every statement that changes a held row names
- * both the holder id and the fencing token, so that a stale lease can never touch the
- * row of a later acquisition, even one by the same instance.
+ * both the holder id and the fencing token, so that a stale lease can never touch the row
+ * of a later acquisition, even one by the same instance.
  */
 final class JdbcLockStatements {
 
@@ -48,7 +48,8 @@ final class JdbcLockStatements {
 		this.takeOver = "UPDATE " + table + " SET holder_id = ?, pid = ?, host = ?, application_name = ?, "
 				+ "acquired_at = " + now + ", renewed_at = " + now + ", expires_at = " + expiry
 				+ ", fencing_token = fencing_token + 1 WHERE lock_name = ? AND expires_at <= " + now;
-		this.selectOwnRow = "SELECT fencing_token, acquired_at FROM " + table + " WHERE lock_name = ? AND holder_id = ?";
+		this.selectOwnRow = "SELECT fencing_token, acquired_at FROM " + table
+				+ " WHERE lock_name = ? AND holder_id = ?";
 		this.renew = "UPDATE " + table + " SET renewed_at = " + now + ", expires_at = " + expiry
 				+ " WHERE lock_name = ? AND holder_id = ? AND fencing_token = ? AND expires_at > " + now;
 		this.release = "UPDATE " + table + " SET expires_at = " + now
@@ -86,8 +87,8 @@ final class JdbcLockStatements {
 	}
 
 	/**
-	 * Take over an expired row and increment its token. Parameters: holder id, pid,
-	 * host, application name, lease millis, name.
+	 * Take over an expired row and increment its token. Parameters: holder id, pid, host,
+	 * application name, lease millis, name.
 	 */
 	String takeOver() {
 		return this.takeOver;

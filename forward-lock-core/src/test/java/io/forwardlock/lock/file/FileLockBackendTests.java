@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Single-process behaviour of {@link FileLockBackend}: the original design's tests,
- * the files it leaves, in-JVM exclusion, faults and unsafe lock paths. Behaviour across
+ * Single-process behaviour of {@link FileLockBackend}: the original design's tests, the
+ * files it leaves, in-JVM exclusion, faults and unsafe lock paths. Behaviour across
  * processes is in {@link FileLockBackendMultiProcessTests}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -174,8 +174,8 @@ class FileLockBackendTests {
 		Process gone = new ProcessBuilder("true").start();
 		assertThat(gone.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		Files.writeString(lockFile(), gone.pid() + "\n");
-		Files.write(holderFile(), HolderFiles.format(new HolderRecord(gone.pid(), HolderRecord.localHostname(), null,
-				null, "orders", "dead-instance")));
+		Files.write(holderFile(), HolderFiles
+			.format(new HolderRecord(gone.pid(), HolderRecord.localHostname(), null, null, "orders", "dead-instance")));
 		assertThat(backend().inspect(this.request)).isEmpty();
 		LockLease lease = acquire(backend());
 		assertThat(Files.readString(lockFile())).isEqualTo(ProcessHandle.current().pid() + "\n");
@@ -274,7 +274,8 @@ class FileLockBackendTests {
 		assertThat(HolderFiles.read(holderFile())).contains(lease.holder());
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
 		assertThat(backend().tryAcquire(this.request)).isEmpty();
-		// HELD means the content is this PID; reading the file here would drop the OS lock
+		// HELD means the content is this PID; reading the file here would drop the OS
+		// lock
 		assertThat(Files.size(lockFile())).isEqualTo(HolderFiles.pidContent(ProcessHandle.current().pid()).length);
 		lease.release();
 		assertThat(lockFile()).doesNotExist();
@@ -478,7 +479,8 @@ class FileLockBackendTests {
 				assertThat(ex.getLockPath()).isEqualTo(lockFile().toString());
 				assertThat(ex.getHelp()).isNotEmpty();
 			});
-		// and the registry was cleaned up: the next (still refused) attempt reaches the file
+		// and the registry was cleaned up: the next (still refused) attempt reaches the
+		// file
 		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend().tryAcquire(this.request));
 	}
 
@@ -486,7 +488,9 @@ class FileLockBackendTests {
 
 	@Test
 	void staleLockHeldByThisJvmIsNotTakenOverByThisJvm() throws Exception {
-		LockRequest heartbeat = LockRequest.named("app").heartbeat(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+		LockRequest heartbeat = LockRequest.named("app")
+			.heartbeat(Duration.ofMillis(10), Duration.ofMillis(50))
+			.build();
 		LockLease lease = backend().tryAcquire(heartbeat).orElseThrow();
 		this.leases.add(lease);
 		Files.setLastModifiedTime(lockFile(), java.nio.file.attribute.FileTime.fromMillis(0));
@@ -495,7 +499,9 @@ class FileLockBackendTests {
 
 	@Test
 	void heartbeatLocksLeaveOnlyTheEmptyTakeoverFileBehind() throws Exception {
-		LockRequest heartbeat = LockRequest.named("app").heartbeat(Duration.ofMillis(100), Duration.ofSeconds(60)).build();
+		LockRequest heartbeat = LockRequest.named("app")
+			.heartbeat(Duration.ofMillis(100), Duration.ofSeconds(60))
+			.build();
 		for (int i = 0; i < 3; i++) {
 			LockLease lease = backend().tryAcquire(heartbeat).orElseThrow();
 			assertThat(backend().tryAcquire(heartbeat)).isEmpty();
@@ -512,7 +518,8 @@ class FileLockBackendTests {
 
 	@Test
 	void permissionDeniedDirectoryIsReportedWithHelp() throws IOException {
-		// root bypasses permissions; the multi-process tests cover it as an unprivileged user
+		// root bypasses permissions; the multi-process tests cover it as an unprivileged
+		// user
 		assumeThat(ProcessOwner.uid()).as("running as an unprivileged user").isNotZero();
 		Files.setPosixFilePermissions(this.directory, PosixFilePermissions.fromString("r-x------"));
 		try {

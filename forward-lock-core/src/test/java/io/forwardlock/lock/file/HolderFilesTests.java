@@ -28,8 +28,8 @@ class HolderFilesTests {
 	@TempDir
 	Path directory;
 
-	private final HolderRecord record = new HolderRecord(4242, "host-a", Instant.parse("2026-11-28T01:00:00.123456789Z"),
-			Instant.parse("2026-11-28T01:00:05Z"), "orders", "7f0c");
+	private final HolderRecord record = new HolderRecord(4242, "host-a",
+			Instant.parse("2026-11-28T01:00:00.123456789Z"), Instant.parse("2026-11-28T01:00:05Z"), "orders", "7f0c");
 
 	@Test
 	void pidContentIsDecimalWithNewline() {

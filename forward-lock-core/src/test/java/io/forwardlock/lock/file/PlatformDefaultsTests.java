@@ -27,7 +27,8 @@ class PlatformDefaultsTests {
 
 	@Test
 	void linuxUsesJavaIoTmpdir() {
-		PlatformDefaults defaults = new PlatformDefaults("Linux", Map.of("HOME", "/home/ann"), "/var/tmp/java", "/home/ann");
+		PlatformDefaults defaults = new PlatformDefaults("Linux", Map.of("HOME", "/home/ann"), "/var/tmp/java",
+				"/home/ann");
 		assertThat(defaults.platform()).isEqualTo(Platform.UNIX);
 		assertThat(defaults.lockDirectory("orders")).isEqualTo(Path.of("/var/tmp/java"));
 	}
@@ -96,8 +97,7 @@ class PlatformDefaultsTests {
 	void createDirectoryLeavesExistingDirectoryAlone() throws IOException {
 		Files.setPosixFilePermissions(this.directory, PosixFilePermissions.fromString("rwxr-xr-x"));
 		PlatformDefaults.createDirectory(this.directory);
-		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.directory)))
-			.isEqualTo("rwxr-xr-x");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.directory))).isEqualTo("rwxr-xr-x");
 	}
 
 	@Test

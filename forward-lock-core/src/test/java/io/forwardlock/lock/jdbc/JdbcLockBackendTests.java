@@ -23,8 +23,8 @@ class JdbcLockBackendTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "", " ", "1LOCKS", "locks;DROP TABLE x", "\"FORWARD_LOCK\"", "a.b.c", "locks.",
-			"for ward", "a234567890123456789012345678901234567890123456789012345678901234" })
+	@ValueSource(strings = { "", " ", "1LOCKS", "locks;DROP TABLE x", "\"FORWARD_LOCK\"", "a.b.c", "locks.", "for ward",
+			"a234567890123456789012345678901234567890123456789012345678901234" })
 	void rejectsTableNamesThatAreNotPlainIdentifiersWithTheFix(String tableName) {
 		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcLockBackend(new JdbcDataSource(), tableName))
 			.withMessageContaining("'" + tableName + "'")

@@ -27,7 +27,8 @@ class JdbcLockDialectTests {
 	@Test
 	void schemaScriptOfEveryDialectShipsOnTheClassPath() {
 		for (JdbcLockDialect dialect : JdbcLockDialect.values()) {
-			assertThat(getClass().getClassLoader().getResource(dialect.schemaResource())).as(dialect.name()).isNotNull();
+			assertThat(getClass().getClassLoader().getResource(dialect.schemaResource())).as(dialect.name())
+				.isNotNull();
 		}
 	}
 

@@ -16,9 +16,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * {@link Endpoint @Endpoint} that tells operators who holds the instance lock, at
  * {@code /actuator/forwardlock} once exposed.
  * <p>
- * It answers from the in-memory {@link LockStatus} snapshot, so reading it never
- * disturbs the lock. It shows only what the holder record carries: no command line, no
- * environment and no credentials.
+ * It answers from the in-memory {@link LockStatus} snapshot, so reading it never disturbs
+ * the lock. It shows only what the holder record carries: no command line, no environment
+ * and no credentials.
  */
 @Endpoint(id = "forwardlock")
 public class ForwardLockEndpoint {
@@ -48,14 +48,14 @@ public class ForwardLockEndpoint {
 	 * @param state lifecycle state, such as {@code ACQUIRED} or {@code STANDBY}
 	 * @param backend id of the backend, such as {@code file} or {@code jdbc}
 	 * @param lockName name of the lock
-	 * @param lockPath location of the lock: the lock file for the file backend, the
-	 * table and row for the JDBC backend
+	 * @param lockPath location of the lock: the lock file for the file backend, the table
+	 * and row for the JDBC backend
 	 * @param holder holder of the lock as this instance knows it, may be {@code null}
 	 * @param heartbeat heartbeat settings and last beat
 	 * @param verifyInterval period of the ownership verification
 	 * @param lastVerifiedAt time of the last verification, may be {@code null}
-	 * @param fencingToken fencing token of the current acquisition, {@code null} when
-	 * the backend has none
+	 * @param fencingToken fencing token of the current acquisition, {@code null} when the
+	 * backend has none
 	 */
 	public record ForwardLockDescriptor(LockState state, String backend, String lockName, String lockPath,
 			HolderDescriptor holder, HeartbeatDescriptor heartbeat, Duration verifyInterval, Instant lastVerifiedAt,

@@ -14,8 +14,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * {@link HealthIndicator} for the application's instance lock: {@code UP} while this
- * instance holds the lock and its last verification passed, {@code DOWN} otherwise
- * (lost, on standby, released or not started yet).
+ * instance holds the lock and its last verification passed, {@code DOWN} otherwise (lost,
+ * on standby, released or not started yet).
  * <p>
  * It answers from the {@link LockStatus} snapshot that the lifecycle keeps in memory. A
  * health check never opens the lock file, because closing any descriptor of a file drops

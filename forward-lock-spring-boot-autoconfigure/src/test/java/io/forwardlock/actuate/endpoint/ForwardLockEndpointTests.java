@@ -21,8 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(10)
 class ForwardLockEndpointTests {
 
-	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(
-			TestLockStatuses.acquired());
+	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(TestLockStatuses.acquired());
 
 	private final ForwardLockEndpoint endpoint = new ForwardLockEndpoint(this.statusProvider);
 
@@ -75,8 +74,8 @@ class ForwardLockEndpointTests {
 		String json = mapper.writeValueAsString(this.endpoint.forwardLock());
 		assertThat(mapper.readTree(json).propertyNames()).containsExactlyInAnyOrder("state", "backend", "lockName",
 				"lockPath", "holder", "heartbeat", "verifyInterval", "lastVerifiedAt", "fencingToken");
-		assertThat(mapper.readTree(json).get("holder").propertyNames()).containsExactlyInAnyOrder("pid",
-				"hostname", "processStartedAt", "acquiredAt", "applicationName", "instanceId");
+		assertThat(mapper.readTree(json).get("holder").propertyNames()).containsExactlyInAnyOrder("pid", "hostname",
+				"processStartedAt", "acquiredAt", "applicationName", "instanceId");
 		assertThat(mapper.readTree(json).get("heartbeat").propertyNames()).containsExactlyInAnyOrder("enabled",
 				"interval", "staleTimeout", "lastBeatAt");
 	}

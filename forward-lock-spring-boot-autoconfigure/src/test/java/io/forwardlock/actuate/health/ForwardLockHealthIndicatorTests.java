@@ -24,8 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 @Timeout(10)
 class ForwardLockHealthIndicatorTests {
 
-	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(
-			TestLockStatuses.acquired());
+	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(TestLockStatuses.acquired());
 
 	private final ForwardLockHealthIndicator indicator = new ForwardLockHealthIndicator(this.statusProvider);
 
@@ -41,8 +40,8 @@ class ForwardLockHealthIndicatorTests {
 			.containsEntry("hostname", "host-a")
 			.containsEntry("acquiredAt", "2026-11-28T01:00:00Z")
 			.containsEntry("lastHeartbeat", "2026-11-28T01:05:00Z");
-		assertThat(health.getDetails().get("lastVerification")).isEqualTo(
-				Map.of("status", "HELD", "verifiedAt", "2026-11-28T01:05:30Z", "detail", "lock held"));
+		assertThat(health.getDetails().get("lastVerification"))
+			.isEqualTo(Map.of("status", "HELD", "verifiedAt", "2026-11-28T01:05:30Z", "detail", "lock held"));
 	}
 
 	@Test
@@ -55,9 +54,8 @@ class ForwardLockHealthIndicatorTests {
 
 	@Test
 	void healthWhenHealedIsUpAndSaysWhatWasRepaired() {
-		this.statusProvider.setStatus(TestLockStatuses.withVerification(LockState.ACQUIRED,
-				new Verification(Verification.Status.HEALED, "re-created deleted lock file", null,
-						TestLockStatuses.VERIFIED_AT)));
+		this.statusProvider.setStatus(TestLockStatuses.withVerification(LockState.ACQUIRED, new Verification(
+				Verification.Status.HEALED, "re-created deleted lock file", null, TestLockStatuses.VERIFIED_AT)));
 		Health health = this.indicator.health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails().get("lastVerification")).asInstanceOf(InstanceOfAssertFactories.MAP)
@@ -104,9 +102,8 @@ class ForwardLockHealthIndicatorTests {
 
 	@Test
 	void healthWhenHolderPidUnknownLeavesPidOut() {
-		this.statusProvider.setStatus(new LockStatus(LockState.STANDBY, "file", "billing",
-				"/var/lock/billing.lock", HolderRecord.unknown(), false, null, null, null, null,
-				null, null));
+		this.statusProvider.setStatus(new LockStatus(LockState.STANDBY, "file", "billing", "/var/lock/billing.lock",
+				HolderRecord.unknown(), false, null, null, null, null, null, null));
 		assertThat(this.indicator.health().getDetails()).doesNotContainKeys("pid", "hostname", "acquiredAt");
 	}
 

@@ -17,8 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(10)
 class ForwardLockInfoContributorTests {
 
-	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(
-			TestLockStatuses.acquired());
+	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(TestLockStatuses.acquired());
 
 	private final ForwardLockInfoContributor contributor = new ForwardLockInfoContributor(this.statusProvider);
 

@@ -42,8 +42,10 @@ class ForwardLockMetricsListenerTests {
 	void acquiredEventRecordsItsAcquireDuration() {
 		this.listener.onApplicationEvent(
 				new LockAcquiredEvent(this, TestLockStatuses.acquired(), Duration.ofMillis(1500), 3, false));
-		assertThat(this.registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().totalTime(
-				TimeUnit.MILLISECONDS)).isEqualTo(1500.0);
+		assertThat(this.registry.get("forward.lock.acquire")
+			.tag("outcome", "acquired")
+			.timer()
+			.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1500.0);
 	}
 
 	@Test

@@ -20,8 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(10)
 class ForwardLockMetricsTests {
 
-	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(
-			TestLockStatuses.acquired());
+	private final MutableLockStatusProvider statusProvider = new MutableLockStatusProvider(TestLockStatuses.acquired());
 
 	private final ForwardLockMetrics metrics = new ForwardLockMetrics(this.statusProvider);
 
@@ -51,10 +50,10 @@ class ForwardLockMetricsTests {
 		this.metrics.bindTo(this.registry);
 		this.metrics.recordAcquire(AcquireOutcome.REFUSED, Duration.ofSeconds(3));
 		this.metrics.recordAcquire(AcquireOutcome.ACQUIRED, Duration.ofMillis(5));
-		assertThat(this.registry.get("forward.lock.acquire").tag("outcome", "refused").timer().totalTime(
-				TimeUnit.SECONDS)).isEqualTo(3.0);
-		assertThat(this.registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count())
-			.isEqualTo(1);
+		assertThat(
+				this.registry.get("forward.lock.acquire").tag("outcome", "refused").timer().totalTime(TimeUnit.SECONDS))
+			.isEqualTo(3.0);
+		assertThat(this.registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
 	}
 
 	@Test

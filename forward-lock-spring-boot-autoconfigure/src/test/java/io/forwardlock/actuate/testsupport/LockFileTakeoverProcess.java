@@ -25,8 +25,8 @@ public final class LockFileTakeoverProcess {
 	public static void main(String[] args) throws Exception {
 		Path file = Path.of(args[0]);
 		Path replacement = file.resolveSibling(file.getFileName() + ".takeover");
-		try (FileChannel channel = FileChannel.open(replacement, StandardOpenOption.CREATE_NEW,
-				StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+		try (FileChannel channel = FileChannel.open(replacement, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+				StandardOpenOption.WRITE)) {
 			FileLock lock = channel.tryLock();
 			if (lock == null) {
 				System.out.println("ERROR could not lock " + replacement);

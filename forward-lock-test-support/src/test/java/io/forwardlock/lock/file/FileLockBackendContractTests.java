@@ -31,7 +31,8 @@ class FileLockBackendContractTests extends LockBackendContractTests {
 
 	@Override
 	protected ExternalHolder startExternalHolder(LockRequest request) throws Exception {
-		return ExternalHolder.acquiredBy(ChildJvm.start(LockHolderProcess.class, this.directory.toString(), request.name()));
+		return ExternalHolder
+			.acquiredBy(ChildJvm.start(LockHolderProcess.class, this.directory.toString(), request.name()));
 	}
 
 	@Override

@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link FileLockBackend} across real JVM processes: races, a holder killed with
- * SIGKILL, a hung (SIGSTOPped) holder taken over with the heartbeat, the waiter / unlink /
+ * {@link FileLockBackend} across real JVM processes: races, a holder killed with SIGKILL,
+ * a hung (SIGSTOPped) holder taken over with the heartbeat, the waiter / unlink /
  * newcomer sequence, that reading its own state never drops the holder's OS lock, and
  * permissions as an unprivileged user.
  */
@@ -228,7 +228,8 @@ class FileLockBackendMultiProcessTests {
 		int[] opens = new int[1];
 		waiter.setAttemptListener((path) -> {
 			if (opens[0]++ == 0) {
-				// the waiter has the old file open: now the holder unlinks it and releases,
+				// the waiter has the old file open: now the holder unlinks it and
+				// releases,
 				// and a newcomer creates and locks a new file at the same path
 				check(holder, "release");
 				check(newcomer, "acquire");
@@ -328,7 +329,8 @@ class FileLockBackendMultiProcessTests {
 			read.run();
 			assertThat(probe.ask(path, ANSWER, "LOCKED_BY_OTHER", "FREE", "MISSING")).isEqualTo("LOCKED_BY_OTHER");
 		}
-		assertThat(outsider.ask("inspect", ANSWER, "HOLDER", "FREE")).isEqualTo("HOLDER " + ProcessHandle.current().pid());
+		assertThat(outsider.ask("inspect", ANSWER, "HOLDER", "FREE"))
+			.isEqualTo("HOLDER " + ProcessHandle.current().pid());
 		assertThat(outsider.ask("acquire", ANSWER, "ACQUIRED", "BUSY")).isEqualTo("BUSY");
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
 		assertThat(probe.ask(path, ANSWER, "LOCKED_BY_OTHER", "FREE", "MISSING")).isEqualTo("LOCKED_BY_OTHER");
@@ -355,7 +357,8 @@ class FileLockBackendMultiProcessTests {
 			child.await(ANSWER, "END");
 			List<String> help = child.transcript().stream().filter((line) -> line.startsWith("HELP ")).toList();
 			assertThat(help).anySatisfy((line) -> assertThat(line).contains("ls -ld " + lockDirectory));
-			assertThat(help).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir").contains("FORWARD_LOCK_DIR"));
+			assertThat(help)
+				.anySatisfy((line) -> assertThat(line).contains("forward.lock.dir").contains("FORWARD_LOCK_DIR"));
 			assertThat(help).noneSatisfy((line) -> assertThat(line).containsIgnoringCase("delete"));
 			try (Stream<Path> files = Files.list(lockDirectory)) {
 				assertThat(files).isEmpty();

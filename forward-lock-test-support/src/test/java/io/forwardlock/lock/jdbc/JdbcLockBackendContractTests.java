@@ -37,10 +37,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link LockBackendContractTests} for {@link JdbcLockBackend}, plus what every
- * supported database must show on top: leases judged by the database's clock, fencing
- * tokens, holder ids and loss detection. A subclass per database provides the data
- * source.
+ * {@link LockBackendContractTests} for {@link JdbcLockBackend}, plus what every supported
+ * database must show on top: leases judged by the database's clock, fencing tokens,
+ * holder ids and loss detection. A subclass per database provides the data source.
  */
 abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 
@@ -229,7 +228,8 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 			.pollInterval(Duration.ofMillis(50))
 			.until(() -> backend.tryAcquire(contender), Optional::isPresent)
 			.orElseThrow();
-		// The database's clock and this one run at the same rate: allow only for rounding.
+		// The database's clock and this one run at the same rate: allow only for
+		// rounding.
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(lease.minusMillis(20));
 		assertThat(taken.fencingToken().orElseThrow()).isGreaterThan(vanished.fencingToken().orElseThrow());
 		assertThat(vanished.verify().isHeld()).isFalse();
@@ -244,7 +244,8 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 		lease.heartbeat();
 		// The renewal moved the expiry a full lease ahead, judged by the database clock.
 		assertThat(queryInt("SELECT CASE WHEN expires_at > " + now() + " + " + interval(30_000)
-				+ " THEN 1 ELSE 0 END FROM FORWARD_LOCK WHERE lock_name = ?")).isEqualTo(1);
+				+ " THEN 1 ELSE 0 END FROM FORWARD_LOCK WHERE lock_name = ?"))
+			.isEqualTo(1);
 		assertThat(backend.tryAcquire(request(LONG_LEASE))).isEmpty();
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
 		lease.release();
@@ -342,7 +343,8 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 					assertThat(ex.getMessage()).contains("PID " + ProcessHandle.current().pid())
 						.contains(HolderRecord.localHostname())
 						.contains(this.lockName);
-					// A crashed holder keeps a lease, unlike a lock file, until it runs out
+					// A crashed holder keeps a lease, unlike a lock file, until it runs
+					// out
 					assertThat(ex.getHelp()).anySatisfy((help) -> assertThat(help).contains("lease runs out")
 						.contains("forward.lock.stale-timeout"));
 					assertThat(ex.getMessage()).doesNotContain("lock file").doesNotContain("FORWARD_LOCK_DIR");
@@ -355,8 +357,8 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 		JdbcLockBackend backend = backend();
 		assertThat(backend.inspect(request(LONG_LEASE))).isEmpty();
 		LockLease lease = backend.tryAcquire(request(LONG_LEASE)).orElseThrow();
-		assertThat(backend.inspect(request(LONG_LEASE))).hasValueSatisfying(
-				(holder) -> assertThat(holder.pid()).isEqualTo(ProcessHandle.current().pid()));
+		assertThat(backend.inspect(request(LONG_LEASE)))
+			.hasValueSatisfying((holder) -> assertThat(holder.pid()).isEqualTo(ProcessHandle.current().pid()));
 		expireInDatabase();
 		assertThat(backend.inspect(request(LONG_LEASE))).isEmpty();
 		lease.release();
@@ -420,7 +422,8 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 		finally {
 			pool.shutdownNow();
 		}
-		// Recorded while holding the lock, so in acquisition order: 1, 2, 3, ... without gaps.
+		// Recorded while holding the lock, so in acquisition order: 1, 2, 3, ... without
+		// gaps.
 		assertThat(tokens).isNotEmpty()
 			.containsExactlyElementsOf(LongStream.rangeClosed(1, tokens.size()).boxed().toList());
 	}

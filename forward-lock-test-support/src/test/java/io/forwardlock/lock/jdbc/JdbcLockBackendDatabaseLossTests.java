@@ -89,9 +89,10 @@ class JdbcLockBackendDatabaseLossTests {
 			.containsOnly(LockErrorType.LOCK_LOST);
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
 		assertThat(taken.verify().status()).isEqualTo(Verification.Status.HELD);
-		System.out.printf("JDBC database loss: lease %d ms, lost %d ms after the server stopped, "
-				+ "%d ms after the last renewal was sent%n", leaseDuration.toMillis(), sinceStop.toMillis(),
-				sinceLastRenewal.toMillis());
+		System.out.printf(
+				"JDBC database loss: lease %d ms, lost %d ms after the server stopped, "
+						+ "%d ms after the last renewal was sent%n",
+				leaseDuration.toMillis(), sinceStop.toMillis(), sinceLastRenewal.toMillis());
 		taken.release();
 	}
 

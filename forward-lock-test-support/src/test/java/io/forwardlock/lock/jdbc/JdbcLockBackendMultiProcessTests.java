@@ -53,8 +53,8 @@ class JdbcLockBackendMultiProcessTests {
 		List<ChildJvm> children = new ArrayList<>();
 		try {
 			for (int i = 0; i < PROCESSES; i++) {
-				children.add(ChildJvm.start(JdbcLockChildProcess.class, "race", database.jdbcUrl(), "race",
-						"30000", Integer.toString(ROUNDS), journal.toString()));
+				children.add(ChildJvm.start(JdbcLockChildProcess.class, "race", database.jdbcUrl(), "race", "30000",
+						Integer.toString(ROUNDS), journal.toString()));
 			}
 			for (ChildJvm child : children) {
 				child.await(Duration.ofSeconds(90), "READY");
@@ -82,10 +82,12 @@ class JdbcLockBackendMultiProcessTests {
 				previousToken = token;
 				acquisitionsPerProcess.merge(enter[1], 1, Integer::sum);
 			}
-			assertThat(acquisitionsPerProcess).hasSize(PROCESSES).allSatisfy((pid, count) -> assertThat(count).isEqualTo(ROUNDS));
-			System.out.printf("JDBC multi-process race: %d JVMs x %d rounds = %d acquisitions in %d attempts, "
-					+ "0 overlaps, last fencing token %d%n", PROCESSES, ROUNDS, PROCESSES * ROUNDS, attempts,
-					previousToken);
+			assertThat(acquisitionsPerProcess).hasSize(PROCESSES)
+				.allSatisfy((pid, count) -> assertThat(count).isEqualTo(ROUNDS));
+			System.out.printf(
+					"JDBC multi-process race: %d JVMs x %d rounds = %d acquisitions in %d attempts, "
+							+ "0 overlaps, last fencing token %d%n",
+					PROCESSES, ROUNDS, PROCESSES * ROUNDS, attempts, previousToken);
 		}
 		finally {
 			children.forEach(ChildJvm::close);

@@ -9,9 +9,9 @@ import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
 
 /**
- * {@link JdbcLockBackendContractTests} against a real PostgreSQL server, started once
- * for the class. The external holder is a child JVM that renews its lease until it is
- * killed with SIGKILL.
+ * {@link JdbcLockBackendContractTests} against a real PostgreSQL server, started once for
+ * the class. The external holder is a child JVM that renews its lease until it is killed
+ * with SIGKILL.
  */
 class JdbcLockBackendPostgresContractTests extends JdbcLockBackendContractTests {
 

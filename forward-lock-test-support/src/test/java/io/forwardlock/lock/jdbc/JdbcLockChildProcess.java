@@ -27,9 +27,10 @@ import io.forwardlock.lock.LockRequest;
  * {@code acquire} answers {@code ACQUIRED <token>} or {@code BUSY} and renews the lease
  * every quarter lease until it is killed.</li>
  * <li>{@code race <url> <name> <leaseMillis> <rounds> <journal>}: acquires the lock
- * {@code rounds} times once it reads a line, each time appending {@code ENTER <pid> <token>} and then
- * {@code EXIT <pid> <token>} to the journal (opened with {@code O_APPEND}, one write per
- * line) while holding it, and prints {@code DONE <attempts>}. Prints {@code READY} first.</li>
+ * {@code rounds} times once it reads a line, each time appending
+ * {@code ENTER <pid> <token>} and then {@code EXIT <pid> <token>} to the journal (opened
+ * with {@code O_APPEND}, one write per line) while holding it, and prints
+ * {@code DONE <attempts>}. Prints {@code READY} first.</li>
  * </ul>
  */
 public final class JdbcLockChildProcess {
@@ -66,7 +67,8 @@ public final class JdbcLockChildProcess {
 					Optional<LockLease> lease = backend.tryAcquire(request);
 					lease.ifPresent((held) -> heartbeat.scheduleWithFixedDelay(() -> beat(held), 0,
 							request.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS));
-					System.out.println(lease.map((held) -> "ACQUIRED " + held.fencingToken().getAsLong()).orElse("BUSY"));
+					System.out
+						.println(lease.map((held) -> "ACQUIRED " + held.fencingToken().getAsLong()).orElse("BUSY"));
 				}
 				catch (LockException ex) {
 					System.out.println("ERROR " + ex.getType() + " " + ex.getSummary());
@@ -85,8 +87,7 @@ public final class JdbcLockChildProcess {
 		}
 	}
 
-	private static void race(JdbcLockBackend backend, LockRequest request, int rounds, Path journal)
-			throws Exception {
+	private static void race(JdbcLockBackend backend, LockRequest request, int rounds, Path journal) throws Exception {
 		long pid = ProcessHandle.current().pid();
 		System.out.println("READY " + pid);
 		// Start together with the other children, so that they really race.
@@ -102,10 +103,12 @@ public final class JdbcLockChildProcess {
 				}
 				long token = lease.get().fencingToken().getAsLong();
 				try {
-					out.write(ByteBuffer.wrap(("ENTER " + pid + " " + token + "\n").getBytes(StandardCharsets.US_ASCII)));
+					out.write(
+							ByteBuffer.wrap(("ENTER " + pid + " " + token + "\n").getBytes(StandardCharsets.US_ASCII)));
 					// Hold the lock a little, so that contenders pile up against it.
 					Thread.sleep(2);
-					out.write(ByteBuffer.wrap(("EXIT " + pid + " " + token + "\n").getBytes(StandardCharsets.US_ASCII)));
+					out.write(
+							ByteBuffer.wrap(("EXIT " + pid + " " + token + "\n").getBytes(StandardCharsets.US_ASCII)));
 				}
 				finally {
 					lease.get().release();

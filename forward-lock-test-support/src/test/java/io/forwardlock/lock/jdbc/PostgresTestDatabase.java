@@ -10,8 +10,8 @@ import javax.sql.DataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * A real PostgreSQL server started by a test, on a data directory and port that survive
- * a stop, so that a test can take the database away and bring it back.
+ * A real PostgreSQL server started by a test, on a data directory and port that survive a
+ * stop, so that a test can take the database away and bring it back.
  */
 final class PostgresTestDatabase implements AutoCloseable {
 

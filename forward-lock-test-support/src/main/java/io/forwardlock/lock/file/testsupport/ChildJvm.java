@@ -137,8 +137,8 @@ public final class ChildJvm implements AutoCloseable {
 			long left = deadline - System.nanoTime();
 			String line = (left > 0) ? this.lines.poll(left, TimeUnit.NANOSECONDS) : null;
 			if (line == null) {
-				throw new AssertionError("Child " + this.process.pid() + " printed none of "
-						+ List.of(prefixes) + " within " + timeout + "; output so far: " + this.transcript
+				throw new AssertionError("Child " + this.process.pid() + " printed none of " + List.of(prefixes)
+						+ " within " + timeout + "; output so far: " + this.transcript
 						+ (this.process.isAlive() ? "" : " (exited with " + this.process.exitValue() + ")"));
 			}
 			for (String prefix : prefixes) {
@@ -192,8 +192,8 @@ public final class ChildJvm implements AutoCloseable {
 	 */
 	public int waitFor(Duration timeout) throws Exception {
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-			throw new AssertionError("Child " + this.process.pid() + " did not exit within " + timeout + "; output: "
-					+ this.transcript);
+			throw new AssertionError(
+					"Child " + this.process.pid() + " did not exit within " + timeout + "; output: " + this.transcript);
 		}
 		return this.process.exitValue();
 	}

@@ -133,9 +133,8 @@ public final class LockHolderProcess {
 						lease.release();
 						System.out.println("RELEASED");
 					}
-					case "inspect" -> System.out.println(backend.inspect(request)
-						.map((holder) -> "HOLDER " + holder.pid())
-						.orElse("FREE"));
+					case "inspect" -> System.out
+						.println(backend.inspect(request).map((holder) -> "HOLDER " + holder.pid()).orElse("FREE"));
 					case "exit" -> {
 						return;
 					}

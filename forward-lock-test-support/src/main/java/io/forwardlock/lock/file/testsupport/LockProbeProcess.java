@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Child process that tells whether files are locked by another process, by trying to
- * lock them itself. Reads one path per line and answers {@code LOCKED_BY_OTHER},
- * {@code FREE} or {@code MISSING}. Never creates a file, and releases at once what it
- * locked. A line {@code cat <path>} prints {@code CONTENT <content>} with newlines as
- * {@code \n}: the holder's own process must not read its lock file, since closing the
- * descriptor would drop its lock.
+ * Child process that tells whether files are locked by another process, by trying to lock
+ * them itself. Reads one path per line and answers {@code LOCKED_BY_OTHER}, {@code FREE}
+ * or {@code MISSING}. Never creates a file, and releases at once what it locked. A line
+ * {@code cat <path>} prints {@code CONTENT <content>} with newlines as {@code \n}: the
+ * holder's own process must not read its lock file, since closing the descriptor would
+ * drop its lock.
  */
 public final class LockProbeProcess {
 
@@ -30,7 +30,8 @@ public final class LockProbeProcess {
 		String line;
 		while ((line = in.readLine()) != null) {
 			if (line.startsWith("cat ")) {
-				System.out.println("CONTENT " + Files.readString(Path.of(line.substring(4).trim())).replace("\n", "\\n"));
+				System.out
+					.println("CONTENT " + Files.readString(Path.of(line.substring(4).trim())).replace("\n", "\\n"));
 			}
 			else {
 				System.out.println(probe(Path.of(line.trim())));
