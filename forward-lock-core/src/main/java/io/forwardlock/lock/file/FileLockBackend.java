@@ -25,9 +25,7 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
 
 /**
  * {@link LockBackend} that holds an OS file lock ({@code fcntl} on Linux and macOS,
- * {@code LockFileEx} on Windows) on {@code
- * <dir>
- * /<name>.lock} for the life of the holder.
+ * {@code LockFileEx} on Windows) on {@code DIR/NAME.lock} for the life of the holder.
  * <p>
  * <b>Why a crash never blocks the next start.</b> The kernel drops the lock when the
  * holding process dies, however it dies. A lock file left behind by a crash is harmless:
@@ -35,11 +33,10 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * who holds the lock; the PID in the file is for people ({@code cat},
  * {@code ps -p $(cat app.lock)}).
  * <p>
- * <b>What is in the directory.</b> While held: {@code <name>.lock} (mode 0600, the
- * holder's PID and a newline) and {@code <name>.lock.holder} (host, start time,
- * application name and instance id, replaced atomically). After a clean release neither
- * exists. With the heartbeat on, an empty {@code <name>.lock.takeover} file serializes
- * takeovers and stays.
+ * <b>What is in the directory.</b> While held: {@code NAME.lock} (mode 0600, the holder's
+ * PID and a newline) and {@code NAME.lock.holder} (host, start time, application name and
+ * instance id, replaced atomically). After a clean release neither exists. With the
+ * heartbeat on, an empty {@code NAME.lock.takeover} file serializes takeovers and stays.
  * <p>
  * <b>Safety in shared directories such as /tmp.</b> The lock file is opened without
  * following symbolic links. A symbolic link, directory, FIFO, device, a file with more
@@ -67,11 +64,9 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * differ only in case name one file, which this JVM's registry does not recognize as the
  * same lock.
  * <p>
- * To check a setup by hand: start the application, run {@code cat
- * <dir>
- * /<name>.lock} and {@code ps -p $(cat
- * <dir>
- * /<name>.lock)}, then start a second instance and watch it refuse to start.
+ * To check a setup by hand: start the application, run {@code cat DIR/NAME.lock} and
+ * {@code ps -p $(cat DIR/NAME.lock)}, then start a second instance and watch it refuse to
+ * start.
  */
 public class FileLockBackend implements LockBackend {
 
@@ -129,9 +124,7 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Path of the lock file for a request: {@code
-	 * <dir>
-	 * /<name>.lock}.
+	 * Path of the lock file for a request: {@code DIR/NAME.lock}.
 	 * @param request the request
 	 * @return the lock file path
 	 */
@@ -140,9 +133,7 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Path of the holder record file for a request: {@code
-	 * <dir>
-	 * /<name>.lock.holder}.
+	 * Path of the holder record file for a request: {@code DIR/NAME.lock.holder}.
 	 * @param request the request
 	 * @return the holder record path
 	 */
