@@ -26,6 +26,23 @@ public record HolderRecord(long pid, String hostname, Instant processStartedAt, 
 		String applicationName, String instanceId) {
 
 	/**
+	 * Create a new instance. Text fields come from files, rows and the environment, so
+	 * their control characters are escaped here, once for every use.
+	 * @param pid process id of the holder, or {@code -1} when unknown
+	 * @param hostname host name of the holder, may be {@code null}
+	 * @param processStartedAt when the holder's process started, may be {@code null}
+	 * @param acquiredAt when the holder acquired the lock, may be {@code null}
+	 * @param applicationName application name of the holder, may be {@code null}
+	 * @param instanceId random id of the holder instance, may be {@code null}
+	 * @see SafeText
+	 */
+	public HolderRecord {
+		hostname = SafeText.escape(hostname);
+		applicationName = SafeText.escape(applicationName);
+		instanceId = SafeText.escape(instanceId);
+	}
+
+	/**
 	 * Tolerance when comparing a recorded process start time with the live one. Start
 	 * times derived from {@code /proc} are only precise to a clock tick.
 	 */

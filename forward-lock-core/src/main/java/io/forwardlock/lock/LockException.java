@@ -34,12 +34,14 @@ public class LockException extends RuntimeException {
 	 */
 	public LockException(LockErrorType type, String summary, HolderRecord holder, String lockPath, List<String> help,
 			Throwable cause) {
-		super(render(type, summary, holder, lockPath, help, cause), cause);
+		super(render(type, summary, holder, SafeText.escape(lockPath), escape(help), cause), cause);
 		this.type = Objects.requireNonNull(type, "'type' must not be null");
 		this.summary = summary;
 		this.holder = holder;
-		this.lockPath = lockPath;
-		this.help = (help != null) ? List.copyOf(help) : List.of();
+		// paths and help lines may carry text from the environment or a file: escaped
+		// once here, so that no log line or terminal shows a forged line
+		this.lockPath = SafeText.escape(lockPath);
+		this.help = escape(help);
 	}
 
 	/**
@@ -122,6 +124,10 @@ public class LockException extends RuntimeException {
 		return numbered(this.help);
 	}
 
+	private static List<String> escape(List<String> lines) {
+		return (lines != null) ? lines.stream().map(SafeText::escape).toList() : List.of();
+	}
+
 	private static String render(LockErrorType type, String summary, HolderRecord holder, String lockPath,
 			List<String> help, Throwable cause) {
 		StringBuilder sb = new StringBuilder();
@@ -136,7 +142,7 @@ public class LockException extends RuntimeException {
 			sb.append("\n\nPossible solutions:\n").append(numbered(help));
 		}
 		if (cause != null) {
-			sb.append("\n\nUnderlying error: ").append(cause);
+			sb.append("\n\nUnderlying error: ").append(SafeText.escape(cause.toString()));
 		}
 		return sb.toString();
 	}

@@ -41,9 +41,12 @@ public final class LockRequest {
 		}
 		requirePositive(this.heartbeatInterval, "heartbeat interval");
 		requirePositive(this.staleTimeout, "stale timeout");
-		if (this.heartbeatInterval.compareTo(this.staleTimeout) >= 0) {
+		if (this.heartbeatInterval.multipliedBy(2).compareTo(this.staleTimeout) > 0) {
+			// a contender waits for the stale timeout plus one interval without a change;
+			// at least one more heartbeat must fit into the stale timeout, or a holder
+			// delayed by a single late heartbeat would look hung
 			throw new IllegalArgumentException("Heartbeat interval (" + this.heartbeatInterval + ") of lock '"
-					+ this.name + "' must be shorter than its stale timeout (" + this.staleTimeout + ")");
+					+ this.name + "' must be at most half of its stale timeout (" + this.staleTimeout + ")");
 		}
 	}
 
@@ -107,7 +110,8 @@ public final class LockRequest {
 
 	/**
 	 * Age of the last heartbeat after which a holder is considered hung (or, for a lease
-	 * backend, after which the lease expires).
+	 * backend, after which the lease expires). At least twice the
+	 * {@link #heartbeatInterval() heartbeat interval}.
 	 * @return the stale timeout
 	 */
 	public Duration staleTimeout() {

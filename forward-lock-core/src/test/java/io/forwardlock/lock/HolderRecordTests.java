@@ -65,4 +65,15 @@ class HolderRecordTests {
 		assertThat(HolderRecord.unknown().describe()).isEqualTo("unknown PID");
 	}
 
+	@Test
+	void textFieldsFromFilesRowsAndTheEnvironmentAreEscaped() {
+		HolderRecord record = new HolderRecord(7, "host\r\nERROR forged", null, null, "\u001b]0;title\u0007",
+				"id\u202e");
+		assertThat(record.hostname()).isEqualTo("host\\r\\nERROR forged");
+		assertThat(record.applicationName()).isEqualTo("\\e]0;title\\u0007");
+		assertThat(record.instanceId()).isEqualTo("id\\u202e");
+		assertThat(record).isEqualTo(
+				new HolderRecord(7, record.hostname(), null, null, record.applicationName(), record.instanceId()));
+	}
+
 }

@@ -66,4 +66,16 @@ class LockExceptionTests {
 			.isThrownBy(() -> new LockException(null, "x", null, null, null, null));
 	}
 
+	@Test
+	void untrustedTextCannotForgeLinesOrTerminalEscapesInTheMessage() {
+		LockException ex = new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running",
+				new HolderRecord(4242, "host\nERROR forged", null, null, "app\u001b[2J", null),
+				"/tmp/dir\nINFO forged/app.lock", List.of("Inspect: ls -la /tmp/dir\nINFO forged/app.lock"), null);
+		assertThat(ex.getMessage()).doesNotContain("\nERROR", "\nINFO", "\u001b")
+			.contains("host\\nERROR forged", "app\\e[2J", "/tmp/dir\\nINFO forged/app.lock");
+		assertThat(ex.getDescription()).doesNotContain("\nINFO");
+		assertThat(ex.getNumberedHelp()).doesNotContain("\nINFO");
+		assertThat(ex.getLockPath()).isEqualTo("/tmp/dir\\nINFO forged/app.lock");
+	}
+
 }

@@ -67,12 +67,20 @@ class LockRequestTests {
 	}
 
 	@Test
-	void heartbeatIntervalMustBeShorterThanStaleTimeout() {
+	void heartbeatIntervalMustBeAtMostHalfTheStaleTimeout() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(
 					() -> LockRequest.named("orders").heartbeat(Duration.ofSeconds(60), Duration.ofSeconds(60)).build())
 			.withMessageContaining("orders")
-			.withMessageContaining("shorter than its stale timeout");
+			.withMessageContaining("at most half of its stale timeout");
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> LockRequest.named("orders").heartbeat(Duration.ofSeconds(31), Duration.ofSeconds(60)).build())
+			.withMessageContaining("at most half of its stale timeout (PT1M)");
+		assertThat(LockRequest.named("orders")
+			.heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(60))
+			.build()
+			.heartbeatInterval()).hasSeconds(30);
 	}
 
 	@Test

@@ -228,11 +228,12 @@ public class ForwardLockProperties implements Validator {
 		rejectUnlessPositive(errors, "verifyInterval", properties.verifyInterval, "5s");
 		rejectUnlessPositive(errors, "heartbeat.interval", properties.heartbeat.interval, "30s");
 		if (isPositive(properties.heartbeat.interval) && isPositive(properties.staleTimeout)
-				&& properties.heartbeat.interval.compareTo(properties.staleTimeout) >= 0) {
-			errors.rejectValue("heartbeat.interval", "notShorterThanStaleTimeout",
-					"must be shorter than forward.lock.stale-timeout (" + format(properties.staleTimeout)
-							+ "); use at most half of it, for example " + format(properties.staleTimeout.dividedBy(3))
-							+ ", or raise forward.lock.stale-timeout");
+				&& properties.heartbeat.interval.multipliedBy(2).compareTo(properties.staleTimeout) > 0) {
+			errors.rejectValue("heartbeat.interval", "moreThanHalfOfStaleTimeout",
+					"must be at most half of forward.lock.stale-timeout (" + format(properties.staleTimeout)
+							+ "), for example " + format(properties.staleTimeout.dividedBy(3))
+							+ ", or raise forward.lock.stale-timeout to at least "
+							+ format(properties.heartbeat.interval.multipliedBy(2)));
 		}
 		rejectUnlessExitCode(errors, "exitCode", properties.exitCode, 75);
 		rejectUnlessExitCode(errors, "lostExitCode", properties.lostExitCode, 76);
@@ -275,7 +276,9 @@ public class ForwardLockProperties implements Validator {
 		private boolean enabled = false;
 
 		/**
-		 * Period between two heartbeats. Must be shorter than 'stale-timeout'.
+		 * Period between two heartbeats. At most half of 'stale-timeout': a standby takes
+		 * over only after it has seen no heartbeat for 'stale-timeout' plus this
+		 * interval, so a holder paused for less than 'stale-timeout' is never taken over.
 		 */
 		private Duration interval = Duration.ofSeconds(30);
 

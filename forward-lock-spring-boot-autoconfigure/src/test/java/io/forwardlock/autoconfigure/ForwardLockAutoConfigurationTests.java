@@ -158,16 +158,17 @@ class ForwardLockAutoConfigurationTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', textBlock = """
-			forward.lock.heartbeat.interval=60s | heartbeat.interval | must be shorter than forward.lock.stale-timeout
-			forward.lock.stale-timeout=0s       | staleTimeout       | must be a positive duration
-			forward.lock.verify-interval=-5s    | verifyInterval     | must be a positive duration
-			forward.lock.retry-delay=0ms        | retryDelay         | must be a positive duration
-			forward.lock.max-retries=-1         | maxRetries         | must be 0 or more
-			forward.lock.exit-code=0            | exitCode           | from 1 to 255
-			forward.lock.lost-exit-code=256     | lostExitCode       | from 1 to 255
-			forward.lock.name=../etc/passwd     | name               | letters, digits
-			""")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					forward.lock.heartbeat.interval=31s | heartbeat.interval | must be at most half of forward.lock.stale-timeout (60s)
+					forward.lock.stale-timeout=0s       | staleTimeout       | must be a positive duration
+					forward.lock.verify-interval=-5s    | verifyInterval     | must be a positive duration
+					forward.lock.retry-delay=0ms        | retryDelay         | must be a positive duration
+					forward.lock.max-retries=-1         | maxRetries         | must be 0 or more
+					forward.lock.exit-code=0            | exitCode           | from 1 to 255
+					forward.lock.lost-exit-code=256     | lostExitCode       | from 1 to 255
+					forward.lock.name=../etc/passwd     | name               | letters, digits
+					""")
 	void invalidValueFailsStartupNamingThePropertyAndTheFix(String property, String field, String advice) {
 		guarded().withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();

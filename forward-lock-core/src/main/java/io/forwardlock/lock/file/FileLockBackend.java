@@ -107,6 +107,11 @@ public class FileLockBackend implements LockBackend {
 	private volatile AttemptListener attemptListener = AttemptListener.NONE;
 
 	/**
+	 * What this backend, as a contender, saw of held locks and since when.
+	 */
+	final Takeover.Watch takeoverWatch = new Takeover.Watch();
+
+	/**
 	 * Create a backend that keeps its lock files in the given directory, creating it
 	 * (mode 0700) on first acquisition if it is missing.
 	 * @param directory the lock directory
@@ -324,7 +329,7 @@ public class FileLockBackend implements LockBackend {
 	private FileLockLease newLease(Target target, LockRequest request, Locked locked) throws IOException {
 		HolderRecord record = request.newHolderRecord();
 		try {
-			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record));
+			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record, request));
 		}
 		catch (IOException ex) {
 			FileLockLease.unlinkAndClose(target, locked, request.heartbeatEnabled());
@@ -426,10 +431,18 @@ public class FileLockBackend implements LockBackend {
 				// and lock
 				return Attempt.RETRY;
 			}
-			if (serialized && !Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened), false)) {
-				return Attempt.RETRY;
+			if (serialized || Takeover.possible(target)) {
+				// the check and the PID write happen under the takeover lock: a
+				// contender that judged the previous content stale sees it change
+				// before it may rename its own file over the path
+				if (!Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened) && writePid(channel),
+						false)) {
+					return Attempt.RETRY;
+				}
 			}
-			writePid(channel);
+			else {
+				writePid(channel);
+			}
 			keep = true;
 			return new Attempt(Outcome.ACQUIRED,
 					new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
@@ -486,13 +499,14 @@ public class FileLockBackend implements LockBackend {
 		}
 	}
 
-	static void writePid(FileChannel channel) throws IOException {
+	static boolean writePid(FileChannel channel) throws IOException {
 		channel.truncate(0);
 		ByteBuffer content = ByteBuffer.wrap(HolderFiles.pidContent(ProcessHandle.current().pid()));
 		long position = 0;
 		while (content.hasRemaining()) {
 			position += channel.write(content, position);
 		}
+		return true;
 	}
 
 	static void closeQuietly(FileChannel channel) {

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrors;
@@ -50,12 +51,16 @@ final class FileLockLease implements LockLease {
 
 	private Locked locked;
 
+	private LongSupplier clock = System::nanoTime;
+
+	private long lastBeatNanos = System.nanoTime();
+
 	FileLockLease(FileLockBackend backend, Target target, LockRequest request, HolderRecord holder, Locked locked) {
 		this.backend = backend;
 		this.target = target;
 		this.request = request;
 		this.holder = holder;
-		this.holderContent = HolderFiles.format(holder);
+		this.holderContent = HolderFiles.format(holder, request);
 		this.locked = locked;
 	}
 
@@ -296,7 +301,13 @@ final class FileLockLease implements LockLease {
 
 	/**
 	 * Rewrite the PID through the held channel, which refreshes the lock file's
-	 * modification time without opening it again.
+	 * modification time without opening it again. Before writing, prove that the path
+	 * still names the held file: a holder that was paused while a contender took over
+	 * must learn of the loss at its first heartbeat, not write to an orphan. After a gap
+	 * of more than two heartbeat intervals on the monotonic clock (a stopped process, a
+	 * long collection, a suspended machine), a full verification runs first.
+	 * @throws io.forwardlock.lock.LockException with {@code LOCK_LOST} when the lock is
+	 * lost, or {@code BACKEND_UNAVAILABLE} when the heartbeat could not be written
 	 */
 	@Override
 	public void heartbeat() {
@@ -306,12 +317,23 @@ final class FileLockLease implements LockLease {
 			}
 			boolean interrupted = Thread.interrupted();
 			try {
+				long now = this.clock.getAsLong();
+				boolean paused = now - this.lastBeatNanos > this.request.heartbeatInterval().multipliedBy(2).toNanos();
+				Locked current = this.locked;
+				if (paused || !current.valid() || !LockFiles.pathNames(this.target.path(), current.facts())) {
+					Verification verification = doVerify();
+					if (!verification.isHeld()) {
+						throw LockErrors.lockLost(this.target.location(), verification.detail(),
+								verification.currentHolder());
+					}
+				}
 				FileChannel channel = this.locked.channel();
 				ByteBuffer content = ByteBuffer.wrap(HolderFiles.pidContent(this.holder.pid()));
 				long position = 0;
 				while (content.hasRemaining()) {
 					position += channel.write(content, position);
 				}
+				this.lastBeatNanos = this.clock.getAsLong();
 			}
 			catch (IOException ex) {
 				throw LockErrors.backendUnavailable(this.target.location(), "write the heartbeat", ex);
@@ -321,6 +343,17 @@ final class FileLockLease implements LockLease {
 					Thread.currentThread().interrupt();
 				}
 			}
+		}
+	}
+
+	/**
+	 * Replace the monotonic clock that tells a pause, for tests.
+	 * @param clock the clock, in nanoseconds
+	 */
+	void setClock(LongSupplier clock) {
+		synchronized (this.monitor) {
+			this.clock = clock;
+			this.lastBeatNanos = clock.getAsLong();
 		}
 	}
 

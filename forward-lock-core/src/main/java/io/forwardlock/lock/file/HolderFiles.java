@@ -1,21 +1,23 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockRequest;
 
 /**
  * Format of what a holder leaves for others to read: the lock file holds the PID in
@@ -24,6 +26,12 @@ import io.forwardlock.lock.HolderRecord;
  * full {@link HolderRecord} as properties, replaced atomically.
  */
 final class HolderFiles {
+
+	static final String HEARTBEAT = "heartbeat";
+
+	static final String HEARTBEAT_INTERVAL = "heartbeatInterval";
+
+	static final String STALE_TIMEOUT = "staleTimeout";
 
 	/**
 	 * Largest file read back; anything longer is not ours.
@@ -85,11 +93,23 @@ final class HolderFiles {
 	}
 
 	/**
-	 * Serialize a holder record.
+	 * Serialize a holder record of a holder that does not heartbeat.
 	 * @param record the record
 	 * @return the properties bytes
 	 */
 	static byte[] format(HolderRecord record) {
+		return format(record, null);
+	}
+
+	/**
+	 * Serialize a holder record with the holder's heartbeat declaration.
+	 * @param record the record
+	 * @param request the holder's request: whether it heartbeats, how often, and after
+	 * how long without a heartbeat it may be taken over; {@code null} for a holder that
+	 * does not heartbeat
+	 * @return the properties bytes
+	 */
+	static byte[] format(HolderRecord record, LockRequest request) {
 		StringBuilder sb = new StringBuilder(
 				"# forward-lock holder record; the OS lock on the .lock file decides who " + "holds the lock\n");
 		append(sb, "pid", String.valueOf(record.pid()));
@@ -98,6 +118,13 @@ final class HolderFiles {
 		append(sb, "acquiredAt", record.acquiredAt());
 		append(sb, "applicationName", record.applicationName());
 		append(sb, "instanceId", record.instanceId());
+		// a contender judges staleness by these values, never by its own settings
+		boolean heartbeat = request != null && request.heartbeatEnabled();
+		append(sb, HEARTBEAT, String.valueOf(heartbeat));
+		if (heartbeat) {
+			append(sb, HEARTBEAT_INTERVAL, request.heartbeatInterval());
+			append(sb, STALE_TIMEOUT, request.staleTimeout());
+		}
 		return sb.toString().getBytes(StandardCharsets.UTF_8);
 	}
 
@@ -107,37 +134,51 @@ final class HolderFiles {
 		}
 		sb.append(key).append('=');
 		for (char c : value.toString().toCharArray()) {
-			switch (c) {
-				case '\\' -> sb.append("\\\\");
-				case '\n' -> sb.append("\\n");
-				case '\r' -> sb.append("\\r");
-				default -> sb.append(c);
-			}
+			// a record never holds a line break (HolderRecord escapes control
+			// characters), so every line is one key and its value
+			sb.append((c == '\n' || c == '\r') ? ' ' : c);
 		}
 		sb.append('\n');
 	}
 
 	/**
-	 * Parse a holder record written by {@link #format(HolderRecord)}; lenient, because
-	 * the file may have been written by another version or tampered with.
+	 * Parse a holder record written by {@link #format(HolderRecord, LockRequest)};
+	 * lenient, because the file may have been written by another version or tampered
+	 * with.
 	 * @param content the bytes
 	 * @return the record, or empty when it has no valid PID
 	 */
 	static Optional<HolderRecord> parse(byte[] content) {
-		Properties properties = new Properties();
-		try {
-			properties.load(new StringReader(new String(content, StandardCharsets.UTF_8)));
+		return parseDeclared(content).map(Declared::holder);
+	}
+
+	/**
+	 * Parse a holder record and its heartbeat declaration. Unlike
+	 * {@link java.util.Properties}, nothing is unescaped: a backslash-u escape in the
+	 * file stays six printable characters and can never become a control character.
+	 * @param content the bytes
+	 * @return the record and declaration, or empty when it has no valid PID
+	 */
+	static Optional<Declared> parseDeclared(byte[] content) {
+		Map<String, String> values = new HashMap<>();
+		for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
+			int equals = line.indexOf('=');
+			if (line.startsWith("#") || equals <= 0) {
+				continue;
+			}
+			values.putIfAbsent(line.substring(0, equals).strip(), line.substring(equals + 1).strip());
 		}
-		catch (IOException | IllegalArgumentException ex) {
-			return Optional.empty();
-		}
-		OptionalLong pid = parsePid(properties.getProperty("pid", "").getBytes(StandardCharsets.US_ASCII));
+		OptionalLong pid = parsePid(values.getOrDefault("pid", "").getBytes(StandardCharsets.UTF_8));
 		if (pid.isEmpty()) {
 			return Optional.empty();
 		}
-		return Optional.of(new HolderRecord(pid.getAsLong(), properties.getProperty("hostname"),
-				instant(properties.getProperty("processStartedAt")), instant(properties.getProperty("acquiredAt")),
-				properties.getProperty("applicationName"), properties.getProperty("instanceId")));
+		HolderRecord holder = new HolderRecord(pid.getAsLong(), values.get("hostname"),
+				instant(values.get("processStartedAt")), instant(values.get("acquiredAt")),
+				values.get("applicationName"), values.get("instanceId"));
+		Duration interval = duration(values.get(HEARTBEAT_INTERVAL));
+		Duration stale = duration(values.get(STALE_TIMEOUT));
+		boolean heartbeat = "true".equals(values.get(HEARTBEAT)) && interval != null && stale != null;
+		return Optional.of(new Declared(holder, heartbeat, heartbeat ? interval : null, heartbeat ? stale : null));
 	}
 
 	private static Instant instant(String text) {
@@ -150,6 +191,28 @@ final class HolderFiles {
 		catch (DateTimeParseException ex) {
 			return null;
 		}
+	}
+
+	private static Duration duration(String text) {
+		if (text == null) {
+			return null;
+		}
+		try {
+			Duration duration = Duration.parse(text.strip());
+			return (duration.isNegative() || duration.isZero()) ? null : duration;
+		}
+		catch (DateTimeParseException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Read the holder record file of a lock with its heartbeat declaration.
+	 * @param holderFile the sibling holder file
+	 * @return the record and declaration, or empty when absent, unsafe or unreadable
+	 */
+	static Optional<Declared> readDeclared(Path holderFile) {
+		return readBytes(holderFile).flatMap(HolderFiles::parseDeclared);
 	}
 
 	/**
@@ -175,14 +238,27 @@ final class HolderFiles {
 			if (facts == null || facts.problem() != null) {
 				return Optional.empty();
 			}
-			try (FileChannel channel = FileChannel.open(holderFile, StandardOpenOption.READ,
-					LinkOption.NOFOLLOW_LINKS)) {
+			try (FileChannel channel = openWithoutBlocking(holderFile)) {
 				return Optional.of(readStart(channel));
 			}
 		}
 		catch (IOException ex) {
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * Open a file in the lock directory so that nothing planted there can block or
+	 * redirect us: without following a symbolic link, and for reading and writing, which
+	 * never waits for a FIFO's other end (read-only access would wait forever). A FIFO or
+	 * socket slipped in after an {@code lstat} is still caught through the descriptor:
+	 * {@link #readStart(FileChannel)} reads by position, which such files refuse at once.
+	 * @param path the file
+	 * @return the open channel
+	 * @throws IOException on failure, also when the file is not ours to write
+	 */
+	static FileChannel openWithoutBlocking(Path path) throws IOException {
+		return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 	}
 
 	/**
@@ -197,6 +273,19 @@ final class HolderFiles {
 			return sibling.filter((r) -> r.pid() == pid.getAsLong()).orElse(HolderRecord.ofPid(pid.getAsLong()));
 		}
 		return sibling.orElse(HolderRecord.unknown());
+	}
+
+	/**
+	 * A holder record with what the holder declared about its heartbeat.
+	 *
+	 * @param holder the record
+	 * @param heartbeat whether the holder heartbeats; {@code false} also when the file
+	 * says nothing valid about it (an older version, a damaged file)
+	 * @param interval the declared heartbeat interval, {@code null} without heartbeat
+	 * @param staleTimeout the declared stale timeout, {@code null} without heartbeat
+	 */
+	record Declared(HolderRecord holder, boolean heartbeat, Duration interval, Duration staleTimeout) {
+
 	}
 
 }

@@ -7,28 +7,55 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend.Attempt;
 import io.forwardlock.lock.file.FileLockBackend.Locked;
 import io.forwardlock.lock.file.FileLockBackend.Outcome;
 import io.forwardlock.lock.file.FileLockBackend.Target;
+import io.forwardlock.lock.file.HolderFiles.Declared;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
 
 /**
- * Takeover from a hung holder, possible only with the heartbeat on: a holder whose lock
- * file was not touched for longer than the stale timeout is replaced by renaming a new,
- * already locked file over the path. The hung process keeps an OS lock on an orphaned
- * file and learns of the loss at its next verification.
+ * Takeover from a hung holder: a holder that declared a heartbeat, and whose lock file
+ * this contender has watched stay unchanged for the holder's declared stale timeout plus
+ * its heartbeat interval, is replaced by renaming a new, already locked file over the
+ * path. The hung process keeps an OS lock on an orphaned file and learns of the loss at
+ * its next heartbeat or verification.
  * <p>
- * Contenders serialize on an OS lock on {@code <name>.lock.takeover}, and re-check under
- * it that the path still names the stale file, so that two of them never both replace it.
- * With the heartbeat on, ordinary acquirers confirm their file, and holders unlink theirs
- * on release, under the same lock, so that neither can interleave with a replacement. The
- * takeover file is never deleted: deleting it would reopen the very race that unlinking
- * lock files has, and an empty file is harmless.
+ * <b>Staleness is judged the way Kubernetes' client-go judges a lease.</b> A contender
+ * never compares the file's modification time with its own wall clock, which another
+ * host's clock, an NTP step or a virtual machine's resume can make look old. It records
+ * what it sees (the file's identity, modification time and size, the holder's PID and its
+ * holder record) with the time of its own monotonic clock, and takes over only when the
+ * same sighting is still there after the holder's declared stale timeout plus interval.
+ * Any heartbeat, whatever timestamp the holder's clock gives it, changes the sighting and
+ * restarts the wait. Waiting one interval beyond the stale timeout means that a holder
+ * paused for less than the stale timeout is never taken over: its last heartbeat can have
+ * happened up to one interval before this contender saw it.
+ * <p>
+ * <b>Only a holder that declared a heartbeat can be taken over.</b> The holder record
+ * says whether the holder heartbeats, how often, and after how long without a heartbeat
+ * it may be taken over. A holder that heartbeats off, declares nothing valid (another
+ * version, a damaged or missing record) or whose record names another PID than the lock
+ * file is never taken over, whatever this contender's own settings say.
+ * <p>
+ * <b>Contenders serialize</b> on an OS lock on {@code NAME.lock.takeover}, and check
+ * under it that the path still shows exactly the sighting that went stale, so that two of
+ * them never both replace it. With the heartbeat on, ordinary acquirers confirm their
+ * file, and holders unlink theirs on release, under the same lock. The takeover file gets
+ * the lock file's checks: it is opened without following links and without blocking, must
+ * be a regular, singly linked file of this user, and after locking it the path must still
+ * name the locked file, so that deleting it (a tmp cleaner, a person) cannot let two
+ * contenders in; each use rewrites it, so that age-based cleaners leave it alone.
  */
 final class Takeover {
 
@@ -43,10 +70,12 @@ final class Takeover {
 	}
 
 	/**
-	 * Take over if the held lock file is stale.
-	 * @param backend the backend
+	 * Take over if this contender has watched the held lock file stay unchanged for the
+	 * holder's declared stale timeout plus interval.
+	 * @param backend the backend, whose {@link Watch} remembers earlier sightings
 	 * @param target where the lock lives
-	 * @param request the request, with the stale timeout
+	 * @param request the contender's request (its own heartbeat settings do not decide
+	 * staleness)
 	 * @param observed the held file as found, {@code null} if unknown
 	 * @return an acquired attempt, a held one when not stale or when somebody else is
 	 * taking over, or a retry when the file changed meanwhile
@@ -55,19 +84,63 @@ final class Takeover {
 	static Attempt tryTakeOver(FileLockBackend backend, Target target, LockRequest request, FileFacts observed)
 			throws IOException {
 		Attempt held = new Attempt(Outcome.HELD, null, observed);
-		if (observed == null || !isStale(observed, request)) {
+		if (observed == null) {
+			return held;
+		}
+		Watch watch = backend.takeoverWatch;
+		Sighting sighting = sight(target, observed);
+		if (!watch.isStale(target.key(), sighting)) {
 			return held;
 		}
 		return serialized(target, () -> {
 			FileFacts now = LockFiles.lstat(target.path());
-			if (now == null || !observed.sameFileAs(now)) {
+			if (now == null || !sighting.equals(sight(target, now))) {
+				// a heartbeat, a release or another takeover came first: watch again
 				return Attempt.RETRY;
 			}
-			if (!isStale(now, request)) {
-				return held;
+			Attempt replaced = replace(target, now);
+			if (replaced.outcome() == Outcome.ACQUIRED) {
+				watch.forget(target.key());
 			}
-			return replace(target, now);
+			return replaced;
 		}, held);
+	}
+
+	/**
+	 * Whether a contender may be about to take over the lock file that an acquirer has
+	 * just locked: only when the holder record left by the previous holder declares a
+	 * heartbeat. The acquirer then confirms its file under the takeover lock, like
+	 * acquirers with the heartbeat on always do.
+	 * @param target where the lock lives
+	 * @return whether the acquirer must confirm under the takeover lock
+	 */
+	static boolean possible(Target target) {
+		return HolderFiles.readDeclared(target.holderFile()).map(Declared::heartbeat).orElse(false);
+	}
+
+	/**
+	 * What a contender sees of a held lock: anything a live holder changes when it
+	 * heartbeats or when the lock changes hands.
+	 * @param target where the lock lives
+	 * @param facts the lock file's attributes
+	 * @return the sighting
+	 */
+	static Sighting sight(Target target, FileFacts facts) {
+		Optional<Declared> declared = HolderFiles.readDeclared(target.holderFile());
+		return new Sighting(facts.fileKey(), facts.lastModifiedMillis(), facts.size(), lockFilePid(target.path()),
+				declared.orElse(null));
+	}
+
+	private static long lockFilePid(Path path) {
+		// this JVM never holds the lock here (the registry refused the acquisition
+		// otherwise), so closing this descriptor drops no lock of ours
+		try (FileChannel channel = HolderFiles.openWithoutBlocking(path)) {
+			OptionalLong pid = HolderFiles.parsePid(HolderFiles.readStart(channel));
+			return pid.isPresent() ? pid.getAsLong() : -1;
+		}
+		catch (IOException ex) {
+			return -1;
+		}
 	}
 
 	/**
@@ -83,23 +156,42 @@ final class Takeover {
 	 * @throws IOException on I/O failure
 	 */
 	static <T> T serialized(Target target, IoAction<T> action, T whenBusy) throws IOException {
-		FileFacts existing = LockFiles.lstat(target.takeoverFile());
-		if (existing != null) {
-			LockFiles.requireSafe(target.takeoverFile(), existing);
-		}
-		try (FileChannel mutex = FileLockBackend.open(target.takeoverFile(), false)) {
-			long deadline = System.nanoTime() + MUTEX_WAIT_MILLIS * 1_000_000L;
-			FileLock lock = tryLock(mutex);
-			while (lock == null && System.nanoTime() < deadline) {
-				// held only for a few file-system calls: a short poll is enough
-				LockSupport.parkNanos(MUTEX_POLL_NANOS);
-				lock = tryLock(mutex);
+		Path file = target.takeoverFile();
+		long deadline = System.nanoTime() + MUTEX_WAIT_MILLIS * 1_000_000L;
+		while (System.nanoTime() < deadline) {
+			FileFacts existing = LockFiles.lstat(file);
+			if (existing != null) {
+				LockFiles.requireSafe(file, existing);
 			}
-			if (lock == null) {
-				return whenBusy;
+			try (FileChannel mutex = FileLockBackend.open(file, false)) {
+				Path descriptorLink = LockFiles
+					.findDescriptorLink(target.realPath().resolveSibling(file.getFileName()));
+				FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink) : LockFiles.lstat(file);
+				if (opened == null) {
+					continue;
+				}
+				LockFiles.requireSafe(file, opened);
+				FileLock lock = tryLock(mutex);
+				while (lock == null && System.nanoTime() < deadline) {
+					// held only for a few file-system calls: a short poll is enough
+					LockSupport.parkNanos(MUTEX_POLL_NANOS);
+					lock = tryLock(mutex);
+				}
+				if (lock == null) {
+					return whenBusy;
+				}
+				if (!LockFiles.pathNames(file, opened)) {
+					// deleted or replaced while we waited: whoever created the new file
+					// may hold its lock, so ours excludes nobody
+					continue;
+				}
+				// a write refreshes the modification time, so age-based cleaners such as
+				// systemd-tmpfiles leave the file alone
+				FileLockBackend.writePid(mutex);
+				return action.run();
 			}
-			return action.run();
 		}
+		return whenBusy;
 	}
 
 	private static FileLock tryLock(FileChannel channel) throws IOException {
@@ -121,10 +213,6 @@ final class Takeover {
 
 		T run() throws IOException;
 
-	}
-
-	private static boolean isStale(FileFacts facts, LockRequest request) {
-		return System.currentTimeMillis() - facts.lastModifiedMillis() > request.staleTimeout().toMillis();
 	}
 
 	private static Attempt replace(Target target, FileFacts stale) throws IOException {
@@ -155,6 +243,82 @@ final class Takeover {
 				Files.deleteIfExists(temp);
 			}
 		}
+	}
+
+	/**
+	 * What a contender saw of a held lock.
+	 *
+	 * @param fileKey the lock file's identity
+	 * @param lastModifiedMillis its modification time, as the holder's clock set it;
+	 * compared only for change, never with a clock
+	 * @param size its size
+	 * @param pid the PID in the lock file, or {@code -1}
+	 * @param declared the holder record with the heartbeat declaration, or {@code null}
+	 */
+	record Sighting(Object fileKey, long lastModifiedMillis, long size, long pid, Declared declared) {
+
+		/**
+		 * How long this sighting must stay unchanged before the holder counts as hung.
+		 * @return the holder's declared stale timeout plus interval, or {@code null} when
+		 * the holder may never be taken over
+		 */
+		Duration staleAfter() {
+			if (this.declared == null || !this.declared.heartbeat() || this.pid <= 0
+					|| this.declared.holder().pid() != this.pid) {
+				return null;
+			}
+			return this.declared.staleTimeout().plus(this.declared.interval());
+		}
+
+	}
+
+	/**
+	 * A contender's memory of what it saw of each lock and since when, on its own
+	 * monotonic clock.
+	 */
+	static final class Watch {
+
+		private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+		private volatile LongSupplier clock = System::nanoTime;
+
+		/**
+		 * Replace the monotonic clock, for tests.
+		 * @param clock the clock, in nanoseconds
+		 */
+		void setClock(LongSupplier clock) {
+			this.clock = clock;
+		}
+
+		/**
+		 * Record a sighting and tell whether it has stayed unchanged for as long as the
+		 * holder declared.
+		 * @param key the lock
+		 * @param sighting what is seen now
+		 * @return whether the holder counts as hung
+		 */
+		boolean isStale(String key, Sighting sighting) {
+			Duration after = sighting.staleAfter();
+			if (after == null) {
+				this.seen.remove(key);
+				return false;
+			}
+			long now = this.clock.getAsLong();
+			Seen previous = this.seen.get(key);
+			if (previous == null || !previous.sighting().equals(sighting)) {
+				this.seen.put(key, new Seen(sighting, now));
+				return false;
+			}
+			return now - previous.sinceNanos() >= after.toNanos();
+		}
+
+		void forget(String key) {
+			this.seen.remove(key);
+		}
+
+		private record Seen(Sighting sighting, long sinceNanos) {
+		}
+
 	}
 
 }

@@ -1,8 +1,11 @@
 package io.forwardlock.lock.file;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -16,8 +19,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.HolderFiles.Declared;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * Tests for {@link HolderFiles}.
@@ -105,6 +111,63 @@ class HolderFilesTests {
 		assertThat(HolderFiles.merge(OptionalLong.of(99), Optional.of(this.record))).isEqualTo(HolderRecord.ofPid(99));
 		assertThat(HolderFiles.merge(OptionalLong.empty(), Optional.of(this.record))).isEqualTo(this.record);
 		assertThat(HolderFiles.merge(OptionalLong.empty(), Optional.empty())).isEqualTo(HolderRecord.unknown());
+	}
+
+	@Test
+	void recordDeclaresTheHolderHeartbeatWithIntervalAndStaleTimeout() {
+		LockRequest request = LockRequest.named("app").heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3)).build();
+		Optional<Declared> declared = HolderFiles.parseDeclared(HolderFiles.format(this.record, request));
+		assertThat(declared).contains(new Declared(this.record, true, Duration.ofSeconds(1), Duration.ofSeconds(3)));
+	}
+
+	@Test
+	void recordOfHolderWithoutHeartbeatDeclaresNone() {
+		Optional<Declared> declared = HolderFiles
+			.parseDeclared(HolderFiles.format(this.record, LockRequest.named("app").build()));
+		assertThat(declared).contains(new Declared(this.record, false, null, null));
+		assertThat(HolderFiles.parseDeclared(
+				"pid=7\nheartbeat=true\nheartbeatInterval=soon\nstaleTimeout=PT3S\n".getBytes(StandardCharsets.UTF_8)))
+			.map(Declared::heartbeat)
+			.contains(false);
+	}
+
+	@Test
+	void unicodeEscapesInTheFileAreNeverDecodedIntoControlCharacters() {
+		byte[] content = "pid=7\nhostname=evil\\u000aERROR forged\napplicationName=\\u001b[2Jx\n"
+			.getBytes(StandardCharsets.UTF_8);
+		HolderRecord parsed = HolderFiles.parse(content).orElseThrow();
+		assertThat(parsed.hostname()).isEqualTo("evil\\u000aERROR forged");
+		assertThat(parsed.applicationName()).isEqualTo("\\u001b[2Jx");
+		assertThat(parsed.describe()).doesNotContain("\n", "\u001b");
+	}
+
+	@Test
+	void rawControlCharactersInTheFileAreEscaped() {
+		byte[] content = "pid=7\nhostname=a\rERROR forged\u001b[31m\n".getBytes(StandardCharsets.UTF_8);
+		HolderRecord parsed = HolderFiles.parse(content).orElseThrow();
+		assertThat(parsed.hostname()).isEqualTo("a\\rERROR forged\\e[31m");
+	}
+
+	@Test
+	void fifoIsOpenedWithoutBlockingAndReadsNothing() throws Exception {
+		Path fifo = this.directory.resolve("app.lock.holder");
+		assumeThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+		// the lstat check is skipped on purpose: a FIFO slipped in after it must not
+		// block
+		try (FileChannel channel = HolderFiles.openWithoutBlocking(fifo)) {
+			assertThat(readOrFail(channel)).isTrue();
+		}
+		assertThat(HolderFiles.read(fifo)).isEmpty();
+	}
+
+	private static boolean readOrFail(FileChannel channel) {
+		try {
+			return HolderFiles.readStart(channel).length == 0;
+		}
+		catch (IOException ex) {
+			// positional reads are refused by a FIFO: fine, as long as nothing blocks
+			return true;
+		}
 	}
 
 }

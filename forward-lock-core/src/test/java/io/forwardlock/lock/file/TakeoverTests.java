@@ -1,0 +1,141 @@
+package io.forwardlock.lock.file;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.FileLockBackend.Target;
+import io.forwardlock.lock.file.LockFiles.FileFacts;
+import io.forwardlock.lock.file.Takeover.Sighting;
+import io.forwardlock.lock.file.Takeover.Watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for how {@link Takeover} judges a holder hung: by the holder's declared values,
+ * on the contender's own monotonic clock (injected here), from the last change it saw.
+ * Takeovers of real hung processes are in {@code FileLockTakeoverMultiProcessTests}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TakeoverTests {
+
+	private static final long PID = 4242;
+
+	@TempDir
+	Path directory;
+
+	private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+	private final Watch watch = new Watch();
+
+	private Target target;
+
+	@BeforeEach
+	void prepare() throws Exception {
+		this.watch.setClock(this.nanos::get);
+		this.target = new FileLockBackend(this.directory).target(LockRequest.named("app").build(), true);
+		Files.write(this.target.path(), HolderFiles.pidContent(PID));
+	}
+
+	private void declare(LockRequest holderRequest) throws Exception {
+		HolderRecord holder = new HolderRecord(PID, "host", null, Instant.parse("2026-12-01T00:00:00Z"), "app", "id-1");
+		Files.write(this.target.holderFile(), HolderFiles.format(holder, holderRequest));
+	}
+
+	private static LockRequest heartbeat(long intervalMillis, long staleMillis) {
+		return LockRequest.named("app")
+			.heartbeat(Duration.ofMillis(intervalMillis), Duration.ofMillis(staleMillis))
+			.build();
+	}
+
+	private Sighting sight() throws Exception {
+		FileFacts facts = LockFiles.lstat(this.target.path());
+		return Takeover.sight(this.target, facts);
+	}
+
+	private boolean staleAfter(long millis) throws Exception {
+		this.nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+		return this.watch.isStale(this.target.key(), sight());
+	}
+
+	@Test
+	void holderIsHungOnlyAfterItsDeclaredStaleTimeoutPlusIntervalWithoutChange() throws Exception {
+		declare(heartbeat(1000, 3000));
+		assertThat(staleAfter(0)).as("first sighting").isFalse();
+		assertThat(staleAfter(3999)).isFalse();
+		assertThat(staleAfter(1)).isTrue();
+	}
+
+	@Test
+	void everyHeartbeatRestartsTheWaitWhateverTimeTheHolderClockWrites() throws Exception {
+		declare(heartbeat(1000, 3000));
+		assertThat(staleAfter(0)).isFalse();
+		assertThat(staleAfter(3500)).isFalse();
+		// the holder's clock stepped back: its heartbeat writes an older time, still a
+		// change
+		Files.setLastModifiedTime(this.target.path(), FileTime.fromMillis(0));
+		assertThat(staleAfter(600)).isFalse();
+		assertThat(staleAfter(3500)).isFalse();
+		assertThat(staleAfter(500)).isTrue();
+	}
+
+	@Test
+	void modificationTimeFarInThePastDoesNotMakeAFreshSightingStale() throws Exception {
+		// what a contender whose wall clock runs 120 s ahead sees
+		declare(heartbeat(1000, 3000));
+		Files.setLastModifiedTime(this.target.path(), FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+		assertThat(staleAfter(0)).isFalse();
+		assertThat(staleAfter(1000)).isFalse();
+	}
+
+	@Test
+	void holderThatDeclaresNoHeartbeatIsNeverHung() throws Exception {
+		declare(LockRequest.named("app").build());
+		assertThat(staleAfter(0)).isFalse();
+		assertThat(staleAfter(TimeUnit.DAYS.toMillis(365))).isFalse();
+	}
+
+	@Test
+	void holderWithoutRecordIsNeverHung() throws Exception {
+		assertThat(staleAfter(0)).isFalse();
+		assertThat(staleAfter(TimeUnit.DAYS.toMillis(365))).isFalse();
+	}
+
+	@Test
+	void recordOfAnotherPidIsNeverHung() throws Exception {
+		declare(heartbeat(1000, 3000));
+		Files.write(this.target.path(), HolderFiles.pidContent(PID + 1));
+		assertThat(staleAfter(0)).isFalse();
+		assertThat(staleAfter(TimeUnit.DAYS.toMillis(365))).isFalse();
+	}
+
+	@Test
+	void holderDeclaredValuesWinOverTheContenderOwnSettings() throws Exception {
+		// the contender's own request is not consulted at all: only the holder's record
+		declare(heartbeat(10_000, 60_000));
+		assertThat(staleAfter(0)).isFalse();
+		assertThat(staleAfter(69_999)).isFalse();
+		assertThat(staleAfter(1)).isTrue();
+	}
+
+	@Test
+	void takeoverIsPossibleOnlyWhileTheRecordDeclaresAHeartbeat() throws Exception {
+		assertThat(Takeover.possible(this.target)).isFalse();
+		declare(LockRequest.named("app").build());
+		assertThat(Takeover.possible(this.target)).isFalse();
+		declare(heartbeat(1000, 3000));
+		assertThat(Takeover.possible(this.target)).isTrue();
+	}
+
+}
