@@ -295,9 +295,27 @@ public class FileLockBackend implements LockBackend {
 			if (facts == null) {
 				return Optional.empty();
 			}
+			FileLockLease heldHere = HeldLocks.leaseOf(facts.fileKey());
+			if (heldHere != null) {
+				// held by this JVM under another name: never open it
+				return Optional.of(heldHere.holder());
+			}
 			LockFiles.requireSafe(target.path(), facts);
-			try (FileChannel channel = LockFiles.openExisting(target.path())) {
-				FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+			FileChannel channel = LockFiles.openExisting(target.path());
+			boolean park = false;
+			try {
+				FileLock probe;
+				try {
+					probe = channel.tryLock(0, Long.MAX_VALUE, true);
+				}
+				catch (OverlappingFileLockException ex) {
+					// this JVM holds the file, swapped in since the check: closing this
+					// descriptor would drop that lock
+					park = true;
+					HeldLocks.park(facts.fileKey(), channel);
+					FileLockLease holder = HeldLocks.leaseOf(facts.fileKey());
+					return Optional.of((holder != null) ? holder.holder() : HolderRecord.unknown());
+				}
 				if (probe != null) {
 					// a leftover of a process that is gone: nobody holds the lock
 					probe.release();
@@ -305,6 +323,11 @@ public class FileLockBackend implements LockBackend {
 				}
 				return Optional.of(HolderFiles.merge(HolderFiles.parsePid(HolderFiles.readStart(channel)),
 						HolderFiles.read(target.holderFile())));
+			}
+			finally {
+				if (!park) {
+					closeQuietly(channel);
+				}
 			}
 		}
 		catch (NoSuchFileException ex) {
@@ -337,6 +360,7 @@ public class FileLockBackend implements LockBackend {
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
 		HeldLocks.held(target.key(), lease);
+		HeldLocks.holdFile(locked.facts().fileKey(), lease);
 		return lease;
 	}
 
@@ -401,6 +425,11 @@ public class FileLockBackend implements LockBackend {
 	 */
 	Attempt attempt(Target target, boolean blocking, boolean serialized, int olderDescriptor) throws IOException {
 		FileFacts existing = LockFiles.lstat(target.path());
+		if (existing != null && HeldLocks.leaseOf(existing.fileKey()) != null) {
+			// this JVM holds the file under another name (a bind mount, another case):
+			// opening it would risk a descriptor that must never be closed
+			return new Attempt(Outcome.HELD, null, existing);
+		}
 		if (existing != null) {
 			LockFiles.requireSafe(target.path(), existing);
 		}
@@ -413,6 +442,12 @@ public class FileLockBackend implements LockBackend {
 			if (opened == null) {
 				return Attempt.RETRY;
 			}
+			if (HeldLocks.leaseOf(opened.fileKey()) != null) {
+				// swapped in between the check and the open
+				HeldLocks.park(opened.fileKey(), channel);
+				keep = true;
+				return new Attempt(Outcome.HELD, null, opened);
+			}
 			LockFiles.requireSafe(target.path(), opened);
 			this.attemptListener.afterOpen(target.path());
 			FileLock[] regions;
@@ -420,8 +455,11 @@ public class FileLockBackend implements LockBackend {
 				regions = lockRegions(channel, blocking);
 			}
 			catch (OverlappingFileLockException ex) {
-				// this JVM holds the file through a channel the registry does not know
-				regions = null;
+				// another channel of this JVM holds a lock on this very file: closing
+				// this descriptor would drop it
+				HeldLocks.park(opened.fileKey(), channel);
+				keep = true;
+				return new Attempt(Outcome.HELD, null, opened);
 			}
 			if (regions == null) {
 				return new Attempt(Outcome.HELD, null, opened);

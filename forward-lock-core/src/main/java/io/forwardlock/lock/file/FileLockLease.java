@@ -276,6 +276,8 @@ final class FileLockLease implements LockLease {
 			// nothing tells its descriptor from the new one: let go of the orphan first
 			FileLockBackend.closeQuietly(current.channel());
 		}
+		// the old file is an orphan, or its lock is gone with the closed channel
+		HeldLocks.forgetFile(current.facts().fileKey(), this);
 		// a tmp cleaner may have removed the whole directory
 		PlatformDefaults.createDirectory(this.target.path().getParent());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
@@ -283,6 +285,7 @@ final class FileLockLease implements LockLease {
 					current.channel().isOpen() ? current.descriptor() : -1);
 			if (attempt.outcome() == Outcome.ACQUIRED) {
 				this.locked = attempt.locked();
+				HeldLocks.holdFile(this.locked.facts().fileKey(), this);
 				FileLockBackend.closeQuietly(current.channel());
 				LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
 				return Verification.healed(detail);
@@ -375,6 +378,7 @@ final class FileLockLease implements LockLease {
 				throw LockErrors.releaseFailed(this.target.location(), ex);
 			}
 			finally {
+				HeldLocks.forgetFile(this.locked.facts().fileKey(), this);
 				HeldLocks.unclaim(this.target.key());
 			}
 		}
@@ -412,6 +416,10 @@ final class FileLockLease implements LockLease {
 			failure = ex;
 		}
 		finally {
+			// descriptors opened under another name: closing them now drops only the
+			// kernel lock that is being released anyway, while the Java lock still keeps
+			// every other channel of this JVM off the file
+			HeldLocks.closeParked(locked.facts().fileKey());
 			try {
 				locked.releaseLocks();
 			}
