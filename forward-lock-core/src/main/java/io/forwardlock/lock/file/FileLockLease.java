@@ -51,6 +51,11 @@ final class FileLockLease implements LockLease {
 
 	private Locked locked;
 
+	private volatile Runnable suspicionListener;
+
+	// guarded by monitor
+	private LockDirectoryWatcher.Registration watch = LockDirectoryWatcher.Registration.NONE;
+
 	private LongSupplier clock = System::nanoTime;
 
 	private long lastBeatNanos = System.nanoTime();
@@ -92,6 +97,34 @@ final class FileLockLease implements LockLease {
 	@Override
 	public boolean isReleased() {
 		return this.released.get();
+	}
+
+	/**
+	 * Watch the lock file and its directory (inotify on Linux), and call the listener as
+	 * soon as either is deleted, renamed or replaced.
+	 */
+	@Override
+	public void onSuspectedLoss(Runnable listener) {
+		synchronized (this.monitor) {
+			this.suspicionListener = listener;
+			this.watch.cancel();
+			this.watch = LockDirectoryWatcher.Registration.NONE;
+			if (listener != null && !this.released.get()) {
+				this.watch = watchLockFile();
+			}
+		}
+	}
+
+	private LockDirectoryWatcher.Registration watchLockFile() {
+		return LockDirectoryWatcher.watch(this.target.path().getParent(), this.target.path().getFileName().toString(),
+				this::suspect);
+	}
+
+	private void suspect() {
+		Runnable listener = this.suspicionListener;
+		if (listener != null && !this.released.get()) {
+			listener.run();
+		}
 	}
 
 	/**
@@ -286,6 +319,11 @@ final class FileLockLease implements LockLease {
 			if (attempt.outcome() == Outcome.ACQUIRED) {
 				this.locked = attempt.locked();
 				HeldLocks.holdFile(this.locked.facts().fileKey(), this);
+				if (this.suspicionListener != null) {
+					// a re-created directory is a new one: watch it again
+					this.watch.cancel();
+					this.watch = watchLockFile();
+				}
 				FileLockBackend.closeQuietly(current.channel());
 				LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
 				return Verification.healed(detail);
@@ -371,6 +409,8 @@ final class FileLockLease implements LockLease {
 			return;
 		}
 		synchronized (this.monitor) {
+			// our own unlink is no news
+			this.watch.cancel();
 			try {
 				unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled());
 			}
