@@ -433,7 +433,21 @@ public class FileLockBackend implements LockBackend {
 		if (existing != null) {
 			LockFiles.requireSafe(target.path(), existing);
 		}
-		FileChannel channel = open(target.path(), false);
+		// know whether this attempt created the file: only then may a failure remove it
+		boolean created = false;
+		FileChannel channel;
+		if (existing == null) {
+			try {
+				channel = open(target.path(), true);
+				created = true;
+			}
+			catch (FileAlreadyExistsException ex) {
+				channel = open(target.path(), false);
+			}
+		}
+		else {
+			channel = open(target.path(), false);
+		}
 		boolean keep = false;
 		try {
 			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath(), olderDescriptor);
@@ -464,33 +478,54 @@ public class FileLockBackend implements LockBackend {
 			if (regions == null) {
 				return new Attempt(Outcome.HELD, null, opened);
 			}
-			if (!LockFiles.pathNames(target.path(), opened)) {
-				// a holder unlinked (or a takeover replaced) the file between our open
-				// and lock
-				return Attempt.RETRY;
+			try {
+				Attempt confirmed = confirm(target, serialized, channel, regions, opened, descriptorLink);
+				keep = confirmed.outcome() == Outcome.ACQUIRED;
+				return confirmed;
 			}
-			if (serialized || Takeover.possible(target)) {
-				// the check and the PID write happen under the takeover lock: a
-				// contender that judged the previous content stale sees it change
-				// before it may rename its own file over the path
-				if (!Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened) && writePid(channel),
-						false)) {
-					return Attempt.RETRY;
+			catch (IOException | RuntimeException ex) {
+				// a full disk, say: remove the file this attempt created, while still
+				// holding its lock and only if the path still names it, so that no empty
+				// leftover confuses people or looks like a replacement to a holder
+				if (created && descriptorLink != null && LockFiles.pathNames(target.path(), opened)) {
+					LockFiles.deleteIfExists(target.path());
 				}
+				throw ex;
 			}
-			else {
-				writePid(channel);
-			}
-			keep = true;
-			return new Attempt(Outcome.ACQUIRED,
-					new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
-					opened);
 		}
 		finally {
 			if (!keep) {
 				closeQuietly(channel);
 			}
 		}
+	}
+
+	/**
+	 * Prove, with the lock held, that the path still names the locked file, and write
+	 * this process's PID into it.
+	 */
+	private static Attempt confirm(Target target, boolean serialized, FileChannel channel, FileLock[] regions,
+			FileFacts opened, Path descriptorLink) throws IOException {
+		if (!LockFiles.pathNames(target.path(), opened)) {
+			// a holder unlinked (or a takeover replaced) the file between our open
+			// and lock
+			return Attempt.RETRY;
+		}
+		if (serialized || Takeover.possible(target)) {
+			// the check and the PID write happen under the takeover lock: a
+			// contender that judged the previous content stale sees it change
+			// before it may rename its own file over the path
+			if (!Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened) && writePid(channel),
+					false)) {
+				return Attempt.RETRY;
+			}
+		}
+		else {
+			writePid(channel);
+		}
+		return new Attempt(Outcome.ACQUIRED,
+				new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
+				opened);
 	}
 
 	/**

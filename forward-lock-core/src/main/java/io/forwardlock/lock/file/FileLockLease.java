@@ -169,8 +169,10 @@ final class FileLockLease implements LockLease {
 				return Verification.lost("the channel holding the lock was closed and the lock file was replaced",
 						otherHolder().orElse(HolderRecord.unknown()));
 			}
-			return reopen(current, "the channel holding the lock was closed (an interrupt during its I/O?); "
-					+ "locked the lock file again");
+			return reopen(current,
+					"the channel holding the lock was closed (an interrupt during its I/O?); "
+							+ "locked the lock file again",
+					"the channel holding the lock was closed and another process locked the file since");
 		}
 		OsLocks.Evidence evidence = current.valid() ? current.evidence() : OsLocks.Evidence.NOT_HELD;
 		String repaired = null;
@@ -195,10 +197,13 @@ final class FileLockLease implements LockLease {
 			return checkContent(current, evidence == OsLocks.Evidence.HELD, repaired);
 		}
 		if (atPath != null) {
-			return Verification.lost("the lock file was replaced by another file",
-					otherHolder().orElse(HolderRecord.unknown()));
+			// a file that nobody locks (a failed contender's leftover, a restored
+			// backup) is taken over; one that another process locks means the loss
+			return reopen(current, "the lock file was replaced by a file that nobody held; locked that file",
+					"the lock file was replaced by another file, which another process holds");
 		}
-		return reopen(current, "the lock file was deleted; re-created it");
+		return reopen(current, "the lock file was deleted; re-created it",
+				"the lock file was deleted and another process locked it since");
 	}
 
 	private static boolean isMine(Locked current, FileFacts atPath) {
@@ -300,11 +305,12 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
-	 * Lock the path again after the file vanished or the channel was closed. The old
-	 * channel stays open until the new lock is in place; it refers to an orphaned file or
-	 * to nothing, so closing it afterwards cannot drop the new lock.
+	 * Lock the path again after the file vanished or was replaced by a file that nobody
+	 * locks, or after the channel was closed. The old channel stays open until the new
+	 * lock is in place; it refers to an orphaned file or to nothing, so closing it
+	 * afterwards cannot drop the new lock.
 	 */
-	private Verification reopen(Locked current, String detail) throws IOException {
+	private Verification reopen(Locked current, String detail, String lostDetail) throws IOException {
 		if (current.descriptor() < 0) {
 			// nothing tells its descriptor from the new one: let go of the orphan first
 			FileLockBackend.closeQuietly(current.channel());
@@ -329,8 +335,7 @@ final class FileLockLease implements LockLease {
 				return Verification.healed(detail);
 			}
 			if (attempt.outcome() == Outcome.HELD) {
-				return Verification.lost("the lock file was deleted and another process locked it since",
-						otherHolder().orElse(HolderRecord.unknown()));
+				return Verification.lost(lostDetail, otherHolder().orElse(HolderRecord.unknown()));
 			}
 		}
 		return Verification.lost("the lock file kept changing while re-creating it", null);

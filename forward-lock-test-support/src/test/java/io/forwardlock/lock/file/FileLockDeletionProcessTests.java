@@ -2,6 +2,7 @@ package io.forwardlock.lock.file;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,10 @@ class FileLockDeletionProcessTests {
 			long started = System.nanoTime();
 			verdicts.add(new Verdict(started, this.lease.verify()));
 		}));
+		for (int i = 0; i < 200; i++) {
+			// warm up, so that the rounds time the watch rather than class loading
+			this.lease.verify();
+		}
 		ChildJvm retrier = ChildJvm.start(LockHolderProcess.class, this.directory.toString(), "app");
 		this.children.add(retrier);
 		retrier.await(ANSWER, "READY");
@@ -99,6 +104,21 @@ class FileLockDeletionProcessTests {
 	}
 
 	private record Verdict(long startedNanos, Verification verification) {
+	}
+
+	@Test
+	void lockFileReplacedByAFileAnotherProcessHoldsIsALoss() throws Exception {
+		this.lease = new FileLockBackend(this.directory).tryAcquire(LockRequest.named("app").build()).orElseThrow();
+		Path elsewhere = Files.createDirectory(this.directory.resolve("elsewhere"));
+		ChildJvm other = ChildJvm.start(LockHolderProcess.class, elsewhere.toString(), "app");
+		this.children.add(other);
+		other.await(ANSWER, "READY");
+		assertThat(other.ask("acquire", ANSWER, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
+		Files.move(elsewhere.resolve("app.lock"), this.directory.resolve("app.lock"), StandardCopyOption.ATOMIC_MOVE,
+				StandardCopyOption.REPLACE_EXISTING);
+		Verification verification = this.lease.verify();
+		assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.LOST);
+		assertThat(verification.detail()).contains("another process holds");
 	}
 
 }
