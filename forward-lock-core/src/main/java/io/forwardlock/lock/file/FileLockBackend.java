@@ -87,6 +87,21 @@ public class FileLockBackend implements LockBackend {
 	 */
 	static final int MAX_ATTEMPTS = 10;
 
+	/**
+	 * Size of the head region of the lock, which starts at byte 0.
+	 */
+	static final long HEAD_SIZE = 1;
+
+	/**
+	 * Start of the tail region of the lock, right after the head.
+	 */
+	static final long TAIL_POSITION = HEAD_SIZE;
+
+	/**
+	 * Size of the tail region: to the largest offset Java can name.
+	 */
+	static final long TAIL_SIZE = Long.MAX_VALUE - TAIL_POSITION;
+
 	private final Path directory;
 
 	private volatile AttemptListener attemptListener = AttemptListener.NONE;
@@ -369,6 +384,22 @@ public class FileLockBackend implements LockBackend {
 	 * @throws IOException on I/O failure
 	 */
 	Attempt attempt(Target target, boolean blocking, boolean serialized) throws IOException {
+		return attempt(target, blocking, serialized, -1);
+	}
+
+	/**
+	 * One attempt to lock the file at the target's path, as
+	 * {@link #attempt(Target, boolean, boolean)}, while this process still has an older
+	 * descriptor open on a file of the same name.
+	 * @param target where the lock lives
+	 * @param blocking whether to wait for the OS lock
+	 * @param serialized whether to confirm the path under the takeover lock
+	 * @param olderDescriptor the older descriptor, to tell it from the new one, or
+	 * {@code -1}
+	 * @return the outcome
+	 * @throws IOException on I/O failure
+	 */
+	Attempt attempt(Target target, boolean blocking, boolean serialized, int olderDescriptor) throws IOException {
 		FileFacts existing = LockFiles.lstat(target.path());
 		if (existing != null) {
 			LockFiles.requireSafe(target.path(), existing);
@@ -376,7 +407,7 @@ public class FileLockBackend implements LockBackend {
 		FileChannel channel = open(target.path(), false);
 		boolean keep = false;
 		try {
-			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath());
+			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath(), olderDescriptor);
 			FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink)
 					: LockFiles.lstat(target.path());
 			if (opened == null) {
@@ -384,15 +415,15 @@ public class FileLockBackend implements LockBackend {
 			}
 			LockFiles.requireSafe(target.path(), opened);
 			this.attemptListener.afterOpen(target.path());
-			FileLock lock;
+			FileLock[] regions;
 			try {
-				lock = blocking ? channel.lock() : channel.tryLock();
+				regions = lockRegions(channel, blocking);
 			}
 			catch (OverlappingFileLockException ex) {
 				// this JVM holds the file through a channel the registry does not know
-				lock = null;
+				regions = null;
 			}
-			if (lock == null) {
+			if (regions == null) {
 				return new Attempt(Outcome.HELD, null, opened);
 			}
 			if (!LockFiles.pathNames(target.path(), opened)) {
@@ -413,13 +444,47 @@ public class FileLockBackend implements LockBackend {
 				writePid(channel);
 			}
 			keep = true;
-			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, opened), opened);
+			return new Attempt(Outcome.ACQUIRED,
+					new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
+					opened);
 		}
 		finally {
 			if (!keep) {
 				closeQuietly(channel);
 			}
 		}
+	}
+
+	/**
+	 * Lock the whole file as two regions, the tail first, then the head. A holder that
+	 * doubts the kernel still has its lock re-takes one region while the other keeps
+	 * everybody out, so a repair never opens a gap. Contenders take the tail first and
+	 * only try the head: one that holds the tail while the holder re-takes the tail fails
+	 * on the head and lets go at once.
+	 * @param channel an open channel on the lock file
+	 * @param blocking whether to wait in the kernel for the tail
+	 * @return the head and tail locks, or {@code null} if another process holds a part
+	 * @throws IOException on I/O failure
+	 */
+	static FileLock[] lockRegions(FileChannel channel, boolean blocking) throws IOException {
+		FileLock tail = blocking ? channel.lock(TAIL_POSITION, TAIL_SIZE, false)
+				: channel.tryLock(TAIL_POSITION, TAIL_SIZE, false);
+		if (tail == null) {
+			return null;
+		}
+		FileLock head;
+		try {
+			head = channel.tryLock(0, HEAD_SIZE, false);
+		}
+		catch (IOException | RuntimeException ex) {
+			tail.release();
+			throw ex;
+		}
+		if (head == null) {
+			tail.release();
+			return null;
+		}
+		return new FileLock[] { head, tail };
 	}
 
 	static FileChannel open(Path path, boolean createNew) throws IOException {
@@ -474,15 +539,66 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * A channel holding the OS lock on a lock file.
+	 * A channel holding the OS lock on a lock file, as two adjacent regions that together
+	 * cover the whole file.
 	 *
 	 * @param channel the channel
-	 * @param lock the lock
+	 * @param head the lock on the first byte
+	 * @param tail the lock on the rest of the file
 	 * @param facts the locked file's attributes when it was locked, read through the
 	 * channel's {@code /proc/self/fd} entry where there is one; its identity (device and
 	 * inode) stays the channel's for as long as the channel is open
+	 * @param descriptor the channel's descriptor number, where {@code /proc/self/fd}
+	 * proved which file it is; {@code -1} when the identity comes from the path alone
 	 */
-	record Locked(FileChannel channel, FileLock lock, FileFacts facts) {
+	record Locked(FileChannel channel, FileLock head, FileLock tail, FileFacts facts, int descriptor) {
+
+		/**
+		 * Whether Java still considers both regions locked.
+		 * @return whether valid
+		 */
+		boolean valid() {
+			return this.channel.isOpen() && this.head.isValid() && this.tail.isValid();
+		}
+
+		/**
+		 * Whether the locked file's identity was read through the descriptor itself,
+		 * rather than from the path after the open.
+		 * @return whether proven
+		 */
+		boolean identityProven() {
+			return this.descriptor >= 0;
+		}
+
+		/**
+		 * What the kernel says about this lock.
+		 * @return the evidence
+		 */
+		OsLocks.Evidence evidence() {
+			return OsLocks.evidence(this.descriptor, this.facts.inode());
+		}
+
+		/**
+		 * Release both regions, keeping the channel open.
+		 * @throws IOException on failure
+		 */
+		void releaseLocks() throws IOException {
+			IOException failure = null;
+			for (FileLock lock : new FileLock[] { this.head, this.tail }) {
+				try {
+					if (lock.isValid()) {
+						lock.release();
+					}
+				}
+				catch (IOException ex) {
+					failure = (failure != null) ? failure : ex;
+				}
+			}
+			if (failure != null) {
+				throw failure;
+			}
+		}
+
 	}
 
 	enum Outcome {

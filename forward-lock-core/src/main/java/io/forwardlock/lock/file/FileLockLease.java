@@ -3,10 +3,14 @@ package io.forwardlock.lock.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
@@ -36,6 +40,10 @@ final class FileLockLease implements LockLease {
 	private final HolderRecord holder;
 
 	private final byte[] holderContent;
+
+	private static final long RELOCK_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	private static final long RELOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private final AtomicBoolean released = new AtomicBoolean();
 
@@ -88,9 +96,15 @@ final class FileLockLease implements LockLease {
 
 	/**
 	 * Check the OS lock, the channel, and that the path still names the locked file with
-	 * this process's PID in it. A vanished file is re-created and re-locked when nobody
-	 * else holds the lock ({@code HEALED}); a replaced file means the lock is
-	 * {@code LOST}.
+	 * this process's PID in it.
+	 * <p>
+	 * The channel that holds the lock is never closed here. Kernel evidence that cannot
+	 * be trusted counts as "still held"; only consistent evidence that the lock is gone
+	 * leads to a repair, and the repair re-takes one region of the lock while the other
+	 * keeps everybody out, so it never opens a gap. A vanished file is re-created and
+	 * re-locked when nobody else holds the lock ({@code HEALED}); a replaced file, or
+	 * another process's PID in the file without the kernel confirming that this process
+	 * holds the lock, means the lock is {@code LOST}.
 	 */
 	@Override
 	public Verification verify() {
@@ -115,67 +129,161 @@ final class FileLockLease implements LockLease {
 
 	private Verification doVerify() throws IOException {
 		Locked current = this.locked;
-		boolean lockValid = current.channel().isOpen() && current.lock().isValid()
-				&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(current.facts().inode()));
-		FileFacts atPath = LockFiles.lstat(this.target.path());
-		if (lockValid) {
-			// an open descriptor's device and inode never change, so the identity
-			// recorded
-			// when it was locked is still the identity of the file behind the channel
-			FileFacts mine = current.facts();
-			boolean pathIsMine = (mine.fileKey() != null) ? mine.sameFileAs(atPath)
-					: (atPath != null && !atPath.symbolicLink());
-			if (pathIsMine) {
-				return checkContent(current);
-			}
-			if (atPath != null) {
-				return Verification.lost("the lock file was replaced by another file",
+		if (!current.channel().isOpen()) {
+			// the descriptor is gone, and the kernel lock went with it
+			FileFacts atPath = LockFiles.lstat(this.target.path());
+			if (atPath != null && !current.facts().sameFileAs(atPath)) {
+				return Verification.lost("the channel holding the lock was closed and the lock file was replaced",
 						otherHolder().orElse(HolderRecord.unknown()));
 			}
+			return reopen(current, "the channel holding the lock was closed (an interrupt during its I/O?); "
+					+ "locked the lock file again");
 		}
-		else if (atPath != null && !current.facts().sameFileAs(atPath)) {
-			return Verification.lost("the OS lock was dropped and the lock file was replaced",
+		OsLocks.Evidence evidence = current.valid() ? current.evidence() : OsLocks.Evidence.NOT_HELD;
+		String repaired = null;
+		if (evidence == OsLocks.Evidence.NOT_HELD) {
+			FileFacts atPath = LockFiles.lstat(this.target.path());
+			if (atPath != null && !isMine(current, atPath)) {
+				return Verification.lost("the OS lock was dropped and the lock file was replaced",
+						otherHolder().orElse(HolderRecord.unknown()));
+			}
+			Locked relocked = relockWithoutGap(current);
+			if (relocked == null) {
+				return Verification.lost("the OS lock was dropped and another process locked the file since",
+						otherHolder().orElse(HolderRecord.unknown()));
+			}
+			this.locked = relocked;
+			current = relocked;
+			repaired = "the OS lock was dropped (the kernel no longer showed it: was a descriptor of the lock "
+					+ "file closed in this process?); locked it again without letting go of it";
+		}
+		FileFacts atPath = LockFiles.lstat(this.target.path());
+		if (isMine(current, atPath)) {
+			return checkContent(current, evidence == OsLocks.Evidence.HELD, repaired);
+		}
+		if (atPath != null) {
+			return Verification.lost("the lock file was replaced by another file",
 					otherHolder().orElse(HolderRecord.unknown()));
 		}
-		return heal(current,
-				lockValid ? "the lock file was deleted; re-created it"
-						: "the OS lock was dropped (a descriptor of the lock file was closed in this process, "
-								+ "or the channel was closed); locked the lock file again");
+		return reopen(current, "the lock file was deleted; re-created it");
 	}
 
-	private Verification checkContent(Locked current) throws IOException {
+	private static boolean isMine(Locked current, FileFacts atPath) {
+		// an open descriptor's device and inode never change, so the identity recorded
+		// when it was locked is still the identity of the file behind the channel
+		FileFacts mine = current.facts();
+		return (mine.fileKey() != null) ? mine.sameFileAs(atPath) : (atPath != null && !atPath.symbolicLink());
+	}
+
+	private Verification checkContent(Locked current, boolean confirmed, String repaired) throws IOException {
 		byte[] content = HolderFiles.readStart(current.channel());
 		byte[] expected = HolderFiles.pidContent(this.holder.pid());
 		if (!Arrays.equals(content, expected)) {
+			String found = describeContent(content);
+			if (!confirmed) {
+				// another PID is evidence of a second holder, unless the kernel says that
+				// this process holds the lock right now
+				return Verification.lost("the lock file names " + found
+						+ " instead of this process, and the kernel does not confirm that this process holds the lock",
+						otherHolder().orElse(HolderRecord.unknown()));
+			}
 			FileLockBackend.writePid(current.channel());
-			return Verification.healed("the lock file's content was changed; rewrote the PID");
+			return Verification.healed("the lock file's content was changed (it named " + found
+					+ "); the kernel confirms that this process holds the lock; rewrote the PID");
 		}
 		Optional<byte[]> raw = HolderFiles.readBytes(this.target.holderFile());
 		if (raw.isPresent() && Arrays.equals(raw.get(), this.holderContent)) {
 			// what this lease wrote, byte for byte: no need to parse it
-			return Verification.held();
+			return (repaired != null) ? Verification.healed(repaired) : Verification.held();
 		}
 		Optional<HolderRecord> recorded = raw.flatMap(HolderFiles::parse);
 		if (recorded.isEmpty() || !recorded.get().equals(this.holder)) {
 			LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
-			return Verification.healed("the holder record file was missing or changed; rewrote it");
+			return Verification.healed(((repaired != null) ? repaired + "; " : "")
+					+ "the holder record file was missing or changed; rewrote it");
 		}
-		return Verification.held();
+		return (repaired != null) ? Verification.healed(repaired) : Verification.held();
 	}
 
 	/**
-	 * Lock the path again after the file vanished or the OS lock was dropped. The old
-	 * channel is closed first: it can only refer to an orphaned file, or to the same
-	 * file, whose new lock its closing would otherwise drop.
+	 * Describe a lock file's content for a message, without printing what a stranger
+	 * wrote.
 	 */
-	private Verification heal(Locked current, String detail) throws IOException {
-		FileLockBackend.closeQuietly(current.channel());
+	private static String describeContent(byte[] content) {
+		OptionalLong pid = HolderFiles.parsePid(content);
+		if (pid.isPresent()) {
+			return "PID " + pid.getAsLong();
+		}
+		return (content.length == 0) ? "nothing" : "something other than a PID";
+	}
+
+	/**
+	 * Take each region of the lock again while the other one keeps everybody out. If the
+	 * kernel still had the lock, nobody else could get in at any moment; if it had really
+	 * dropped it, this locks the file again unless another process took it.
+	 * @return the re-taken lock, or {@code null} if another process holds it
+	 */
+	private Locked relockWithoutGap(Locked current) throws IOException {
+		FileChannel channel = current.channel();
+		if (current.head().isValid()) {
+			current.head().release();
+		}
+		FileLock head = lockPatiently(channel, 0, FileLockBackend.HEAD_SIZE);
+		if (head == null) {
+			return null;
+		}
+		if (current.tail().isValid()) {
+			current.tail().release();
+		}
+		FileLock tail = lockPatiently(channel, FileLockBackend.TAIL_POSITION, FileLockBackend.TAIL_SIZE);
+		if (tail == null) {
+			// keep what is held so that release() lets go of it
+			this.locked = new Locked(channel, head, current.tail(), current.facts(), current.descriptor());
+			return null;
+		}
+		return new Locked(channel, head, tail, current.facts(), current.descriptor());
+	}
+
+	/**
+	 * Try a region for a short while: a contender may hold it for an instant before it
+	 * finds the other region taken and lets go.
+	 */
+	private static FileLock lockPatiently(FileChannel channel, long position, long size) throws IOException {
+		long deadline = System.nanoTime() + RELOCK_PATIENCE_NANOS;
+		while (true) {
+			FileLock lock;
+			try {
+				lock = channel.tryLock(position, size, false);
+			}
+			catch (OverlappingFileLockException ex) {
+				// another channel of this JVM locked the same file under another name
+				return null;
+			}
+			if (lock != null || System.nanoTime() - deadline > 0) {
+				return lock;
+			}
+			LockSupport.parkNanos(RELOCK_POLL_NANOS);
+		}
+	}
+
+	/**
+	 * Lock the path again after the file vanished or the channel was closed. The old
+	 * channel stays open until the new lock is in place; it refers to an orphaned file or
+	 * to nothing, so closing it afterwards cannot drop the new lock.
+	 */
+	private Verification reopen(Locked current, String detail) throws IOException {
+		if (current.descriptor() < 0) {
+			// nothing tells its descriptor from the new one: let go of the orphan first
+			FileLockBackend.closeQuietly(current.channel());
+		}
 		// a tmp cleaner may have removed the whole directory
 		PlatformDefaults.createDirectory(this.target.path().getParent());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
-			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled());
+			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled(),
+					current.channel().isOpen() ? current.descriptor() : -1);
 			if (attempt.outcome() == Outcome.ACQUIRED) {
 				this.locked = attempt.locked();
+				FileLockBackend.closeQuietly(current.channel());
 				LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
 				return Verification.healed(detail);
 			}
@@ -212,8 +320,7 @@ final class FileLockLease implements LockLease {
 				long now = this.clock.getAsLong();
 				boolean paused = now - this.lastBeatNanos > this.request.heartbeatInterval().multipliedBy(2).toNanos();
 				Locked current = this.locked;
-				if (paused || !current.channel().isOpen() || !current.lock().isValid()
-						|| !LockFiles.pathNames(this.target.path(), current.facts())) {
+				if (paused || !current.valid() || !LockFiles.pathNames(this.target.path(), current.facts())) {
 					Verification verification = doVerify();
 					if (!verification.isHeld()) {
 						throw LockErrors.lockLost(this.target.location(), verification.detail(),
@@ -251,9 +358,9 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
-	 * Unlink the lock file and the holder record while still holding the lock (only if
-	 * the path still names the held file), then release the lock, then close the channel.
-	 * Idempotent and callable from any thread.
+	 * Clean up while still holding the lock (only if the path still names the held file),
+	 * then release the lock, then close the channel. Idempotent and callable from any
+	 * thread.
 	 */
 	@Override
 	public void release() {
@@ -274,8 +381,12 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
-	 * Unlink the lock file and holder record if the path still names the held file, then
-	 * release the lock and close the channel.
+	 * Clean up the lock file and holder record if the path still names the held file,
+	 * then release the lock and close the channel. Where {@code /proc/self/fd} proved
+	 * which file the channel holds, the lock file is unlinked; otherwise it is kept and
+	 * emptied: without that proof an acquirer cannot tell a replaced file from its own,
+	 * and a file that is never unlinked is never replaced (Lucene keeps its lock files
+	 * for the same reason).
 	 * @param target where the lock lives
 	 * @param locked the held lock
 	 * @param serialized whether to check and unlink under the takeover lock, so that a
@@ -285,16 +396,15 @@ final class FileLockLease implements LockLease {
 	static void unlinkAndClose(Target target, Locked locked, boolean serialized) throws IOException {
 		IOException failure = null;
 		try {
-			// never unlink a file whose OS lock this process no longer holds: someone
+			// never touch a file whose OS lock this process no longer holds: someone
 			// else may
-			if (locked.channel().isOpen() && locked.lock().isValid()
-					&& !Boolean.FALSE.equals(OsLocks.heldByThisProcess(locked.facts().inode()))) {
+			if (locked.valid() && locked.evidence() != OsLocks.Evidence.NOT_HELD) {
 				if (serialized) {
 					// busy: leave the file; a leftover never blocks anybody
-					Takeover.serialized(target, () -> unlinkIfStillNamed(target, locked), false);
+					Takeover.serialized(target, () -> cleanUpIfStillNamed(target, locked), false);
 				}
 				else {
-					unlinkIfStillNamed(target, locked);
+					cleanUpIfStillNamed(target, locked);
 				}
 			}
 		}
@@ -303,9 +413,7 @@ final class FileLockLease implements LockLease {
 		}
 		finally {
 			try {
-				if (locked.lock().isValid()) {
-					locked.lock().release();
-				}
+				locked.releaseLocks();
 			}
 			catch (IOException ex) {
 				failure = (failure != null) ? failure : ex;
@@ -322,12 +430,17 @@ final class FileLockLease implements LockLease {
 		}
 	}
 
-	private static boolean unlinkIfStillNamed(Target target, Locked locked) throws IOException {
+	private static boolean cleanUpIfStillNamed(Target target, Locked locked) throws IOException {
 		if (!stillNamed(target, locked)) {
 			return false;
 		}
 		LockFiles.deleteIfExists(target.holderFile());
-		LockFiles.deleteIfExists(target.path());
+		if (locked.identityProven()) {
+			LockFiles.deleteIfExists(target.path());
+		}
+		else {
+			locked.channel().truncate(0);
+		}
 		return true;
 	}
 

@@ -145,6 +145,20 @@ final class LockFiles {
 	 * or the descriptor is ambiguous
 	 */
 	static Path findDescriptorLink(Path realPath) {
+		return findDescriptorLink(realPath, -1);
+	}
+
+	/**
+	 * Find the {@code /proc/self/fd} entry of the only descriptor of this process that is
+	 * open on the given path, other than a known one.
+	 * @param realPath the lock file's path with its directory resolved to the real path
+	 * @param excludedDescriptor a descriptor to ignore (an older channel on a file that
+	 * was deleted under its holder), or {@code -1}
+	 * @return the descriptor link, or {@code null} where {@code /proc} is not available
+	 * or the descriptor is ambiguous
+	 */
+	static Path findDescriptorLink(Path realPath, int excludedDescriptor) {
+		String excluded = Integer.toString(excludedDescriptor);
 		if (!HAS_PROC_SELF_FD) {
 			return null;
 		}
@@ -160,6 +174,9 @@ final class LockFiles {
 					continue;
 				}
 				if (link.equals(target) || link.equals(target + DELETED_SUFFIX)) {
+					if (entry.getFileName().toString().equals(excluded)) {
+						continue;
+					}
 					if (found != null) {
 						return null;
 					}
@@ -171,6 +188,23 @@ final class LockFiles {
 			return null;
 		}
 		return found;
+	}
+
+	/**
+	 * Number of the descriptor behind a {@code /proc/self/fd} entry.
+	 * @param descriptorLink the entry, or {@code null}
+	 * @return the number, or {@code -1} when unknown
+	 */
+	static int descriptorNumber(Path descriptorLink) {
+		if (descriptorLink == null) {
+			return -1;
+		}
+		try {
+			return Integer.parseInt(descriptorLink.getFileName().toString());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	/**

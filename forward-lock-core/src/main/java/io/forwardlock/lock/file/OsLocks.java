@@ -7,45 +7,151 @@ import java.nio.file.Path;
 import java.util.StringTokenizer;
 
 /**
- * Asks the kernel whether this process still holds its POSIX lock on a file, through
- * {@code /proc/locks} on Linux.
+ * Asks the kernel whether this process still holds its POSIX lock on a file, on Linux.
  * <p>
  * Java's {@code FileLock.isValid()} only knows what Java did. The kernel drops a
  * process's POSIX locks on a file as soon as any descriptor of that file is closed in the
  * process, for example by a library that merely read the file, or by
  * {@code Files.setLastModifiedTime}, which opens and closes the file on JDK 17. Only the
- * kernel's table tells whether the lock is still there.
+ * kernel tells whether the lock is still there.
+ * <p>
+ * <b>Which evidence counts.</b> The first witness is {@code /proc/self/fdinfo/N} of the
+ * descriptor that holds the lock: the kernel lists that file's locks of this process
+ * under the file's own lock, so it is a consistent snapshot, and it needs no PID. The
+ * second is {@code /proc/locks}, which is read in chunks and is not a snapshot: while
+ * other processes take and drop locks, a line is sometimes skipped. Its PIDs are those of
+ * the PID namespace that mounted {@code /proc}, so this process is looked up by
+ * {@code /proc/self}, never by {@code getpid()}. The answer is {@link Evidence#NOT_HELD}
+ * only when every read agrees; a missing, unreadable or ambiguous table is
+ * {@link Evidence#UNKNOWN}, which callers must treat as "still held".
  */
 final class OsLocks {
 
 	private static final Path PROC_LOCKS = Path.of("/proc/locks");
 
-	private static final String PID = Long.toString(ProcessHandle.current().pid());
+	private static final Path PROC_SELF = Path.of("/proc/self");
+
+	/**
+	 * Reads of {@code /proc/locks} that must all miss the lock before it counts as gone.
+	 */
+	static final int TABLE_READS = 3;
+
+	private static final Kernel PROC = kernelWith(() -> Files.readAllBytes(PROC_LOCKS),
+			(descriptor) -> Files.readAllBytes(Path.of("/proc/self/fdinfo/" + descriptor)));
+
+	// tests replace it to simulate a busy, foreign or missing table
+	private static volatile Kernel kernel = PROC;
 
 	private OsLocks() {
 	}
 
 	/**
-	 * Whether this process holds a POSIX lock on the inode.
+	 * What the kernel says about this process's lock on the file behind a descriptor.
+	 * @param descriptor the descriptor number that holds the lock, or {@code -1} if
+	 * unknown
+	 * @param inode the file's inode number, or {@code -1} if unknown
+	 * @return the evidence
+	 */
+	static Evidence evidence(int descriptor, long inode) {
+		if (inode < 0) {
+			return Evidence.UNKNOWN;
+		}
+		Kernel view = kernel;
+		if (descriptor >= 0) {
+			Evidence fromDescriptor = fromDescriptor(view, descriptor, inode);
+			if (fromDescriptor == Evidence.HELD) {
+				return Evidence.HELD;
+			}
+			// a kernel too old to list locks in fdinfo shows none: ask the table too
+		}
+		return fromTable(view, inode);
+	}
+
+	private static Evidence fromDescriptor(Kernel view, int descriptor, long inode) {
+		String info;
+		try {
+			info = new String(view.descriptors().read(descriptor), StandardCharsets.ISO_8859_1);
+		}
+		catch (IOException | RuntimeException ex) {
+			return Evidence.UNKNOWN;
+		}
+		String marker = ":" + inode + " ";
+		for (String line : info.split("\n")) {
+			if (line.startsWith("lock:")) {
+				Boolean held = heldOnLine(line.substring(5), marker, null);
+				if (Boolean.TRUE.equals(held)) {
+					return Evidence.HELD;
+				}
+			}
+		}
+		return Evidence.NOT_HELD;
+	}
+
+	private static Evidence fromTable(Kernel view, long inode) {
+		String pid = procPid();
+		if (pid == null) {
+			return Evidence.UNKNOWN;
+		}
+		for (int i = 0; i < TABLE_READS; i++) {
+			String table;
+			try {
+				table = new String(view.locks().read(), StandardCharsets.ISO_8859_1);
+			}
+			catch (IOException | RuntimeException ex) {
+				return Evidence.UNKNOWN;
+			}
+			if (table.isEmpty() || table.charAt(table.length() - 1) != '\n') {
+				// a table always ends with a line feed, and this process holds at
+				// least one lock: anything else is a partial read
+				return Evidence.UNKNOWN;
+			}
+			Boolean held = heldIn(table, inode, pid);
+			if (held == null) {
+				return Evidence.UNKNOWN;
+			}
+			if (held) {
+				return Evidence.HELD;
+			}
+		}
+		return Evidence.NOT_HELD;
+	}
+
+	/**
+	 * This process's id as {@code /proc} shows it, which differs from {@code getpid()} in
+	 * a PID namespace that did not mount its own {@code /proc}.
+	 * @return the PID, or {@code null} when {@code /proc/self} cannot be resolved
+	 */
+	static String procPid() {
+		try {
+			String pid = Files.readSymbolicLink(PROC_SELF).toString();
+			return (!pid.isEmpty() && pid.chars().allMatch(Character::isDigit)) ? pid : null;
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Whether this process holds a POSIX lock on the inode, after one read of the lock
+	 * table.
 	 * @param inode the inode number
 	 * @return {@code TRUE} or {@code FALSE}, or {@code null} when the kernel cannot be
 	 * asked (no {@code /proc/locks}, unknown inode, or a lock type that does not record
 	 * the owner)
 	 */
 	static Boolean heldByThisProcess(long inode) {
-		if (inode < 0) {
+		String pid = procPid();
+		if (inode < 0 || pid == null) {
 			return null;
 		}
 		String table;
 		try {
-			// one read of the whole table; a missing or unreadable file means "cannot
-			// tell"
-			table = new String(Files.readAllBytes(PROC_LOCKS), StandardCharsets.ISO_8859_1);
+			table = new String(kernel.locks().read(), StandardCharsets.ISO_8859_1);
 		}
 		catch (IOException | RuntimeException ex) {
 			return null;
 		}
-		return heldIn(table, inode, PID);
+		return heldIn(table, inode, pid);
 	}
 
 	/**
@@ -85,6 +191,8 @@ final class OsLocks {
 
 	/**
 	 * Read one line of {@code /proc/locks} that mentions the inode.
+	 * @param pid the PID to look for, or {@code null} for any owner (fdinfo lists only
+	 * this process's locks)
 	 * @return {@code TRUE} if it is this process's POSIX lock on the inode, {@code FALSE}
 	 * if it is another lock or a waiter, {@code null} for a lock that records no owner
 	 */
@@ -103,7 +211,82 @@ final class OsLocks {
 			// open file description locks carry no PID: cannot tell
 			return null;
 		}
-		return first[4].equals(pid);
+		if (first[4].equals("0")) {
+			// the owner is not visible in the PID namespace of this /proc
+			return null;
+		}
+		return pid == null || first[4].equals(pid);
+	}
+
+	/**
+	 * What the kernel says about a lock.
+	 */
+	enum Evidence {
+
+		/**
+		 * The kernel shows this process's lock.
+		 */
+		HELD,
+
+		/**
+		 * Every consistent read shows no lock of this process.
+		 */
+		NOT_HELD,
+
+		/**
+		 * The kernel cannot be asked, or its answer cannot be trusted: treat as held.
+		 */
+		UNKNOWN
+
+	}
+
+	/**
+	 * Use the real kernel's view again.
+	 */
+	static void useKernel() {
+		kernel = PROC;
+	}
+
+	/**
+	 * Use another view of the kernel, in tests.
+	 * @param view the view
+	 */
+	static void useKernel(Kernel view) {
+		kernel = view;
+	}
+
+	static Kernel kernelWith(TableSource locks, DescriptorSource descriptors) {
+		return new Kernel(locks, descriptors);
+	}
+
+	/**
+	 * Where the kernel's lock information comes from.
+	 *
+	 * @param locks reads the whole lock table ({@code /proc/locks})
+	 * @param descriptors reads the information on one descriptor of this process
+	 * ({@code /proc/self/fdinfo/N})
+	 */
+	record Kernel(TableSource locks, DescriptorSource descriptors) {
+	}
+
+	/**
+	 * Reads the information on one descriptor of this process.
+	 */
+	@FunctionalInterface
+	interface DescriptorSource {
+
+		byte[] read(int descriptor) throws IOException;
+
+	}
+
+	/**
+	 * Reads the kernel's lock table.
+	 */
+	@FunctionalInterface
+	interface TableSource {
+
+		byte[] read() throws IOException;
+
 	}
 
 }

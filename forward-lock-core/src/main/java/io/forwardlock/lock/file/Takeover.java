@@ -221,8 +221,8 @@ final class Takeover {
 		FileChannel channel = FileLockBackend.open(temp, true);
 		boolean keep = false;
 		try {
-			FileLock lock = channel.tryLock();
-			if (lock == null) {
+			FileLock[] regions = FileLockBackend.lockRegions(channel, false);
+			if (regions == null) {
 				return Attempt.RETRY;
 			}
 			FileLockBackend.writePid(channel);
@@ -233,7 +233,9 @@ final class Takeover {
 				return Attempt.RETRY;
 			}
 			keep = true;
-			return new Attempt(Outcome.ACQUIRED, new Locked(channel, lock, facts), stale);
+			return new Attempt(Outcome.ACQUIRED,
+					new Locked(channel, regions[0], regions[1], facts, LockFiles.descriptorNumber(descriptorLink)),
+					stale);
 		}
 		finally {
 			if (!keep) {
