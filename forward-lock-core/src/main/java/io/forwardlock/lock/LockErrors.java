@@ -112,6 +112,29 @@ public final class LockErrors {
 	}
 
 	/**
+	 * The lock directory lets others replace the lock file.
+	 * @param directory the lock directory
+	 * @param reason what is wrong with it, completing "it ...", such as "can be written
+	 * by other users (mode 0777) without the sticky bit"
+	 * @return the exception
+	 */
+	public static LockException unsafeLockDirectory(Path directory, String reason) {
+		return new LockException(LockErrorType.UNSAFE_LOCK_DIRECTORY,
+				"Refusing the lock directory " + directory + " because it " + reason
+						+ ": another user could delete or replace the lock file and run a second instance",
+				null, directory.resolve("*.lock").toString(),
+				List.of("Use a directory that only this user can write to: forward.lock.dir=/var/lib/<app> "
+						+ "(FORWARD_LOCK_DIR=/var/lib/<app>), created for example with "
+						+ "sudo install -d -o $(id -un) -m 0700 /var/lib/<app>",
+						"Or take write access away from group and others: chmod go-w " + directory,
+						"Or, for a directory that users must share (such as /tmp), set the sticky bit, "
+								+ "so that nobody can delete or replace another user's files: chmod +t " + directory,
+						"Check the owner and mode: ls -ld " + directory + "; the directory must belong to this user "
+								+ "or to root"),
+				null);
+	}
+
+	/**
 	 * The lock changed hands while being acquired too many times in a row.
 	 * @param path the lock path
 	 * @return the exception

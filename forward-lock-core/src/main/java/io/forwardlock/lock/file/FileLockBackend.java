@@ -357,6 +357,7 @@ public class FileLockBackend implements LockBackend {
 				return null;
 			}
 			Path realDirectory = this.directory.toRealPath();
+			PlatformDefaults.requireSafeDirectory(realDirectory);
 			Path realPath = realDirectory.resolve(request.name() + LOCK_SUFFIX);
 			return new Target(path, realPath, holderFile(request),
 					this.directory.resolve(request.name() + TAKEOVER_SUFFIX), realPath.toString(), path.toString());
