@@ -295,6 +295,9 @@ public class FileLockBackend implements LockBackend {
 			if (facts == null) {
 				return Optional.empty();
 			}
+			if (ForeignLockFiles.isForeign(facts)) {
+				return ForeignLockFiles.inspect(target, facts);
+			}
 			LockFiles.requireSafe(target.path(), facts);
 			try (FileChannel channel = LockFiles.openExisting(target.path())) {
 				FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
@@ -403,6 +406,11 @@ public class FileLockBackend implements LockBackend {
 	Attempt attempt(Target target, boolean blocking, boolean serialized, int olderDescriptor) throws IOException {
 		FileFacts existing = LockFiles.lstat(target.path());
 		if (existing != null) {
+			if (ForeignLockFiles.isForeign(existing)) {
+				// another user's lock file in a shared directory: name its holder, or
+				// replace its leftover as root
+				return ForeignLockFiles.attempt(target, existing);
+			}
 			LockFiles.requireSafe(target.path(), existing);
 		}
 		FileChannel channel = open(target.path(), false);
