@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 
 import io.forwardlock.autoconfigure.ForwardLockProperties.Backend;
 import io.forwardlock.autoconfigure.LockBackendFactory;
+import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
@@ -101,6 +102,20 @@ final class ZookeeperLockBackendFactory implements LockBackendFactory {
 				boolean ownsClient) {
 			super(client, basePath, connectionTimeout, ownsClient);
 			this.ownsClient = ownsClient;
+		}
+
+		@Override
+		protected List<String> instanceRunningHelp(HolderRecord holder, Duration sessionTimeout) {
+			List<String> help = new ArrayList<>(super.instanceRunningHelp(holder, sessionTimeout));
+			help.add("Or start this instance as a standby that takes over as soon as the holder's node goes: "
+					+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)");
+			help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
+					+ "forward.lock.name=<other-name>");
+			if (this.ownsClient) {
+				help.add("A crashed holder blocks for up to forward.lock.zookeeper.session-timeout; lower it for a "
+						+ "faster takeover, keeping it above the longest pause of the application");
+			}
+			return help;
 		}
 
 		@Override

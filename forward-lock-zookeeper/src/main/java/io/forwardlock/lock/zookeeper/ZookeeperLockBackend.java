@@ -1,6 +1,7 @@
 package io.forwardlock.lock.zookeeper;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -397,6 +398,50 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		catch (Exception ex) {
 			throw unavailable(request, "read the lock node", ex);
 		}
+	}
+
+	/**
+	 * Refusal whose help explains that a crashed holder keeps the lock until the ensemble
+	 * expires its session.
+	 */
+	@Override
+	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
+		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
+				describeLocation(request), instanceRunningHelp(holder, grantedSessionTimeout()), null);
+	}
+
+	/**
+	 * Help of {@link #instanceRunning(HolderRecord, LockRequest)}; override to add the
+	 * settings of a particular configuration model.
+	 * @param holder the holder, possibly {@link HolderRecord#unknown()}
+	 * @param sessionTimeout session timeout the ensemble granted this client, or
+	 * {@code null} when not known
+	 * @return the help lines
+	 */
+	protected List<String> instanceRunningHelp(HolderRecord holder, Duration sessionTimeout) {
+		List<String> help = new ArrayList<>();
+		if (holder != null && holder.hasPid()) {
+			help.add("Stop the running instance first: PID " + holder.pid() + " on "
+					+ ((holder.hostname() != null) ? holder.hostname() : "an unknown host")
+					+ "; its lock node goes away when it stops");
+		}
+		else {
+			help.add("Stop the running instance first; its lock node goes away when it stops");
+		}
+		help.add("If that instance crashed or its host is gone, the ensemble deletes its node when its session "
+				+ "expires"
+				+ ((sessionTimeout != null) ? ", about " + sessionTimeout + " after it was last heard of" : "")
+				+ "; start again then, or wait for the lock on standby");
+		return help;
+	}
+
+	/**
+	 * Session timeout the ensemble granted this client's current session.
+	 * @return the timeout, or {@code null} before the first connection
+	 */
+	protected Duration grantedSessionTimeout() {
+		int millis = this.client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+		return (millis > 0) ? Duration.ofMillis(millis) : null;
 	}
 
 	@Override
