@@ -2,7 +2,8 @@
 -- One row per lock name. Rows are never deleted: the fencing token must keep increasing.
 -- Times come from the database's clock: DATETIME(6) written with UTC_TIMESTAMP(6), so in UTC
 -- to the microsecond, never converted through a session's time zone (TIMESTAMP columns are).
--- A binary collation compares lock and holder names byte for byte, case and trailing spaces included.
+-- A binary collation compares lock and holder names byte for byte, case included (trailing spaces are
+-- ignored, as in every PAD SPACE collation).
 CREATE TABLE IF NOT EXISTS FORWARD_LOCK (
 	lock_name VARCHAR(128) NOT NULL PRIMARY KEY,
 	holder_id VARCHAR(255) NOT NULL,
