@@ -144,6 +144,18 @@ class SampleAppAotProcessIT {
 		assertThat(leaseRows()).isEmpty();
 	}
 
+	@Test
+	void disabledAtRunTimeTakesNoLockAndLetsASecondInstanceRun() throws Exception {
+		try (SampleAppProcess first = start("--forward.lock.enabled=false").awaitStarted();
+				SampleAppProcess second = start("--forward.lock.enabled=false").awaitStarted()) {
+			assertThat(first.output()).contains("Starting AOT-processed SampleApplication")
+				.doesNotContain("Acquired lock");
+			assertThat(second.output()).doesNotContain("Acquired lock");
+			assertThat(lockFiles()).isEmpty();
+		}
+		assertThat(leaseRows()).isEmpty();
+	}
+
 	private SampleAppProcess start(String... args) throws IOException {
 		List<String> all = new ArrayList<>(
 				List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
