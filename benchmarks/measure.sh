@@ -419,13 +419,44 @@ rss_kb() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
 }
 
+# launch_up NAME LOCK_DIR: launches an instance on a free port and waits for health UP,
+# sets launched_pid, launched_at and up_at. Another process on this shared machine may take
+# the port between the check and the bind: then it starts over, at most three times.
+launch_up() {
+	local name=$1 lock_dir=$2 port attempt
+	for attempt in 1 2 3; do
+		port=$(free_port)
+		launch "$name" "$port" "$lock_dir"
+		if wait_health_up_or_exit "$port" "$launched_pid"; then
+			return 0
+		fi
+		wait_exit "$launched_pid" "$timeout_seconds"
+		grep -q "was already in use" "$log_dir/$name.log" || die "$name exited before its health was UP" "$log_dir/$name.log"
+		progress "$name: port $port was taken meanwhile, starting over"
+	done
+	die "$name found no free port in three attempts" "$log_dir/$name.log"
+}
+
+# wait_health_up_or_exit PORT PID: like wait_health_up, but returns 1 if PID exits first.
+wait_health_up_or_exit() {
+	local port=$1 pid=$2 deadline
+	deadline=$(($(now_us) + timeout_seconds * 1000000))
+	until health_is_up "$port"; do
+		is_running "$pid" || return 1
+		(($(now_us) < deadline)) || die "PID $pid: health not UP within ${timeout_seconds}s"
+		pause 0.005
+	done
+	up_at=$(now_us)
+}
+
 # duplicate_run METRIC RUN LOCK_DIR [ARG...]: launches a duplicate, records launch to
 # exit 75.
 duplicate_run() {
 	local metric=$1 run=$2 lock_dir=$3 name
 	shift 3
 	name="$metric-$run"
-	launch "$name" "$(free_port)" "$lock_dir" "$@"
+	# Port 0: a refused instance never binds one
+	launch "$name" 0 "$lock_dir" "$@"
 	wait_exit "$launched_pid" "$timeout_seconds"
 	((exit_code == REFUSAL_EXIT_CODE)) ||
 		die "$name exited with $exit_code, expected $REFUSAL_EXIT_CODE" "$log_dir/$name.log"
@@ -438,7 +469,7 @@ standby_rss() {
 	local metric=$1 run=$2 lock_dir=$3 name pid
 	shift 3
 	name="$metric-$run"
-	launch "$name" "$(free_port)" "$lock_dir" --forward.lock.standby=true "$@"
+	launch "$name" 0 "$lock_dir" --forward.lock.standby=true "$@"
 	pid=$launched_pid
 	wait_blocked_on_lock "$pid" "$name"
 	# Not a synchronization: the standby does nothing more while blocked, this only lets
@@ -456,10 +487,8 @@ measure_early() {
 	for run in $(seq 1 "$runs"); do
 		lock_dir="$work_dir/early-$run"
 		mkdir -p "$lock_dir"
-		port=$(free_port)
-		launch "early-holder-$run" "$port" "$lock_dir"
+		launch_up "early-holder-$run" "$lock_dir"
 		holder=$launched_pid
-		wait_health_up "$port" "$holder" "early-holder-$run"
 		record early.holder "$run" "$(elapsed_ms "$launched_at" "$up_at")"
 		duplicate_run early.refusal "$run" "$lock_dir"
 		duplicate_run early.refusal.acquire-early "$run" "$lock_dir" --forward.lock.acquire-early=true
