@@ -88,6 +88,11 @@ final class EarlyLockAcquisition
 
 	@Override
 	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+		if (AotProcessing.isRunning()) {
+			// Building the application, not running it: nothing may take the lock
+			this.attempted = true;
+			return;
+		}
 		ForwardLockProperties properties = bind(this.environment);
 		EarlyLockGuard.Handover handover = beanFactory.containsSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME)
 				? (EarlyLockGuard.Handover) beanFactory.getSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME) : null;
@@ -111,7 +116,7 @@ final class EarlyLockAcquisition
 
 	@Override
 	public void initialize(ConfigurableListableBeanFactory beanFactory) {
-		if (this.attempted) {
+		if (this.attempted || AotProcessing.isRunning()) {
 			return;
 		}
 		acquire(beanFactory.getBean(LockBackend.class), beanFactory.getBean(LockRequest.class),

@@ -26,7 +26,6 @@ import org.springframework.boot.context.event.SpringApplicationEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
-import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -122,7 +121,7 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
 		ConfigurableEnvironment environment = event.getEnvironment();
-		if (isAotProcessing() || !isGuarded(environment) || hasParent(event)) {
+		if (AotProcessing.isRunning() || !isGuarded(environment) || hasParent(event)) {
 			return;
 		}
 		ForwardLockProperties properties;
@@ -206,12 +205,8 @@ final class EarlyLockGuard implements SmartApplicationListener {
 				&& !properties.getHeartbeat().isEnabled();
 	}
 
-	private static boolean isAotProcessing() {
-		return Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING);
-	}
-
 	private static boolean isGuarded(ConfigurableEnvironment environment) {
-		if (!environment.getProperty("forward.lock.enabled", Boolean.class, true)) {
+		if (!DisabledForwardLockPostProcessor.isEnabled(environment)) {
 			return false;
 		}
 		String[] excluded = environment.getProperty("spring.autoconfigure.exclude", String[].class, new String[0]);
