@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  */
 public final class KubernetesLeaseClients {
 
-	private static final long MIN_TIMEOUT_MILLIS = 1_000;
+	private static final long MIN_TIMEOUT_MILLIS = 3_000;
 
 	private static final long MAX_TIMEOUT_MILLIS = 10_000;
 
@@ -33,9 +33,10 @@ public final class KubernetesLeaseClients {
 
 	/**
 	 * Copy a configuration with timeouts for the given lease: connection and request
-	 * timeouts of a third of the lease (between 1 and 10 seconds), and no retries inside
-	 * the client, since the backend retries on its own schedule and must see failures
-	 * while its lease still runs.
+	 * timeouts of a third of the lease (between 3 and 10 seconds: a first call that
+	 * upgrades the connection can take a second on a busy host, and a holder never waits
+	 * beyond its lease anyway), and no retries inside the client, since the backend
+	 * retries on its own schedule and must see failures while its lease still runs.
 	 * @param config the configuration
 	 * @param lease the lease duration (stale timeout)
 	 * @return the adjusted configuration

@@ -66,7 +66,9 @@ public final class KubernetesLeaseErrors {
 					ex);
 		}
 		List<String> help = new ArrayList<>();
-		if (code == 0) {
+		// The client reports a failure without an HTTP answer (refused, reset, timed out)
+		// with a code of 0 or below.
+		if (code <= 0) {
 			if (!clusterConfigurationFound()) {
 				help.add("No cluster configuration was found, so the client tried " + masterUrl + ". It looks, in "
 						+ "this order, for: the system property kubernetes.master or the variable "
@@ -87,7 +89,7 @@ public final class KubernetesLeaseErrors {
 		}
 		help.add("A standby rides out an unreachable API server and keeps waiting; a holder gives the lock up "
 				+ "once its lease runs out without a renewal");
-		String answer = (code != 0) ? " (HTTP " + code + ")" : "";
+		String answer = (code > 0) ? " (HTTP " + code + ")" : "";
 		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
 				"Failed to " + what + " on the Kubernetes API server" + answer, null, location, help, ex);
 	}
