@@ -83,7 +83,7 @@ import io.forwardlock.lock.LockRequest;
  * <b>Checking by hand.</b> {@code kubectl get lease <name> -n <namespace> -o yaml} shows
  * the holder pod, the fencing token and the last renewal.
  */
-public class KubernetesLeaseBackend implements LockBackend {
+public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 
 	/**
 	 * Id of this backend.
@@ -140,6 +140,8 @@ public class KubernetesLeaseBackend implements LockBackend {
 	private final Clock clock;
 
 	private final LongSupplier nanoTime;
+
+	private volatile boolean ownsClient;
 
 	/**
 	 * What this backend last saw of each Lease, to judge expiry on its own clock.
@@ -418,6 +420,28 @@ public class KubernetesLeaseBackend implements LockBackend {
 	@Override
 	public String describeLocation(LockRequest request) {
 		return "Kubernetes Lease " + this.namespace + "/" + leaseName(request);
+	}
+
+	/**
+	 * Make {@link #close()} close the client too, for a client created for this backend
+	 * alone.
+	 * @return this backend
+	 */
+	public KubernetesLeaseBackend closingClient() {
+		this.ownsClient = true;
+		return this;
+	}
+
+	/**
+	 * Close the client if this backend owns it (see {@link #closingClient()}). Leases
+	 * must be released before: a lease whose client is closed can no longer renew, and
+	 * expires. Idempotent.
+	 */
+	@Override
+	public void close() {
+		if (this.ownsClient) {
+			this.client.close();
+		}
 	}
 
 	@Override
