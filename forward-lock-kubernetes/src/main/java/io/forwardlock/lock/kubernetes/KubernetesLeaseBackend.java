@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -409,12 +411,32 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 	}
 
 	/**
-	 * Refusal whose help explains that a crashed holder blocks until its Lease expires.
+	 * Refusal that names the holder pod and explains that a crashed holder's Lease
+	 * expires only for an instance that waits: expiry is judged from when a waiting
+	 * instance first saw the Lease unchanged, so a fresh start that gives up at once
+	 * never takes over.
 	 */
 	@Override
 	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
-		return LockErrors.instanceRunningOnLease(holder, describeLocation(request),
-				Duration.ofSeconds(leaseSeconds(request)));
+		String name = leaseName(request);
+		int seconds = leaseSeconds(request);
+		List<String> help = new ArrayList<>();
+		String pod = (holder != null) ? holder.hostname() : null;
+		if (pod != null) {
+			help.add("The lock is held by pod " + pod + ((holder.hasPid()) ? " (PID " + holder.pid() + ")" : "")
+					+ "; stopping it releases the lock: kubectl delete pod " + pod + " -n " + this.namespace);
+		}
+		else {
+			help.add("Stop the running instance; it releases the lock when it stops");
+		}
+		help.add("If that pod crashed or its node is gone, its Lease expires once it has stayed unrenewed for "
+				+ seconds + " s, as seen by an instance that waits for it: start this instance as a standby, "
+				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true), which is the usual setting on Kubernetes");
+		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
+				+ "forward.lock.name=<other-name> or forward.lock.kubernetes.lease-name=<other-lease>");
+		help.add("See the holder: kubectl get lease " + name + " -n " + this.namespace + " -o yaml");
+		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
+				describeLocation(request), help, null);
 	}
 
 	@Override

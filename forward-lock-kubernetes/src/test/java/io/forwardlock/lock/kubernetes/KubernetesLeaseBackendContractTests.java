@@ -1,18 +1,12 @@
 package io.forwardlock.lock.kubernetes;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import io.forwardlock.lock.LockBackend;
-import io.forwardlock.lock.LockBackendContractTests;
-import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
 
@@ -20,7 +14,7 @@ import io.forwardlock.lock.file.testsupport.ChildJvm;
  * The backend contract against fabric8's mock API server in CRUD mode, with an external
  * holder in a child JVM.
  */
-class KubernetesLeaseBackendContractTests extends LockBackendContractTests {
+class KubernetesLeaseBackendContractTests extends KubernetesLeaseContractHooks {
 
 	static final Duration LEASE = Duration.ofSeconds(2);
 
@@ -61,30 +55,18 @@ class KubernetesLeaseBackendContractTests extends LockBackendContractTests {
 	}
 
 	@Override
-	protected void breakLease(LockLease lease, LockRequest request) {
-		Lease current = client.leases().inNamespace(MockApiServer.NAMESPACE).withName(request.name()).get();
-		Map<String, String> annotations = new LinkedHashMap<>(current.getMetadata().getAnnotations());
-		annotations.put(KubernetesLeaseBackend.FENCING_TOKEN,
-				Long.toString(KubernetesLeaseBackend.fencingToken(current) + 1));
-		client
-			.resource(new LeaseBuilder(current).editMetadata()
-				.withAnnotations(annotations)
-				.endMetadata()
-				.editSpec()
-				.withHolderIdentity("intruder")
-				.endSpec()
-				.build())
-			.update();
+	KubernetesClient client() {
+		return client;
+	}
+
+	@Override
+	String namespace() {
+		return MockApiServer.NAMESPACE;
 	}
 
 	@Override
 	protected Duration takeoverTimeout() {
 		return LEASE.plusSeconds(1);
-	}
-
-	@Override
-	protected boolean supportsFencingTokens() {
-		return true;
 	}
 
 }

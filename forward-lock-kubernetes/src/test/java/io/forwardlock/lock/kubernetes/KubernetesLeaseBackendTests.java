@@ -323,8 +323,12 @@ class KubernetesLeaseBackendTests {
 		assertThat(holder).map(HolderRecord::processStartedAt).isPresent();
 		LockException refusal = backend(this.client, Clock.systemUTC(), null).instanceRunning(holder.get(),
 				request("orders"));
+		assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 		assertThat(refusal.getMessage()).contains("on " + HolderRecord.localHostname())
-			.contains("Kubernetes Lease test/orders");
+			.contains("Kubernetes Lease test/orders")
+			.contains("kubectl delete pod " + HolderRecord.localHostname() + " -n test")
+			.contains("forward.lock.standby=true")
+			.contains("kubectl get lease orders -n test -o yaml");
 		lease.release();
 	}
 

@@ -19,7 +19,8 @@ import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.testsupport.OverlapJournal;
 
 /**
- * Child JVM that uses {@link KubernetesLeaseBackend} against a mock API server. Modes:
+ * Child JVM that uses {@link KubernetesLeaseBackend} against a mock API server (its URL
+ * as {@code <url>}), or the real cluster of the opt-in tests ({@code cluster}). Modes:
  * <ul>
  * <li>{@code hold <url> <name> <leaseMillis>}: prints {@code READY}, then on the line
  * {@code acquire} answers {@code ACQUIRED <token>} or {@code BUSY} and renews the lease
@@ -37,8 +38,8 @@ public final class KubernetesLeaseChildProcess {
 
 	public static void main(String[] args) throws Exception {
 		Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
-		try (KubernetesClient client = KubernetesLeaseClients.create(MockApiServer.config(args[1], lease))) {
-			KubernetesLeaseBackend backend = new KubernetesLeaseBackend(client, MockApiServer.NAMESPACE);
+		try (KubernetesClient client = KubernetesLeaseClients.create(RealCluster.configFor(args[1], lease))) {
+			KubernetesLeaseBackend backend = new KubernetesLeaseBackend(client, RealCluster.namespaceFor(args[1]));
 			LockRequest request = LockRequest.named(args[2])
 				.applicationName("child-" + ProcessHandle.current().pid())
 				.heartbeat(lease.dividedBy(4), lease)

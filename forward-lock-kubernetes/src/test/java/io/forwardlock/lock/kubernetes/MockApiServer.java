@@ -3,6 +3,8 @@ package io.forwardlock.lock.kubernetes;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -20,6 +22,12 @@ import io.fabric8.mockwebserver.MockWebServer;
 final class MockApiServer implements AutoCloseable {
 
 	static final String NAMESPACE = "test";
+
+	/**
+	 * The mock logs every request at INFO: thousands of lines in a race. Kept here so
+	 * that the level sticks (java.util.logging holds loggers weakly).
+	 */
+	private static final Logger MOCK_LOGGER = quiet(Logger.getLogger("io.fabric8.mockwebserver"));
 
 	private final KubernetesMockServer server;
 
@@ -46,6 +54,11 @@ final class MockApiServer implements AutoCloseable {
 		KubernetesMockServer server = new KubernetesMockServer(false);
 		server.init(InetAddress.getLoopbackAddress(), 0);
 		return new MockApiServer(server);
+	}
+
+	private static Logger quiet(Logger logger) {
+		logger.setLevel(Level.WARNING);
+		return logger;
 	}
 
 	KubernetesMockServer server() {
