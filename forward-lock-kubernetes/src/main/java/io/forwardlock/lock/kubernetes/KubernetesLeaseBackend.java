@@ -583,6 +583,10 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		return annotations;
 	}
 
+	/**
+	 * Holder record from a Lease's annotations. Anybody allowed to update the Lease can
+	 * write them, so the text is made printable before it reaches a log or a terminal.
+	 */
 	static HolderRecord holderOf(Lease lease) {
 		Map<String, String> annotations = annotations(lease);
 		long pid = parseLong(annotations.get(PID), -1);
@@ -591,8 +595,27 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 			// A Lease written by another tool: its holder identity is all we know.
 			pod = lease.getSpec().getHolderIdentity();
 		}
-		return new HolderRecord(pid, pod, parseInstant(annotations.get(PROCESS_STARTED_AT)),
-				parseInstant(annotations.get(ACQUIRED_AT)), annotations.get(APPLICATION), annotations.get(INSTANCE_ID));
+		return new HolderRecord(pid, printable(pod), parseInstant(annotations.get(PROCESS_STARTED_AT)),
+				parseInstant(annotations.get(ACQUIRED_AT)), printable(annotations.get(APPLICATION)),
+				printable(annotations.get(INSTANCE_ID)));
+	}
+
+	/**
+	 * Text read from the Lease with control characters (such as terminal escape
+	 * sequences) replaced by '?', at most 253 characters long.
+	 * @param text the text, may be {@code null}
+	 * @return the printable text, or {@code null}
+	 */
+	static String printable(String text) {
+		if (text == null) {
+			return null;
+		}
+		StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_ANNOTATION));
+		for (int i = 0; i < text.length() && sb.length() < MAX_ANNOTATION; i++) {
+			char c = text.charAt(i);
+			sb.append((Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) ? '?' : c);
+		}
+		return sb.toString();
 	}
 
 	static long fencingToken(Lease lease) {

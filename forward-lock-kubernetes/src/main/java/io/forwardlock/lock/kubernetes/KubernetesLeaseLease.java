@@ -303,7 +303,8 @@ final class KubernetesLeaseLease implements LockLease {
 			return;
 		}
 		HolderRecord other = KubernetesLeaseBackend.holderOf(seen);
-		String holderIdentity = (seen.getSpec() != null) ? seen.getSpec().getHolderIdentity() : null;
+		String holderIdentity = KubernetesLeaseBackend
+			.printable((seen.getSpec() != null) ? seen.getSpec().getHolderIdentity() : null);
 		String reason = (holderIdentity == null || holderIdentity.isEmpty())
 				? "the Lease was found without a holder when " + when : "the Lease was taken over by " + holderIdentity
 						+ " (fencing token " + KubernetesLeaseBackend.fencingToken(seen) + ") when " + when;
