@@ -1,24 +1,24 @@
 package io.forwardlock.sample;
 
-import java.net.InetAddress;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the sample application's jar on the Kubernetes backend against fabric8's mock API
- * server (CRUD mode, on a loopback port of this JVM), as pods would run it: each process
- * gets its own pod name through {@code HOSTNAME} and {@code POD_NAME}.
+ * server (CRUD mode, on a loopback port, in a JVM of its own), as pods would run it: each
+ * process gets its own pod name through {@code HOSTNAME} and {@code POD_NAME}.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SampleAppKubernetesProcessIT {
@@ -41,41 +41,60 @@ class SampleAppKubernetesProcessIT {
 
 	private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
-	/**
-	 * The mock logs every request at INFO; kept here so that the level sticks.
-	 */
-	private static final Logger MOCK_LOGGER = Logger.getLogger("io.fabric8.mockwebserver");
+	private static Process server;
 
-	private static KubernetesMockServer server;
+	private static String masterUrl;
 
 	private static KubernetesClient client;
 
 	@TempDir
 	Path dir;
 
+	/**
+	 * Start the mock in a JVM of its own, on the class path that the build of
+	 * forward-lock-kubernetes wrote: this module then needs neither the mock nor the
+	 * Netty version it requires.
+	 */
 	@BeforeAll
-	static void startApiServer() {
-		MOCK_LOGGER.setLevel(Level.WARNING);
-		server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-				new KubernetesCrudDispatcher(), false);
-		server.init(InetAddress.getLoopbackAddress(), 0);
+	static void startApiServer() throws Exception {
+		Path module = Path.of("..", "forward-lock-kubernetes", "target").toAbsolutePath().normalize();
+		String classPath = Files.readString(module.resolve("mock-api-server.classpath")).trim() + File.pathSeparator
+				+ module.resolve("test-classes");
+		server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp", classPath,
+				"io.forwardlock.lock.kubernetes.MockApiServerProcess")
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+		String ready = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
+		assertThat(ready).as("mock API server").startsWith("READY ");
+		masterUrl = ready.substring("READY ".length()).trim();
 		client = new KubernetesClientBuilder()
-			.withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(masterUrl()).build())
+			.withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(masterUrl).build())
 			.build();
 	}
 
+	private static String readLine(BufferedReader reader) {
+		try {
+			return reader.readLine();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	@AfterAll
-	static void stopApiServer() {
+	static void stopApiServer() throws InterruptedException {
 		if (client != null) {
 			client.close();
 		}
 		if (server != null) {
-			server.destroy();
+			server.destroyForcibly();
+			server.waitFor(30, TimeUnit.SECONDS);
 		}
 	}
 
 	private static String masterUrl() {
-		return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
+		return masterUrl;
 	}
 
 	@Test
