@@ -55,6 +55,13 @@ public enum LockErrorType {
 	UNSAFE_LOCK_FILE,
 
 	/**
+	 * The lock directory can be written by users other than its owner without the sticky
+	 * bit, or belongs to a user other than this one or root, so others could replace the
+	 * lock file; it was refused without being touched.
+	 */
+	UNSAFE_LOCK_DIRECTORY,
+
+	/**
 	 * A held lock was taken over or could no longer be proven.
 	 */
 	LOCK_LOST,

@@ -23,17 +23,7 @@ public final class LockErrors {
 	 */
 	public static LockException instanceRunning(HolderRecord holder, String location) {
 		List<String> help = new ArrayList<>();
-		if (holder != null && holder.hasPid() && holder.isLocal()) {
-			help.add("Stop the running instance first: kill " + holder.pid()
-					+ " (it releases the lock on exit, even if it crashes)");
-		}
-		else if (holder != null && holder.hasPid()) {
-			help.add("Stop the running instance on host " + holder.hostname() + " (PID " + holder.pid()
-					+ "); it releases the lock on exit");
-		}
-		else {
-			help.add("Stop the running instance first; it releases the lock on exit, even if it crashes");
-		}
+		help.add(stopTheHolder(holder, "it releases the lock on exit, even if it crashes"));
 		help.add("Or start this instance as a standby that takes over when the holder stops: "
 				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)");
 		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
@@ -54,16 +44,7 @@ public final class LockErrors {
 	 */
 	public static LockException instanceRunningOnLease(HolderRecord holder, String location, Duration lease) {
 		List<String> help = new ArrayList<>();
-		if (holder != null && holder.hasPid() && holder.isLocal()) {
-			help.add("Stop the running instance first: kill " + holder.pid() + " (it releases the lock when it stops)");
-		}
-		else if (holder != null && holder.hasPid()) {
-			help.add("Stop the running instance on host " + holder.hostname() + " (PID " + holder.pid()
-					+ "); it releases the lock when it stops");
-		}
-		else {
-			help.add("Stop the running instance first; it releases the lock when it stops");
-		}
+		help.add(stopTheHolder(holder, "it releases the lock when it stops"));
 		help.add("If that instance crashed or its host is gone, its lease runs out at most " + lease
 				+ " (forward.lock.stale-timeout) after its last renewal; start again then");
 		help.add("Or start this instance as a standby that takes over when the holder stops: "
@@ -72,6 +53,37 @@ public final class LockErrors {
 				+ "forward.lock.name=<other-name>");
 		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
 				location, help, null);
+	}
+
+	/**
+	 * How to stop the holder. {@code kill N} is advised only when N is provably the
+	 * holder in this PID namespace: the process with that PID here started when the
+	 * holder recorded. In another container or PID namespace the same number names
+	 * another process here (PID 1 is this namespace's init).
+	 * @param holder the holder, may be {@code null}
+	 * @param releases what stopping it does to the lock
+	 * @return the help line
+	 */
+	private static String stopTheHolder(HolderRecord holder, String releases) {
+		if (holder == null || !holder.hasPid()) {
+			return "Stop the running instance first; " + releases;
+		}
+		if (!holder.isLocal()) {
+			return "Stop the running instance on host " + holder.hostname() + " (PID " + holder.pid() + "); "
+					+ releases;
+		}
+		if (holder.processStartedAt() == null) {
+			return "Stop the running instance first, after checking that PID " + holder.pid() + " is it: ps -p "
+					+ holder.pid() + " -o pid,lstart,args (if it runs in another container or PID namespace, stop it "
+					+ "there); " + releases;
+		}
+		if (holder.isProcessAlive()) {
+			return "Stop the running instance first: kill " + holder.pid() + " (" + releases + ")";
+		}
+		return "Stop the running instance where it runs: it recorded PID " + holder.pid() + ", started at "
+				+ holder.processStartedAt() + ", but PID " + holder.pid()
+				+ " here is another process or none, so the holder runs in another PID namespace or container "
+				+ "on this host (do not signal that PID here); " + releases;
 	}
 
 	/**
@@ -108,6 +120,29 @@ public final class LockErrors {
 						"If nothing of yours created it, it may be an attack on a shared directory such as /tmp; "
 								+ "investigate before removing it",
 						"Use a private lock directory: forward.lock.dir=/var/lib/<app> (FORWARD_LOCK_DIR=/var/lib/<app>)"),
+				null);
+	}
+
+	/**
+	 * The lock directory lets others replace the lock file.
+	 * @param directory the lock directory
+	 * @param reason what is wrong with it, completing "it ...", such as "can be written
+	 * by other users (mode 0777) without the sticky bit"
+	 * @return the exception
+	 */
+	public static LockException unsafeLockDirectory(Path directory, String reason) {
+		return new LockException(LockErrorType.UNSAFE_LOCK_DIRECTORY,
+				"Refusing the lock directory " + directory + " because it " + reason
+						+ ": another user could delete or replace the lock file and run a second instance",
+				null, directory.resolve("*.lock").toString(),
+				List.of("Use a directory that only this user can write to: forward.lock.dir=/var/lib/<app> "
+						+ "(FORWARD_LOCK_DIR=/var/lib/<app>), created for example with "
+						+ "sudo install -d -o $(id -un) -m 0700 /var/lib/<app>",
+						"Or take write access away from group and others: chmod go-w " + directory,
+						"Or, for a directory that users must share (such as /tmp), set the sticky bit, "
+								+ "so that nobody can delete or replace another user's files: chmod +t " + directory,
+						"Check the owner and mode: ls -ld " + directory + "; the directory must belong to this user "
+								+ "or to root"),
 				null);
 	}
 

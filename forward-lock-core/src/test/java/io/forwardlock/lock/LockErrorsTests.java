@@ -2,6 +2,8 @@ package io.forwardlock.lock;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
@@ -18,15 +20,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockErrorsTests {
 
-	private static final HolderRecord LOCAL = new HolderRecord(4242, HolderRecord.localHostname(), null, null, "orders",
-			"id");
+	private static final HolderRecord LOCAL = HolderRecord.currentProcess("orders", "id");
+
+	private static final long PID = ProcessHandle.current().pid();
 
 	@Test
 	void instanceRunningWithLocalHolderSuggestsStoppingItByPid() {
 		LockException ex = LockErrors.instanceRunning(LOCAL, "/tmp/orders.lock");
 		assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
-		assertThat(ex.getPid()).isEqualTo(4242);
-		assertThat(ex.getHelp().get(0)).contains("kill 4242");
+		assertThat(ex.getPid()).isEqualTo(PID);
+		assertThat(ex.getHelp().get(0)).contains("kill " + PID);
 		assertThat(ex.getHelp()).anySatisfy(
 				(line) -> assertThat(line).contains("forward.lock.standby=true").contains("FORWARD_LOCK_STANDBY=true"));
 		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).startsWith("Do not delete the lock file"));
@@ -40,6 +43,26 @@ class LockErrorsTests {
 		LockException unknown = LockErrors.instanceRunning(HolderRecord.unknown(), "/tmp/orders.lock");
 		assertThat(unknown.getHelp().get(0)).doesNotContain("kill ");
 		assertThat(LockErrors.instanceRunning(null, "x").getHelp()).isNotEmpty();
+	}
+
+	@Test
+	void holderInAnotherPidNamespaceIsNeverToBeKilledHereByItsPid() {
+		// PID 1 of another namespace, started at another time than this namespace's PID 1
+		HolderRecord otherNamespace = new HolderRecord(1, HolderRecord.localHostname(),
+				Instant.parse("2001-01-01T00:00:00Z"), null, "orders", "id");
+		LockException ex = LockErrors.instanceRunning(otherNamespace, "/tmp/orders.lock");
+		assertThat(ex.getHelp().get(0)).doesNotContain("kill 1")
+			.contains("another PID namespace or container")
+			.contains("PID 1");
+		LockException onLease = LockErrors.instanceRunningOnLease(otherNamespace, "row", Duration.ofSeconds(60));
+		assertThat(onLease.getHelp().get(0)).doesNotContain("kill 1").contains("another PID namespace or container");
+	}
+
+	@Test
+	void holderRecordWithoutStartTimeIsToBeCheckedBeforeItIsStopped() {
+		HolderRecord pidOnly = new HolderRecord(4242, HolderRecord.localHostname(), null, null, null, null);
+		LockException ex = LockErrors.instanceRunning(pidOnly, "/tmp/orders.lock");
+		assertThat(ex.getHelp().get(0)).doesNotContain("kill 4242").contains("ps -p 4242");
 	}
 
 	@Test

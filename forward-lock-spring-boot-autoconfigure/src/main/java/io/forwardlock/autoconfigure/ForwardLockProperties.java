@@ -43,7 +43,8 @@ public class ForwardLockProperties implements Validator {
 
 	/**
 	 * Backend that holds the lock: 'file' for one host, 'jdbc' for several hosts sharing
-	 * the application's database.
+	 * the application's database, 'kubernetes' or 'zookeeper' with their modules on the
+	 * class path. Chosen when the application runs, also with Spring AOT.
 	 */
 	private Backend backend = Backend.FILE;
 
@@ -68,6 +69,14 @@ public class ForwardLockProperties implements Validator {
 	 * refused instance never runs migrations or other start-up side effects.
 	 */
 	private boolean acquireEarly = false;
+
+	/**
+	 * Whether to check, as soon as the environment is prepared and before any bean is
+	 * created, that no other instance holds the file lock, and refuse to start at once if
+	 * one does. Applies to the file backend when neither standby, retries nor the
+	 * heartbeat are on; the lock itself is still taken during the context refresh.
+	 */
+	private boolean earlyProbe = true;
 
 	/**
 	 * Age of the last heartbeat after which a holder counts as hung and may be taken
@@ -162,6 +171,14 @@ public class ForwardLockProperties implements Validator {
 
 	public void setAcquireEarly(boolean acquireEarly) {
 		this.acquireEarly = acquireEarly;
+	}
+
+	public boolean isEarlyProbe() {
+		return this.earlyProbe;
+	}
+
+	public void setEarlyProbe(boolean earlyProbe) {
+		this.earlyProbe = earlyProbe;
 	}
 
 	public Duration getStaleTimeout() {
@@ -347,7 +364,17 @@ public class ForwardLockProperties implements Validator {
 		/**
 		 * A row in the application's database: several hosts.
 		 */
-		JDBC
+		JDBC,
+
+		/**
+		 * A Kubernetes Lease object: several pods; needs forward-lock-kubernetes.
+		 */
+		KUBERNETES,
+
+		/**
+		 * A ZooKeeper node: several hosts; needs forward-lock-zookeeper.
+		 */
+		ZOOKEEPER
 
 	}
 

@@ -22,16 +22,46 @@ class ForwardLockRequestsTests {
 	private final MockEnvironment environment = new MockEnvironment();
 
 	@Test
-	void nameDefaultsToTheApplicationNameMadeSafeForAFileName() {
+	void nameDefaultsToTheApplicationNameMadeSafeForAFileNameWithAShortHashOfTheOriginal() {
 		this.environment.setProperty("spring.application.name", " ../My App:v2 ");
-		assertThat(ForwardLockRequests.lockName(this.properties, this.environment)).isEqualTo("My-App-v2");
+		assertThat(ForwardLockRequests.lockName(this.properties, this.environment)).matches("My-App-v2-[0-9a-f]{8}");
+	}
+
+	@Test
+	void applicationNameThatIsAlreadySafeIsKeptAsItIs() {
+		this.environment.setProperty("spring.application.name", "billing-service");
+		assertThat(ForwardLockRequests.lockName(this.properties, this.environment)).isEqualTo("billing-service");
+	}
+
+	@Test
+	void applicationNamesInOtherScriptsGetDistinctLockNames() {
+		String orders = lockNameOf("注文");
+		String invoices = lockNameOf("請求");
+		assertThat(orders).isNotEqualTo(invoices).matches("application-[0-9a-f]{8}");
+		assertThat(invoices).matches("application-[0-9a-f]{8}");
+		assertThat(lockNameOf("注文")).as("stable").isEqualTo(orders);
+	}
+
+	@Test
+	void longApplicationNamesSharingTheFirst128CharactersGetDistinctLockNames() {
+		String prefix = "a".repeat(128);
+		String first = lockNameOf(prefix + "-orders");
+		String second = lockNameOf(prefix + "-invoices");
+		assertThat(first).isNotEqualTo(second).hasSize(128);
+		assertThat(second).hasSize(128);
+		LockRequest.named(first).build();
+	}
+
+	private String lockNameOf(String applicationName) {
+		this.environment.setProperty("spring.application.name", applicationName);
+		return ForwardLockRequests.lockName(this.properties, this.environment);
 	}
 
 	@Test
 	void nameFallsBackToApplicationWhenNothingUsableIsLeft() {
 		assertThat(ForwardLockRequests.lockName(this.properties, this.environment)).isEqualTo("application");
 		this.environment.setProperty("spring.application.name", "...");
-		assertThat(ForwardLockRequests.lockName(this.properties, this.environment)).isEqualTo("application");
+		assertThat(ForwardLockRequests.lockName(this.properties, this.environment)).matches("application-[0-9a-f]{8}");
 	}
 
 	@Test

@@ -300,6 +300,9 @@ public class FileLockBackend implements LockBackend {
 				// held by this JVM under another name: never open it
 				return Optional.of(heldHere.holder());
 			}
+			if (ForeignLockFiles.isForeign(facts)) {
+				return ForeignLockFiles.inspect(target, facts);
+			}
 			LockFiles.requireSafe(target.path(), facts);
 			FileChannel channel = LockFiles.openExisting(target.path());
 			boolean park = false;
@@ -381,6 +384,7 @@ public class FileLockBackend implements LockBackend {
 				return null;
 			}
 			Path realDirectory = this.directory.toRealPath();
+			PlatformDefaults.requireSafeDirectory(realDirectory);
 			Path realPath = realDirectory.resolve(request.name() + LOCK_SUFFIX);
 			return new Target(path, realPath, holderFile(request),
 					this.directory.resolve(request.name() + TAKEOVER_SUFFIX), realPath.toString(), path.toString());
@@ -431,6 +435,11 @@ public class FileLockBackend implements LockBackend {
 			return new Attempt(Outcome.HELD, null, existing);
 		}
 		if (existing != null) {
+			if (ForeignLockFiles.isForeign(existing)) {
+				// another user's lock file in a shared directory: name its holder, or
+				// replace its leftover as root
+				return ForeignLockFiles.attempt(target, existing);
+			}
 			LockFiles.requireSafe(target.path(), existing);
 		}
 		// know whether this attempt created the file: only then may a failure remove it

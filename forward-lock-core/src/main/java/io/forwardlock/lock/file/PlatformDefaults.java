@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import io.forwardlock.lock.LockErrors;
+
 /**
  * Default lock directory per platform, as in the original design:
  * <ul>
@@ -106,6 +108,48 @@ public final class PlatformDefaults {
 				? new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY) }
 				: new FileAttribute<?>[0];
 		return Files.createDirectories(directory, attributes);
+	}
+
+	/**
+	 * Refuse a lock directory in which users other than this one could replace the lock
+	 * file: one that belongs to another user than this one or root, or that its group or
+	 * others may write to without the sticky bit. With the sticky bit (as on
+	 * {@code /tmp}), only a file's owner (and root) can delete or rename it. Nothing is
+	 * checked where the file system has no Unix owners and modes.
+	 * @param directory the lock directory, with symbolic links resolved
+	 * @throws io.forwardlock.lock.LockException with {@code UNSAFE_LOCK_DIRECTORY}
+	 * @throws IOException when the directory's attributes cannot be read
+	 */
+	public static void requireSafeDirectory(Path directory) throws IOException {
+		if (!directory.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+			return;
+		}
+		Map<String, Object> attributes = Files.readAttributes(directory, "unix:uid,mode");
+		String problem = directoryProblem((Integer) attributes.get("uid"), (Integer) attributes.get("mode"),
+				ProcessOwner.uid());
+		if (problem != null) {
+			throw LockErrors.unsafeLockDirectory(directory, problem);
+		}
+	}
+
+	/**
+	 * What makes a directory unsafe for lock files.
+	 * @param owner the directory's owner uid
+	 * @param mode the directory's mode bits
+	 * @param self this process's uid, or {@code -1} when unknown
+	 * @return a phrase completing "it ...", or {@code null} when safe
+	 */
+	static String directoryProblem(int owner, int mode, int self) {
+		if (self >= 0 && owner != self && owner != 0) {
+			return "belongs to uid " + owner + ", neither this user (uid " + self + ") nor root";
+		}
+		boolean writableByOthers = (mode & 0022) != 0;
+		boolean sticky = (mode & 01000) != 0;
+		if (writableByOthers && !sticky) {
+			return "can be written by " + (((mode & 0002) != 0) ? "every user" : "its group") + " (mode "
+					+ String.format("%04o", mode & 07777) + ") without the sticky bit";
+		}
+		return null;
 	}
 
 	/**

@@ -215,7 +215,7 @@ final class Takeover {
 
 	}
 
-	private static Attempt replace(Target target, FileFacts stale) throws IOException {
+	static Attempt replace(Target target, FileFacts stale) throws IOException {
 		String tempName = target.path().getFileName() + "." + UUID.randomUUID() + ".tmp";
 		Path temp = target.path().resolveSibling(tempName);
 		FileChannel channel = FileLockBackend.open(temp, true);

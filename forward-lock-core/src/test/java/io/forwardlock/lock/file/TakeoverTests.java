@@ -1,12 +1,20 @@
 package io.forwardlock.lock.file;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +22,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend.Target;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
@@ -21,6 +31,9 @@ import io.forwardlock.lock.file.Takeover.Sighting;
 import io.forwardlock.lock.file.Takeover.Watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for how {@link Takeover} judges a holder hung: by the holder's declared values,
@@ -136,6 +149,75 @@ class TakeoverTests {
 		assertThat(Takeover.possible(this.target)).isFalse();
 		declare(heartbeat(1000, 3000));
 		assertThat(Takeover.possible(this.target)).isTrue();
+	}
+
+	@Test
+	void waiterThatLockedADeletedTakeoverFileStartsOverInsteadOfEntering() throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(2);
+		try {
+			CountDownLatch inside = new CountDownLatch(1);
+			CountDownLatch leave = new CountDownLatch(1);
+			Future<Boolean> first = executor.submit(() -> Takeover.serialized(this.target, () -> {
+				inside.countDown();
+				return awaitQuietly(leave);
+			}, false));
+			assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+			Future<String> second = executor.submit(() -> Takeover.serialized(this.target, () -> "entered", "busy"));
+			// the second has the takeover file open and waits for its lock
+			await().atMost(Duration.ofSeconds(30)).until(() -> descriptorsOn(this.target.takeoverFile()) == 2);
+			Files.delete(this.target.takeoverFile());
+			try (FileChannel newcomer = FileChannel.open(this.target.takeoverFile(), StandardOpenOption.CREATE_NEW,
+					StandardOpenOption.WRITE)) {
+				// a newcomer created a new takeover file and is inside
+				newcomer.lock();
+				leave.countDown();
+				assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
+				assertThat(second.get(30, TimeUnit.SECONDS)).as("second entered beside the newcomer").isEqualTo("busy");
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
+	void takeoverFileIsRewrittenOnEveryUseSoThatCleanersDoNotAgeItOut() throws Exception {
+		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
+		Files.setLastModifiedTime(this.target.takeoverFile(), FileTime.fromMillis(0));
+		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
+		assertThat(Files.getLastModifiedTime(this.target.takeoverFile()).toMillis()).isPositive();
+	}
+
+	@Test
+	void takeoverFileThatIsAFifoIsRefusedWithoutBlocking() throws Exception {
+		assumeThat(new ProcessBuilder("mkfifo", this.target.takeoverFile().toString()).start().waitFor()).isZero();
+		assertThatExceptionOfType(LockException.class)
+			.isThrownBy(() -> Takeover.serialized(this.target, () -> true, false))
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE));
+	}
+
+	private static boolean awaitQuietly(CountDownLatch latch) {
+		try {
+			return latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private static long descriptorsOn(Path file) throws IOException {
+		String name = file.toRealPath().toString();
+		try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+			return entries.filter((entry) -> {
+				try {
+					return Files.readSymbolicLink(entry).toString().equals(name);
+				}
+				catch (IOException ex) {
+					return false;
+				}
+			}).count();
+		}
 	}
 
 }
