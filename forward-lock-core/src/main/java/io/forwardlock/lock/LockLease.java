@@ -53,6 +53,17 @@ public interface LockLease extends AutoCloseable {
 	Verification verify();
 
 	/**
+	 * Ask to be told, between scheduled verifications, when the backend sees a change
+	 * that may have cost the lock (the file backend: its lock file or directory deleted,
+	 * renamed or replaced). The listener runs on a backend thread; it should only
+	 * schedule a {@link #verify()}, which decides. It may be called when nothing was
+	 * lost. Backends that cannot tell ignore it.
+	 * @param listener the listener, replacing an earlier one
+	 */
+	default void onSuspectedLoss(Runnable listener) {
+	}
+
+	/**
 	 * Signal that the holder is alive (touch the file, renew the lease).
 	 * @throws LockException when the heartbeat could not be written
 	 */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -259,9 +260,24 @@ public class ForwardLockLifecycle
 		});
 		long verifyMillis = Math.max(1, this.verifyInterval.toMillis());
 		this.scheduler.scheduleWithFixedDelay(this::verify, verifyMillis, verifyMillis, TimeUnit.MILLISECONDS);
+		LockLease current = this.lease;
+		if (current != null) {
+			// a deleted or replaced lock file is verified at once, not at the next tick
+			ScheduledExecutorService verifier = this.scheduler;
+			current.onSuspectedLoss(() -> verifySoon(verifier));
+		}
 		if (this.heartbeatEnabled) {
 			long beatMillis = Math.max(1, this.request.heartbeatInterval().toMillis());
 			this.scheduler.scheduleWithFixedDelay(this::heartbeat, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void verifySoon(ScheduledExecutorService verifier) {
+		try {
+			verifier.execute(this::verify);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping: nothing left to verify
 		}
 	}
 

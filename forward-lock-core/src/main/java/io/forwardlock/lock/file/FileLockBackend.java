@@ -295,12 +295,30 @@ public class FileLockBackend implements LockBackend {
 			if (facts == null) {
 				return Optional.empty();
 			}
+			FileLockLease heldHere = HeldLocks.leaseOf(facts.fileKey());
+			if (heldHere != null) {
+				// held by this JVM under another name: never open it
+				return Optional.of(heldHere.holder());
+			}
 			if (ForeignLockFiles.isForeign(facts)) {
 				return ForeignLockFiles.inspect(target, facts);
 			}
 			LockFiles.requireSafe(target.path(), facts);
-			try (FileChannel channel = LockFiles.openExisting(target.path())) {
-				FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+			FileChannel channel = LockFiles.openExisting(target.path());
+			boolean park = false;
+			try {
+				FileLock probe;
+				try {
+					probe = channel.tryLock(0, Long.MAX_VALUE, true);
+				}
+				catch (OverlappingFileLockException ex) {
+					// this JVM holds the file, swapped in since the check: closing this
+					// descriptor would drop that lock
+					park = true;
+					HeldLocks.park(facts.fileKey(), channel);
+					FileLockLease holder = HeldLocks.leaseOf(facts.fileKey());
+					return Optional.of((holder != null) ? holder.holder() : HolderRecord.unknown());
+				}
 				if (probe != null) {
 					// a leftover of a process that is gone: nobody holds the lock
 					probe.release();
@@ -308,6 +326,11 @@ public class FileLockBackend implements LockBackend {
 				}
 				return Optional.of(HolderFiles.merge(HolderFiles.parsePid(HolderFiles.readStart(channel)),
 						HolderFiles.read(target.holderFile())));
+			}
+			finally {
+				if (!park) {
+					closeQuietly(channel);
+				}
 			}
 		}
 		catch (NoSuchFileException ex) {
@@ -340,6 +363,7 @@ public class FileLockBackend implements LockBackend {
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
 		HeldLocks.held(target.key(), lease);
+		HeldLocks.holdFile(locked.facts().fileKey(), lease);
 		return lease;
 	}
 
@@ -405,6 +429,11 @@ public class FileLockBackend implements LockBackend {
 	 */
 	Attempt attempt(Target target, boolean blocking, boolean serialized, int olderDescriptor) throws IOException {
 		FileFacts existing = LockFiles.lstat(target.path());
+		if (existing != null && HeldLocks.leaseOf(existing.fileKey()) != null) {
+			// this JVM holds the file under another name (a bind mount, another case):
+			// opening it would risk a descriptor that must never be closed
+			return new Attempt(Outcome.HELD, null, existing);
+		}
 		if (existing != null) {
 			if (ForeignLockFiles.isForeign(existing)) {
 				// another user's lock file in a shared directory: name its holder, or
@@ -413,7 +442,21 @@ public class FileLockBackend implements LockBackend {
 			}
 			LockFiles.requireSafe(target.path(), existing);
 		}
-		FileChannel channel = open(target.path(), false);
+		// know whether this attempt created the file: only then may a failure remove it
+		boolean created = false;
+		FileChannel channel;
+		if (existing == null) {
+			try {
+				channel = open(target.path(), true);
+				created = true;
+			}
+			catch (FileAlreadyExistsException ex) {
+				channel = open(target.path(), false);
+			}
+		}
+		else {
+			channel = open(target.path(), false);
+		}
 		boolean keep = false;
 		try {
 			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath(), olderDescriptor);
@@ -422,6 +465,12 @@ public class FileLockBackend implements LockBackend {
 			if (opened == null) {
 				return Attempt.RETRY;
 			}
+			if (HeldLocks.leaseOf(opened.fileKey()) != null) {
+				// swapped in between the check and the open
+				HeldLocks.park(opened.fileKey(), channel);
+				keep = true;
+				return new Attempt(Outcome.HELD, null, opened);
+			}
 			LockFiles.requireSafe(target.path(), opened);
 			this.attemptListener.afterOpen(target.path());
 			FileLock[] regions;
@@ -429,39 +478,63 @@ public class FileLockBackend implements LockBackend {
 				regions = lockRegions(channel, blocking);
 			}
 			catch (OverlappingFileLockException ex) {
-				// this JVM holds the file through a channel the registry does not know
-				regions = null;
+				// another channel of this JVM holds a lock on this very file: closing
+				// this descriptor would drop it
+				HeldLocks.park(opened.fileKey(), channel);
+				keep = true;
+				return new Attempt(Outcome.HELD, null, opened);
 			}
 			if (regions == null) {
 				return new Attempt(Outcome.HELD, null, opened);
 			}
-			if (!LockFiles.pathNames(target.path(), opened)) {
-				// a holder unlinked (or a takeover replaced) the file between our open
-				// and lock
-				return Attempt.RETRY;
+			try {
+				Attempt confirmed = confirm(target, serialized, channel, regions, opened, descriptorLink);
+				keep = confirmed.outcome() == Outcome.ACQUIRED;
+				return confirmed;
 			}
-			if (serialized || Takeover.possible(target)) {
-				// the check and the PID write happen under the takeover lock: a
-				// contender that judged the previous content stale sees it change
-				// before it may rename its own file over the path
-				if (!Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened) && writePid(channel),
-						false)) {
-					return Attempt.RETRY;
+			catch (IOException | RuntimeException ex) {
+				// a full disk, say: remove the file this attempt created, while still
+				// holding its lock and only if the path still names it, so that no empty
+				// leftover confuses people or looks like a replacement to a holder
+				if (created && descriptorLink != null && LockFiles.pathNames(target.path(), opened)) {
+					LockFiles.deleteIfExists(target.path());
 				}
+				throw ex;
 			}
-			else {
-				writePid(channel);
-			}
-			keep = true;
-			return new Attempt(Outcome.ACQUIRED,
-					new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
-					opened);
 		}
 		finally {
 			if (!keep) {
 				closeQuietly(channel);
 			}
 		}
+	}
+
+	/**
+	 * Prove, with the lock held, that the path still names the locked file, and write
+	 * this process's PID into it.
+	 */
+	private static Attempt confirm(Target target, boolean serialized, FileChannel channel, FileLock[] regions,
+			FileFacts opened, Path descriptorLink) throws IOException {
+		if (!LockFiles.pathNames(target.path(), opened)) {
+			// a holder unlinked (or a takeover replaced) the file between our open
+			// and lock
+			return Attempt.RETRY;
+		}
+		if (serialized || Takeover.possible(target)) {
+			// the check and the PID write happen under the takeover lock: a
+			// contender that judged the previous content stale sees it change
+			// before it may rename its own file over the path
+			if (!Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened) && writePid(channel),
+					false)) {
+				return Attempt.RETRY;
+			}
+		}
+		else {
+			writePid(channel);
+		}
+		return new Attempt(Outcome.ACQUIRED,
+				new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
+				opened);
 	}
 
 	/**

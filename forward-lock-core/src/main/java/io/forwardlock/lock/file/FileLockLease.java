@@ -51,6 +51,11 @@ final class FileLockLease implements LockLease {
 
 	private Locked locked;
 
+	private volatile Runnable suspicionListener;
+
+	// guarded by monitor
+	private LockDirectoryWatcher.Registration watch = LockDirectoryWatcher.Registration.NONE;
+
 	private LongSupplier clock = System::nanoTime;
 
 	private long lastBeatNanos = System.nanoTime();
@@ -95,6 +100,34 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
+	 * Watch the lock file and its directory (inotify on Linux), and call the listener as
+	 * soon as either is deleted, renamed or replaced.
+	 */
+	@Override
+	public void onSuspectedLoss(Runnable listener) {
+		synchronized (this.monitor) {
+			this.suspicionListener = listener;
+			this.watch.cancel();
+			this.watch = LockDirectoryWatcher.Registration.NONE;
+			if (listener != null && !this.released.get()) {
+				this.watch = watchLockFile();
+			}
+		}
+	}
+
+	private LockDirectoryWatcher.Registration watchLockFile() {
+		return LockDirectoryWatcher.watch(this.target.path().getParent(), this.target.path().getFileName().toString(),
+				this::suspect);
+	}
+
+	private void suspect() {
+		Runnable listener = this.suspicionListener;
+		if (listener != null && !this.released.get()) {
+			listener.run();
+		}
+	}
+
+	/**
 	 * Check the OS lock, the channel, and that the path still names the locked file with
 	 * this process's PID in it.
 	 * <p>
@@ -136,8 +169,10 @@ final class FileLockLease implements LockLease {
 				return Verification.lost("the channel holding the lock was closed and the lock file was replaced",
 						otherHolder().orElse(HolderRecord.unknown()));
 			}
-			return reopen(current, "the channel holding the lock was closed (an interrupt during its I/O?); "
-					+ "locked the lock file again");
+			return reopen(current,
+					"the channel holding the lock was closed (an interrupt during its I/O?); "
+							+ "locked the lock file again",
+					"the channel holding the lock was closed and another process locked the file since");
 		}
 		OsLocks.Evidence evidence = current.valid() ? current.evidence() : OsLocks.Evidence.NOT_HELD;
 		String repaired = null;
@@ -162,10 +197,13 @@ final class FileLockLease implements LockLease {
 			return checkContent(current, evidence == OsLocks.Evidence.HELD, repaired);
 		}
 		if (atPath != null) {
-			return Verification.lost("the lock file was replaced by another file",
-					otherHolder().orElse(HolderRecord.unknown()));
+			// a file that nobody locks (a failed contender's leftover, a restored
+			// backup) is taken over; one that another process locks means the loss
+			return reopen(current, "the lock file was replaced by a file that nobody held; locked that file",
+					"the lock file was replaced by another file, which another process holds");
 		}
-		return reopen(current, "the lock file was deleted; re-created it");
+		return reopen(current, "the lock file was deleted; re-created it",
+				"the lock file was deleted and another process locked it since");
 	}
 
 	private static boolean isMine(Locked current, FileFacts atPath) {
@@ -267,15 +305,18 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
-	 * Lock the path again after the file vanished or the channel was closed. The old
-	 * channel stays open until the new lock is in place; it refers to an orphaned file or
-	 * to nothing, so closing it afterwards cannot drop the new lock.
+	 * Lock the path again after the file vanished or was replaced by a file that nobody
+	 * locks, or after the channel was closed. The old channel stays open until the new
+	 * lock is in place; it refers to an orphaned file or to nothing, so closing it
+	 * afterwards cannot drop the new lock.
 	 */
-	private Verification reopen(Locked current, String detail) throws IOException {
+	private Verification reopen(Locked current, String detail, String lostDetail) throws IOException {
 		if (current.descriptor() < 0) {
 			// nothing tells its descriptor from the new one: let go of the orphan first
 			FileLockBackend.closeQuietly(current.channel());
 		}
+		// the old file is an orphan, or its lock is gone with the closed channel
+		HeldLocks.forgetFile(current.facts().fileKey(), this);
 		// a tmp cleaner may have removed the whole directory
 		PlatformDefaults.createDirectory(this.target.path().getParent());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
@@ -283,13 +324,18 @@ final class FileLockLease implements LockLease {
 					current.channel().isOpen() ? current.descriptor() : -1);
 			if (attempt.outcome() == Outcome.ACQUIRED) {
 				this.locked = attempt.locked();
+				HeldLocks.holdFile(this.locked.facts().fileKey(), this);
+				if (this.suspicionListener != null) {
+					// a re-created directory is a new one: watch it again
+					this.watch.cancel();
+					this.watch = watchLockFile();
+				}
 				FileLockBackend.closeQuietly(current.channel());
 				LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
 				return Verification.healed(detail);
 			}
 			if (attempt.outcome() == Outcome.HELD) {
-				return Verification.lost("the lock file was deleted and another process locked it since",
-						otherHolder().orElse(HolderRecord.unknown()));
+				return Verification.lost(lostDetail, otherHolder().orElse(HolderRecord.unknown()));
 			}
 		}
 		return Verification.lost("the lock file kept changing while re-creating it", null);
@@ -368,6 +414,8 @@ final class FileLockLease implements LockLease {
 			return;
 		}
 		synchronized (this.monitor) {
+			// our own unlink is no news
+			this.watch.cancel();
 			try {
 				unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled());
 			}
@@ -375,6 +423,7 @@ final class FileLockLease implements LockLease {
 				throw LockErrors.releaseFailed(this.target.location(), ex);
 			}
 			finally {
+				HeldLocks.forgetFile(this.locked.facts().fileKey(), this);
 				HeldLocks.unclaim(this.target.key());
 			}
 		}
@@ -412,6 +461,10 @@ final class FileLockLease implements LockLease {
 			failure = ex;
 		}
 		finally {
+			// descriptors opened under another name: closing them now drops only the
+			// kernel lock that is being released anyway, while the Java lock still keeps
+			// every other channel of this JVM off the file
+			HeldLocks.closeParked(locked.facts().fileKey());
 			try {
 				locked.releaseLocks();
 			}

@@ -1,24 +1,39 @@
 package io.forwardlock.lock.file;
 
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * JVM-wide registry of the lock files this virtual machine is acquiring, holding or
- * inspecting, keyed by the lock file's real identity (real path of its directory plus its
- * name), never by the spelling of the path.
+ * inspecting.
  * <p>
- * It refuses a second acquisition in the same JVM before any channel is opened: a second
- * channel would raise {@code OverlappingFileLockException}, and closing it would drop the
- * lock that the first one holds. It also keeps an inspection from opening the file while
- * this JVM is acquiring or holding it, for the same reason.
+ * Two keys guard against two kinds of second name. Claims are keyed by the lock path with
+ * its directory's real path, so one spelling of a path (through a symbolic link, or
+ * relative) is refused before anything is opened. Held files are keyed by the file's
+ * identity (device and inode), because a bind mount or a case-insensitive file system
+ * gives one file two real paths. Closing any descriptor of a file drops every POSIX lock
+ * this process holds on it, so a descriptor that was opened on a file this JVM holds
+ * (found out only after the open, when the lock attempt overlaps) is never closed while
+ * the file is held: it is parked here, and closed by the holder's release while the
+ * holder still has its lock, or kept for the life of the JVM when that cannot be done
+ * safely.
  */
 final class HeldLocks {
 
 	private static final long INSPECTION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
 	private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+
+	// guarded by itself
+	private static final Map<Object, HeldFile> FILES = new HashMap<>();
+
+	// descriptors that can never be closed safely; guarded by FILES
+	private static final List<FileChannel> KEPT_FOR_LIFE = new ArrayList<>();
 
 	private HeldLocks() {
 	}
@@ -125,12 +140,105 @@ final class HeldLocks {
 	}
 
 	/**
+	 * Record that a lease of this JVM holds the file with the given identity.
+	 * @param fileKey the file's identity, may be {@code null} (then nothing is recorded)
+	 * @param lease the lease
+	 */
+	static void holdFile(Object fileKey, FileLockLease lease) {
+		if (fileKey == null) {
+			return;
+		}
+		synchronized (FILES) {
+			FILES.computeIfAbsent(fileKey, (k) -> new HeldFile()).lease = lease;
+		}
+	}
+
+	/**
+	 * The lease of this JVM that holds the file with the given identity.
+	 * @param fileKey the file's identity, may be {@code null}
+	 * @return the lease, or {@code null}
+	 */
+	static FileLockLease leaseOf(Object fileKey) {
+		if (fileKey == null) {
+			return null;
+		}
+		synchronized (FILES) {
+			HeldFile held = FILES.get(fileKey);
+			return (held != null) ? held.lease : null;
+		}
+	}
+
+	/**
+	 * Keep a descriptor open that was opened on a file this JVM holds a lock on: closing
+	 * it would drop that lock.
+	 * @param fileKey the identity of the file as far as known, may be {@code null}
+	 * @param channel the channel
+	 */
+	static void park(Object fileKey, FileChannel channel) {
+		synchronized (FILES) {
+			HeldFile held = (fileKey != null) ? FILES.get(fileKey) : null;
+			if (held != null && held.lease != null) {
+				held.parked.add(channel);
+			}
+			else {
+				KEPT_FOR_LIFE.add(channel);
+			}
+		}
+	}
+
+	/**
+	 * Close the descriptors parked on a held file. Call only while the holder still has
+	 * its lock in Java, so that no other channel of this JVM can lock the file meanwhile.
+	 * @param fileKey the file's identity, may be {@code null}
+	 */
+	static void closeParked(Object fileKey) {
+		List<FileChannel> parked;
+		synchronized (FILES) {
+			HeldFile held = (fileKey != null) ? FILES.get(fileKey) : null;
+			if (held == null) {
+				return;
+			}
+			parked = new ArrayList<>(held.parked);
+			held.parked.clear();
+		}
+		parked.forEach(FileLockBackend::closeQuietly);
+	}
+
+	/**
+	 * Forget a held file after its lease let go of it. Descriptors parked since
+	 * {@link #closeParked(Object)} are kept open for good: the file may be locked again
+	 * by another channel of this JVM at any moment.
+	 * @param fileKey the file's identity, may be {@code null}
+	 * @param lease the lease that held it
+	 */
+	static void forgetFile(Object fileKey, FileLockLease lease) {
+		if (fileKey == null) {
+			return;
+		}
+		synchronized (FILES) {
+			HeldFile held = FILES.get(fileKey);
+			if (held != null && (held.lease == lease || held.lease == null)) {
+				FILES.remove(fileKey);
+				KEPT_FOR_LIFE.addAll(held.parked);
+			}
+		}
+	}
+
+	/**
 	 * What this JVM does with a lock that an inspection found claimed.
 	 *
 	 * @param lease the lease holding it, or {@code null} while an acquisition is under
 	 * way (another process then holds the lock, or is about to lose it)
 	 */
 	record InJvmState(FileLockLease lease) {
+	}
+
+	private static final class HeldFile {
+
+		private FileLockLease lease;
+
+		private final List<FileChannel> parked = new ArrayList<>();
+
 	}
 
 	private static final class Entry {

@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.forwardlock.lock.LockBackend;
@@ -16,13 +19,15 @@ import io.forwardlock.lock.file.testsupport.LockHolderProcess;
 
 /**
  * {@link LockBackendContractTests} for the {@link FileLockBackend}: the external holder
- * is a child JVM, killed with SIGKILL to vanish, and a lease is broken by renaming
- * another file over its lock file.
+ * is a child JVM, killed with SIGKILL to vanish, and a lease is broken by renaming over
+ * its lock file a file that another child JVM holds.
  */
 class FileLockBackendContractTests extends LockBackendContractTests {
 
 	@TempDir
 	Path directory;
+
+	private final List<ChildJvm> others = new ArrayList<>();
 
 	@Override
 	protected LockBackend createBackend() {
@@ -37,10 +42,20 @@ class FileLockBackendContractTests extends LockBackendContractTests {
 
 	@Override
 	protected void breakLease(LockLease lease, LockRequest request) throws Exception {
-		Path replacement = this.directory.resolve("replacement.tmp");
-		Files.writeString(replacement, "1\n");
-		Files.move(replacement, this.directory.resolve(request.name() + ".lock"), StandardCopyOption.ATOMIC_MOVE,
-				StandardCopyOption.REPLACE_EXISTING);
+		// a replacement that nobody locks is taken over by the holder: the replacement
+		// must be held by another process
+		Path elsewhere = Files.createDirectories(this.directory.resolve("elsewhere"));
+		ChildJvm other = ChildJvm.start(LockHolderProcess.class, elsewhere.toString(), request.name());
+		this.others.add(other);
+		other.await(Duration.ofSeconds(60), "READY");
+		other.ask("acquire", Duration.ofSeconds(60), "ACQUIRED");
+		Files.move(elsewhere.resolve(request.name() + ".lock"), this.directory.resolve(request.name() + ".lock"),
+				StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	@AfterEach
+	void stopOthers() {
+		this.others.forEach(ChildJvm::close);
 	}
 
 	@Override
