@@ -35,8 +35,9 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * <p>
  * <b>What is in the directory.</b> While held: {@code NAME.lock} (mode 0600, the holder's
  * PID and a newline) and {@code NAME.lock.holder} (host, start time, application name and
- * instance id, replaced atomically). After a clean release neither exists. With the
- * heartbeat on, an empty {@code NAME.lock.takeover} file serializes takeovers and stays.
+ * instance id, replaced atomically). After a clean release neither exists (without
+ * {@code /proc}, an empty {@code NAME.lock} stays). With the heartbeat on, an empty
+ * {@code NAME.lock.takeover} file serializes takeovers and stays.
  * <p>
  * <b>Safety in shared directories such as /tmp.</b> The lock file is opened without
  * following symbolic links. A symbolic link, directory, FIFO, device, a file with more
@@ -49,7 +50,17 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * starts over. The holder never opens its own lock file a second time (closing any
  * descriptor would drop its lock): it reads and writes it only through the channel that
  * holds the lock, and on Linux identifies that channel's file through
- * {@code /proc/self/fd}.
+ * {@code /proc/self/fd}. Without {@code /proc} that proof is impossible, so the file is
+ * kept and emptied on release instead of unlinked: a file that is never unlinked is never
+ * replaced under a waiter.
+ * <p>
+ * <b>Proving the lock, without a gap.</b> The lock is held as two adjacent regions, the
+ * first byte and the rest. Kernel evidence that cannot be trusted (a busy
+ * {@code /proc/locks}, a foreign PID namespace) counts as "still held"; when consistent
+ * evidence says the lock is gone, the holder re-takes one region while the other keeps
+ * everybody out, so a repair never lets anybody in. On Linux the holder also watches the
+ * lock directory and verifies as soon as its file is deleted or replaced. See
+ * {@code docs/file-backend.md}.
  * <p>
  * <b>Heartbeat.</b> When the request enables it, the lease's {@code heartbeat()} proves
  * that the path still names its file, then rewrites the PID through the held channel,
