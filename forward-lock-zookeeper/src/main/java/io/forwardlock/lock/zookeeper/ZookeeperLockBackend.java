@@ -359,13 +359,13 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 				if (ex.getType() != LockErrorType.BACKEND_UNAVAILABLE) {
 					throw ex;
 				}
-				rideOut(pollInterval);
+				rideOut(ex, pollInterval);
 			}
 			catch (InterruptedException ex) {
 				throw ex;
 			}
 			catch (Exception ex) {
-				rideOut(pollInterval);
+				rideOut(unavailable(request, "watch the lock node", ex), pollInterval);
 			}
 			finally {
 				this.client.getConnectionStateListenable().removeListener(listener);
@@ -373,9 +373,13 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		}
 	}
 
-	private void rideOut(Duration pause) throws InterruptedException {
+	private void rideOut(LockException failure, Duration pause) throws InterruptedException {
 		if (Thread.currentThread().isInterrupted()) {
 			throw new InterruptedException();
+		}
+		if (isClosed()) {
+			// nothing to wait for: the client will never connect again
+			throw failure;
 		}
 		// Sleeps until the client reports a connection, not in a loop; the pause keeps a
 		// failure that is not about the connection from spinning.
