@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,9 +46,9 @@ import io.forwardlock.lock.zookeeper.ZookeeperLockBackend;
  * monotonic clock in every process.
  * <p>
  * Run: {@code java -cp benchmarks/target/benchmarks.jar
- * io.forwardlock.benchmarks.ZookeeperMeasurement [runs] [iterations] [session-timeout]}
- * (defaults 5, 2000, {@code PT4S}). Prints CSV lines {@code <what>,<impl>,<run>,<ms>} and
- * summary lines on standard output.
+ * io.forwardlock.benchmarks.ZookeeperMeasurement [runs] [iterations] [session-timeout]
+ * [all|acquire-release|takeover]} (defaults 5, 2000, {@code PT4S}, all). Prints CSV lines
+ * {@code <what>,<impl>,<run>,<ms>} and summary lines on standard output.
  */
 public final class ZookeeperMeasurement {
 
@@ -71,15 +73,16 @@ public final class ZookeeperMeasurement {
 		int runs = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
 		int iterations = (args.length > 1) ? Integer.parseInt(args[1]) : 2000;
 		Duration session = Duration.parse((args.length > 2) ? args[2] : "PT4S");
+		String only = (args.length > 3) ? args[3] : "all";
 		File data = Files.createTempDirectory("zk-measure").toFile();
 		// a 200 ms tick, so that the ensemble grants session timeouts from 0.4 s to 4 s
 		try (TestingServer server = new TestingServer(new InstanceSpec(data, -1, -1, -1, true, -1, 200, -1), true)) {
 			ZookeeperMeasurement measurement = new ZookeeperMeasurement(server.getConnectString(), session);
 			try {
-				for (String impl : List.of("forward-lock", "spring-integration")) {
-					measurement.acquireRelease(impl, iterations);
+				if (!only.equals("takeover")) {
+					measurement.acquireRelease(iterations);
 				}
-				for (String mode : List.of("graceful", "kill")) {
+				for (String mode : only.equals("acquire-release") ? List.<String>of() : List.of("graceful", "kill")) {
 					for (String impl : List.of("forward-lock", "spring-integration")) {
 						double[] millis = new double[runs];
 						for (int run = 0; run < runs; run++) {
@@ -99,40 +102,65 @@ public final class ZookeeperMeasurement {
 		}
 	}
 
-	private void acquireRelease(String impl, int iterations) throws Exception {
-		Callable<Void> once;
+	/**
+	 * Measure both implementations in alternating blocks, so that load from other
+	 * processes falls on both alike.
+	 */
+	private void acquireRelease(int iterations) throws Exception {
+		List<String> impls = List.of("forward-lock", "spring-integration");
+		Map<String, Callable<Void>> operations = new LinkedHashMap<>();
+		for (String impl : impls) {
+			operations.put(impl, acquireReleaseOnce(impl));
+		}
+		for (Callable<Void> once : operations.values()) {
+			for (int i = 0; i < Math.max(200, iterations / 4); i++) {
+				once.call();
+			}
+		}
+		int blocks = 10;
+		Map<String, long[]> samples = new LinkedHashMap<>();
+		impls.forEach((impl) -> samples.put(impl, new long[iterations]));
+		for (int block = 0; block < blocks; block++) {
+			for (String impl : impls) {
+				Callable<Void> once = operations.get(impl);
+				long[] nanos = samples.get(impl);
+				for (int i = block * iterations / blocks; i < (block + 1) * iterations / blocks; i++) {
+					long start = System.nanoTime();
+					once.call();
+					nanos[i] = System.nanoTime() - start;
+				}
+			}
+		}
+		for (String impl : impls) {
+			long[] nanos = samples.get(impl);
+			Arrays.sort(nanos);
+			double mean = Arrays.stream(nanos).average().orElse(0) / 1000.0;
+			System.out.printf(
+					"SUMMARY acquire-release %s: mean %.0f us, p50 %.0f us, p90 %.0f us, p99 %.0f us "
+							+ "(%d iterations in %d alternating blocks)%n",
+					impl, mean, nanos[iterations / 2] / 1000.0, nanos[(int) (iterations * 0.9)] / 1000.0,
+					nanos[(int) (iterations * 0.99)] / 1000.0, iterations, blocks);
+		}
+	}
+
+	private Callable<Void> acquireReleaseOnce(String impl) {
 		if (impl.equals("forward-lock")) {
 			ZookeeperLockBackend backend = new ZookeeperLockBackend(this.client);
-			LockRequest request = LockRequest.named("acquire-release").build();
-			once = () -> {
+			LockRequest request = LockRequest.named("acquire-release-forward-lock").build();
+			return () -> {
 				backend.tryAcquire(request).orElseThrow().release();
 				return null;
 			};
 		}
-		else {
-			ZookeeperLockRegistry registry = new ZookeeperLockRegistry(this.client);
-			once = () -> {
-				Lock lock = registry.obtain("acquire-release");
-				if (!lock.tryLock()) {
-					throw new IllegalStateException("lock is held");
-				}
-				lock.unlock();
-				return null;
-			};
-		}
-		for (int i = 0; i < Math.max(200, iterations / 4); i++) {
-			once.call();
-		}
-		long[] nanos = new long[iterations];
-		for (int i = 0; i < iterations; i++) {
-			long start = System.nanoTime();
-			once.call();
-			nanos[i] = System.nanoTime() - start;
-		}
-		Arrays.sort(nanos);
-		double mean = Arrays.stream(nanos).average().orElse(0) / 1000.0;
-		System.out.printf("SUMMARY acquire-release %s: mean %.0f us, p50 %.0f us, p99 %.0f us (%d iterations)%n", impl,
-				mean, nanos[iterations / 2] / 1000.0, nanos[(int) (iterations * 0.99)] / 1000.0, iterations);
+		ZookeeperLockRegistry registry = new ZookeeperLockRegistry(this.client);
+		return () -> {
+			Lock lock = registry.obtain("acquire-release-spring-integration");
+			if (!lock.tryLock()) {
+				throw new IllegalStateException("lock is held");
+			}
+			lock.unlock();
+			return null;
+		};
 	}
 
 	private double takeover(String impl, String mode, String lockName) throws Exception {

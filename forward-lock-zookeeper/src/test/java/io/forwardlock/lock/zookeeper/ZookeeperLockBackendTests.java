@@ -35,11 +35,11 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ZookeeperLockBackendTests {
 
-	private static TestZookeeper zookeeper;
+	private static ZookeeperTestServer zookeeper;
 
 	@BeforeAll
 	static void startServer() throws Exception {
-		zookeeper = TestZookeeper.start();
+		zookeeper = ZookeeperTestServer.start();
 	}
 
 	@AfterAll
