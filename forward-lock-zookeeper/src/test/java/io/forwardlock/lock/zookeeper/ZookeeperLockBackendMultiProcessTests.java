@@ -158,6 +158,7 @@ class ZookeeperLockBackendMultiProcessTests {
 		while (answer.startsWith("ERROR")) {
 			answer = holder.ask("work", WAIT, "WORKED", "LOST", "ERROR");
 		}
+		System.out.println("ZooKeeper server restart during a hold: the holder reports " + answer);
 		if (answer.startsWith("WORKED")) {
 			assertThat(answer).isEqualTo("WORKED " + token);
 			assertThat(contender.ask("acquire", WAIT, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("BUSY");
