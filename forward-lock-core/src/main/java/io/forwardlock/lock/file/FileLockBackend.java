@@ -62,11 +62,20 @@ import io.forwardlock.lock.file.LockFiles.FileFacts;
  * lock directory and verifies as soon as its file is deleted or replaced. See
  * {@code docs/file-backend.md}.
  * <p>
- * <b>Heartbeat.</b> When the request enables it, the lease's {@code heartbeat()} rewrites
- * the PID through the held channel, which refreshes the file's modification time. A
- * contender that finds the lock held with a modification time older than the stale
- * timeout takes over from the hung holder by renaming a new, locked file over the path.
- * The old holder finds out at its next {@code verify()}.
+ * <b>Heartbeat.</b> When the request enables it, the lease's {@code heartbeat()} proves
+ * that the path still names its file, then rewrites the PID through the held channel,
+ * which refreshes the file's modification time. The holder record declares the heartbeat
+ * with its interval and stale timeout. A contender takes over only from a holder that
+ * declared one, and only after it has watched the lock stay unchanged, on its own
+ * monotonic clock, for the holder's stale timeout plus interval ({@link Takeover}); it
+ * then renames a new, locked file over the path. The old holder finds out at its next
+ * heartbeat or verification.
+ * <p>
+ * <b>The directory.</b> A lock directory that others may write to without the sticky bit,
+ * or that belongs to another user than this one or root, is refused with
+ * {@code UNSAFE_LOCK_DIRECTORY}. Another user's lock file in a shared directory is
+ * reported by its holder's PID when a process locks it, and as a leftover otherwise; root
+ * replaces such a leftover safely ({@link ForeignLockFiles}).
  * <p>
  * <b>Caveats.</b> Use a local file system: NFS locking depends on the server. Do not
  * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
@@ -47,7 +48,13 @@ final class FileLockLease implements LockLease {
 
 	private final AtomicBoolean released = new AtomicBoolean();
 
-	private final Object monitor = new Object();
+	/**
+	 * Longest wait of a release for a verification or heartbeat in progress; after it,
+	 * the lock is let go without cleaning up.
+	 */
+	static final long RELEASE_WAIT_MILLIS = 2000;
+
+	private final ReentrantLock monitor = new ReentrantLock();
 
 	private Locked locked;
 
@@ -105,13 +112,17 @@ final class FileLockLease implements LockLease {
 	 */
 	@Override
 	public void onSuspectedLoss(Runnable listener) {
-		synchronized (this.monitor) {
+		this.monitor.lock();
+		try {
 			this.suspicionListener = listener;
 			this.watch.cancel();
 			this.watch = LockDirectoryWatcher.Registration.NONE;
 			if (listener != null && !this.released.get()) {
 				this.watch = watchLockFile();
 			}
+		}
+		finally {
+			this.monitor.unlock();
 		}
 	}
 
@@ -141,7 +152,8 @@ final class FileLockLease implements LockLease {
 	 */
 	@Override
 	public Verification verify() {
-		synchronized (this.monitor) {
+		this.monitor.lock();
+		try {
 			if (this.released.get()) {
 				return Verification.lost("the lease was released", null);
 			}
@@ -157,6 +169,9 @@ final class FileLockLease implements LockLease {
 					Thread.currentThread().interrupt();
 				}
 			}
+		}
+		finally {
+			this.monitor.unlock();
 		}
 	}
 
@@ -323,6 +338,11 @@ final class FileLockLease implements LockLease {
 			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled(),
 					current.channel().isOpen() ? current.descriptor() : -1);
 			if (attempt.outcome() == Outcome.ACQUIRED) {
+				if (this.released.get()) {
+					// released while this verification was stuck: keep nothing
+					FileLockBackend.closeQuietly(attempt.locked().channel());
+					return Verification.lost("the lease was released", null);
+				}
 				this.locked = attempt.locked();
 				HeldLocks.holdFile(this.locked.facts().fileKey(), this);
 				if (this.suspicionListener != null) {
@@ -357,7 +377,8 @@ final class FileLockLease implements LockLease {
 	 */
 	@Override
 	public void heartbeat() {
-		synchronized (this.monitor) {
+		this.monitor.lock();
+		try {
 			if (this.released.get()) {
 				throw LockErrors.lockLost(this.target.location(), "the lease was released", null);
 			}
@@ -390,6 +411,9 @@ final class FileLockLease implements LockLease {
 				}
 			}
 		}
+		finally {
+			this.monitor.unlock();
+		}
 	}
 
 	/**
@@ -397,10 +421,44 @@ final class FileLockLease implements LockLease {
 	 * @param clock the clock, in nanoseconds
 	 */
 	void setClock(LongSupplier clock) {
-		synchronized (this.monitor) {
+		this.monitor.lock();
+		try {
 			this.clock = clock;
 			this.lastBeatNanos = clock.getAsLong();
 		}
+		finally {
+			this.monitor.unlock();
+		}
+	}
+
+	private boolean acquireMonitorForRelease() {
+		boolean interrupted = Thread.interrupted();
+		try {
+			return this.monitor.tryLock(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			interrupted = true;
+			return this.monitor.tryLock();
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private void closeWithoutCleanUp() {
+		this.watch.cancel();
+		Locked current = this.locked;
+		try {
+			FileLockBackend.closeQuietly(current.channel());
+		}
+		finally {
+			HeldLocks.forgetFile(current.facts().fileKey(), this);
+			HeldLocks.unclaim(this.target.key());
+		}
+		throw LockErrors.releaseFailed(this.target.location(), new IOException(
+				"a verification or heartbeat of the lock did not finish within " + RELEASE_WAIT_MILLIS + " ms"));
 	}
 
 	/**
@@ -413,7 +471,13 @@ final class FileLockLease implements LockLease {
 		if (!this.released.compareAndSet(false, true)) {
 			return;
 		}
-		synchronized (this.monitor) {
+		if (!acquireMonitorForRelease()) {
+			// a verification or heartbeat is stuck (a hung file system): let go of the
+			// lock anyway, without cleaning up; a leftover never blocks anybody
+			closeWithoutCleanUp();
+			return;
+		}
+		try {
 			// our own unlink is no news
 			this.watch.cancel();
 			try {
@@ -426,6 +490,9 @@ final class FileLockLease implements LockLease {
 				HeldLocks.forgetFile(this.locked.facts().fileKey(), this);
 				HeldLocks.unclaim(this.target.key());
 			}
+		}
+		finally {
+			this.monitor.unlock();
 		}
 	}
 
