@@ -24,15 +24,19 @@ class LockFailureAnalyzerTests {
 
 	@Test
 	void refusalDescribesTheHolderAndTheLockAndNumbersTheSolutions() {
+		// "kill N" is advised only for a holder that runs here: this very process
+		ProcessHandle self = ProcessHandle.current();
+		HolderRecord holder = new HolderRecord(self.pid(), HolderRecord.localHostname(),
+				self.info().startInstant().orElseThrow(), Instant.parse("2026-11-28T10:00:00Z"), "forward-mcp", "id-1");
 		FailureAnalysis analysis = this.analyzer
-			.analyze(refusal(LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock")));
+			.analyze(refusal(LockErrors.instanceRunning(holder, "/tmp/forward-mcp.lock")));
 		assertThat(analysis.getDescription()).contains("another instance holds the instance lock")
-			.contains("PID 4242")
+			.contains("PID " + self.pid())
 			.contains("on " + HolderRecord.localHostname())
 			.contains("since 2026-11-28T10:00:00Z")
 			.contains("/tmp/forward-mcp.lock");
 		assertThat(analysis.getAction()).startsWith("Possible solutions:")
-			.contains("1. Stop the running instance first: kill 4242")
+			.contains("1. Stop the running instance first: kill " + self.pid())
 			.contains("2. ")
 			.contains("forward.lock.standby=true");
 	}
