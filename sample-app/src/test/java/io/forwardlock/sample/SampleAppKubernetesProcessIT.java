@@ -118,6 +118,7 @@ class SampleAppKubernetesProcessIT {
 					.contains("kubectl delete pod orders-7d9f-a -n test")
 					.contains("forward.lock.standby=true")
 					.doesNotContain("lock file")
+					.doesNotContain("\tat io.forwardlock")
 					.doesNotContain("Tomcat started");
 				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
 				// A crash releases nothing: the standby takes over when the Lease has

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import io.forwardlock.lock.LockErrorType;
@@ -69,7 +70,10 @@ public final class KubernetesLeaseErrors {
 		// The client reports a failure without an HTTP answer (refused, reset, timed out)
 		// with a code of 0 or below.
 		if (code <= 0) {
-			if (!clusterConfigurationFound()) {
+			// The client falls back to the in-cluster address when it finds nothing; an
+			// address given any other way (the application's kubernetes.master, a client
+			// built by hand) is configuration too.
+			if (!clusterConfigurationFound() && isInClusterDefault(masterUrl)) {
 				help.add("No cluster configuration was found, so the client tried " + masterUrl + ". It looks, in "
 						+ "this order, for: the system property kubernetes.master or the variable "
 						+ "KUBERNETES_MASTER; a kubeconfig file at $KUBECONFIG (or the system property "
@@ -173,6 +177,10 @@ public final class KubernetesLeaseErrors {
 			return true;
 		}
 		return isSet(System.getenv("KUBERNETES_SERVICE_HOST")) && Files.isRegularFile(SERVICE_ACCOUNT_TOKEN);
+	}
+
+	private static boolean isInClusterDefault(Object masterUrl) {
+		return masterUrl == null || String.valueOf(masterUrl).startsWith(Config.DEFAULT_MASTER_URL);
 	}
 
 	private static boolean isSet(String value) {

@@ -291,9 +291,7 @@ class KubernetesLeaseBackendTests {
 	}
 
 	@Test
-	void unreachableApiServerWithoutClusterConfigurationSaysWhereTheClientLooks() throws Exception {
-		assumeThat(KubernetesLeaseErrors.clusterConfigurationFound()).as("no cluster configured on this machine")
-			.isFalse();
+	void unreachableApiServerIsReportedWithItsAddress() throws Exception {
 		int closedPort;
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
 				java.net.InetAddress.getLoopbackAddress())) {
@@ -305,10 +303,24 @@ class KubernetesLeaseBackendTests {
 			assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(request("orders")))
 				.satisfies((ex) -> {
 					assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
-					assertThat(String.join("\n", ex.getHelp())).contains("No cluster configuration was found",
-							"KUBECONFIG", "~/.kube/config", "kubernetes.master", "service account");
+					assertThat(String.join("\n", ex.getHelp()))
+						.contains("Check that the API server at http://127.0.0.1:" + closedPort)
+						.doesNotContain("No cluster configuration was found");
 				});
 		}
+	}
+
+	@Test
+	void noClusterConfigurationSaysWhereTheClientLooks() {
+		assumeThat(KubernetesLeaseErrors.clusterConfigurationFound()).as("no cluster configured on this machine")
+			.isFalse();
+		LockException ex = KubernetesLeaseErrors.of(
+				new KubernetesClientException("kubernetes.default.svc: Name or service not known"), "read the Lease",
+				"default", "orders", "Kubernetes Lease default/orders", "https://kubernetes.default.svc/");
+		assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+		assertThat(String.join("\n", ex.getHelp())).contains("No cluster configuration was found",
+				"https://kubernetes.default.svc/", "KUBECONFIG", "~/.kube/config", "kubernetes.master",
+				"service account");
 	}
 
 	@Test

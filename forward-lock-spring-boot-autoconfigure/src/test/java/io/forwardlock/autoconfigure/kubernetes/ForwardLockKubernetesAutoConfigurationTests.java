@@ -1,5 +1,9 @@
 package io.forwardlock.autoconfigure.kubernetes;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 
 import io.fabric8.kubernetes.client.Config;
@@ -102,6 +106,34 @@ class ForwardLockKubernetesAutoConfigurationTests {
 				assertThat(backend.leaseName(REQUEST)).isEqualTo("orders-job");
 			}
 		});
+	}
+
+	@Test
+	void selectedBackendLooksForItsLeaseWhenTheApplicationStarts() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			closedPort = socket.getLocalPort();
+		}
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ForwardLockKubernetesAutoConfiguration.class,
+					ForwardLockAutoConfiguration.class))
+			.withPropertyValues("forward.lock.backend=kubernetes", "forward.lock.name=orders",
+					"kubernetes.master=http://127.0.0.1:" + closedPort, "forward.lock.kubernetes.namespace=shop",
+					"forward.lock.stale-timeout=6s", "forward.lock.heartbeat.interval=2s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("BACKEND_UNAVAILABLE")
+				.hasStackTraceContaining("Kubernetes Lease shop/orders")
+				.hasStackTraceContaining("Check that the API server at http://127.0.0.1:" + closedPort)
+				.satisfies((failure) -> assertThat(stackTrace(failure))
+					.as("the API server was configured, through the application's kubernetes.master")
+					.doesNotContain("No cluster configuration was found")));
+	}
+
+	private static String stackTrace(Throwable failure) {
+		StringWriter out = new StringWriter();
+		failure.printStackTrace(new PrintWriter(out));
+		return out.toString();
 	}
 
 	@Test
