@@ -81,8 +81,10 @@ public class ForwardLockProperties implements Validator {
 	private Duration verifyInterval = Duration.ofSeconds(5);
 
 	/**
-	 * What to do when the lock is lost at runtime: 'shutdown' exits the application,
-	 * 'mark-down' marks it as refusing traffic and keeps it running.
+	 * What to do when the lock is lost at runtime, after the guarded work (lifecycle
+	 * beans such as schedulers) has stopped: 'shutdown' exits the application,
+	 * 'mark-down' marks it as refusing traffic and keeps it running, 'standby' waits for
+	 * the lock and starts the guarded work again.
 	 */
 	private OnLost onLost = OnLost.SHUTDOWN;
 
@@ -359,9 +361,16 @@ public class ForwardLockProperties implements Validator {
 		SHUTDOWN,
 
 		/**
-		 * Mark the application as refusing traffic and keep it running.
+		 * Stop the guarded work, mark the application as refusing traffic and keep it
+		 * running.
 		 */
-		MARK_DOWN
+		MARK_DOWN,
+
+		/**
+		 * Stop the guarded work, wait on standby for the lock, and start the guarded work
+		 * again once it is held.
+		 */
+		STANDBY
 
 	}
 

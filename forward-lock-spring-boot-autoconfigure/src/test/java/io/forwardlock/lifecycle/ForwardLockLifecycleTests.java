@@ -3,6 +3,7 @@ package io.forwardlock.lifecycle;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.forwardlock.diagnostics.LockStartupException;
@@ -227,7 +228,7 @@ class ForwardLockLifecycleTests {
 			return !this.handled.isEmpty();
 		});
 		assertThat(this.handled).singleElement()
-			.satisfies((event) -> assertThat(event.getReason()).startsWith("could not heartbeat"));
+			.satisfies((event) -> assertThat(event.getReason()).contains("stale timeout"));
 		assertThat(this.lifecycle.getHeartbeatFailureCount()).isGreaterThanOrEqualTo(2);
 	}
 
@@ -263,6 +264,36 @@ class ForwardLockLifecycleTests {
 		this.lifecycle.heartbeat();
 		assertThat(this.lifecycle.getStatus().lastHeartbeatAt()).isNotNull();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+	}
+
+	@Test
+	void renewalThatFindsTheLockTakenOverIsALossAtOnce() {
+		this.backend.requiresHeartbeat = true;
+		LockRequest longLease = LockRequest.named("orders").staleTimeout(Duration.ofHours(1)).build();
+		this.lifecycle = new ForwardLockLifecycle(this.backend, longLease, LockAcquisitionPolicy.failFast(75), NEVER,
+				this.handled::add);
+		this.lifecycle.start();
+		this.backend.heartbeatFailure = LockErrors.lockLost("memory:orders", "the row carries another token", null);
+		this.lifecycle.heartbeat();
+		assertThat(this.handled).singleElement()
+			.satisfies((event) -> assertThat(event.getReason()).contains("the row carries another token"));
+		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.LOST);
+	}
+
+	@Test
+	void hungRenewalIsALossAtTheLocalDeadlineWithoutWaitingForTheNextCheck() {
+		CountDownLatch hung = new CountDownLatch(1);
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatGate = hung;
+		try {
+			this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
+			this.lifecycle.start();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.handled.size() == 1);
+			assertThat(this.handled.get(0).getReason()).contains("stale timeout");
+		}
+		finally {
+			hung.countDown();
+		}
 	}
 
 	private ForwardLockLifecycle create(LockAcquisitionPolicy policy, Duration verifyInterval) {

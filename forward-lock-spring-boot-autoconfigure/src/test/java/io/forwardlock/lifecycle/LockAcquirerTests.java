@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,30 @@ class LockAcquirerTests {
 		standby.join(20_000);
 		assertThat(failure.get()).isInstanceOfSatisfying(LockStartupException.class,
 				(ex) -> assertThat(ex.getSummary()).contains("interrupted"));
+	}
+
+	@Test
+	void standbyRidesOutBackendOutagesWithLoggedRetries(CapturedOutput output) throws Exception {
+		LockLease other = this.backend.holdAsOther(this.request);
+		this.backend.acquireFailures.add(LockErrors.backendUnavailable("memory:orders", "acquire the lock", null));
+		this.backend.acquireFailures.add(LockErrors.backendUnavailable("memory:orders", "acquire the lock", null));
+		AtomicReference<Object> result = new AtomicReference<>();
+		Thread standby = new Thread(() -> {
+			try {
+				result.set(acquirer(new LockAcquisitionPolicy(0, Duration.ofMillis(10), true, 75)).acquire(null));
+			}
+			catch (Throwable ex) {
+				result.set(ex);
+			}
+		});
+		standby.start();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.backend.acquireFailures.isEmpty() || result.get() != null);
+		other.release();
+		standby.join(20_000);
+		assertThat(result.get()).isInstanceOfSatisfying(LockAcquisition.class,
+				(acquisition) -> assertThat(acquisition.afterStandby()).isTrue());
+		assertThat(output).contains("Could not wait for lock 'orders'").contains("retrying in");
 	}
 
 	private LockAcquirer acquirer(LockAcquisitionPolicy policy) {
