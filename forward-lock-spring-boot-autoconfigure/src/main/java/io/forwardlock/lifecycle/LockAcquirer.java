@@ -1,16 +1,15 @@
 package io.forwardlock.lifecycle;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.InstanceLock;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
@@ -34,15 +33,6 @@ import org.apache.commons.logging.LogFactory;
 public class LockAcquirer {
 
 	private static final Log logger = LogFactory.getLog(LockAcquirer.class);
-
-	private static final long INITIAL_BACKOFF_MILLIS = 100;
-
-	/**
-	 * Failures of the medium that may go away by themselves; every other type needs a
-	 * person to change something.
-	 */
-	private static final Set<LockErrorType> TRANSIENT = EnumSet.of(LockErrorType.BACKEND_UNAVAILABLE,
-			LockErrorType.RACE_CONDITION, LockErrorType.STALE_LOCK);
 
 	private final LockBackend backend;
 
@@ -118,7 +108,7 @@ public class LockAcquirer {
 			lease = this.backend.tryAcquire(this.request);
 		}
 		catch (LockException ex) {
-			if (!isTransient(ex)) {
+			if (!InstanceLock.isTransient(ex)) {
 				throw ex;
 			}
 			lease = Optional.empty();
@@ -132,41 +122,14 @@ public class LockAcquirer {
 		if (onStandby != null) {
 			onStandby.accept(holder);
 		}
-		LockLease acquired = waitRidingOutOutages();
+		LockLease acquired = InstanceLock.awaitLease(this.backend, this.request, this.policy.retryDelay(),
+				(failure, inARow, pause) -> logger
+					.warn(String.format("Could not wait for lock '%s' (%s); retrying in %d ms (failure %d in a row)",
+							this.request.name(), failure.getSummary(), pause.toMillis(), inARow)));
 		Duration waited = since(started);
 		logger
 			.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(), waited.toMillis()));
 		return new LockAcquisition(acquired, waited, 2, true);
-	}
-
-	/**
-	 * Wait for the lock for as long as it takes. A backend that cannot be reached for a
-	 * while (a database restart, a broken connection, an I/O error) is retried with a
-	 * backoff that grows up to the retry delay, so that a standby is still there when the
-	 * medium comes back; only an error that retrying cannot fix (permissions, an unsafe
-	 * lock file) ends the wait.
-	 */
-	private LockLease waitRidingOutOutages() throws InterruptedException {
-		long maxBackoff = Math.max(1, this.policy.retryDelay().toMillis());
-		long backoff = Math.min(INITIAL_BACKOFF_MILLIS, maxBackoff);
-		for (int failures = 1;; failures++) {
-			try {
-				return this.backend.acquireBlocking(this.request, this.policy.retryDelay());
-			}
-			catch (LockException ex) {
-				if (!isTransient(ex)) {
-					throw ex;
-				}
-				logger.warn(String.format("Could not wait for lock '%s' (%s); retrying in %d ms (failure %d in a row)",
-						this.request.name(), ex.getSummary(), backoff, failures));
-				Thread.sleep(backoff);
-				backoff = Math.min(backoff * 2, maxBackoff);
-			}
-		}
-	}
-
-	private static boolean isTransient(LockException ex) {
-		return TRANSIENT.contains(ex.getType());
 	}
 
 	private HolderRecord inspectQuietly() {

@@ -159,10 +159,12 @@ public class JdbcLockBackend implements LockBackend {
 		HolderRecord self = request.newHolderRecord();
 		String holderId = truncate(request.instanceId());
 		long leaseMillis = request.staleTimeout().toMillis();
-		// Taken before the statement is sent, so that the local deadline can only be
-		// earlier than the expiry the database computes.
-		long sentAt = System.nanoTime();
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
+			// Taken once a connection is open, before the statement is sent: the local
+			// deadline can only be earlier than the expiry the database computes, and a
+			// wait for the pool does not eat into the lease
+			long sentAt = System.nanoTime();
 			JdbcLockStatements sql = statements(connection);
 			Optional<Acquired> acquired = sql.dialect().acquiresInOneStatement()
 					? upsert(connection, sql, request, self, holderId, leaseMillis)
@@ -309,7 +311,8 @@ public class JdbcLockBackend implements LockBackend {
 	 * @return whether the database extended it
 	 */
 	boolean renew(LockRequest request, String holderId, long token) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
 			try (PreparedStatement statement = prepare(connection, statements(connection).renew(), request)) {
 				statement.setLong(1, request.staleTimeout().toMillis());
 				statement.setString(2, request.name());
@@ -327,7 +330,8 @@ public class JdbcLockBackend implements LockBackend {
 	 * @return whether the lease was still live
 	 */
 	boolean release(LockRequest request, String holderId, long token) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
 			try (PreparedStatement statement = prepare(connection, statements(connection).release(), request)) {
 				statement.setString(1, request.name());
 				statement.setString(2, holderId);
@@ -343,7 +347,8 @@ public class JdbcLockBackend implements LockBackend {
 	 * Read the holder of the unexpired lease on a lock, if any.
 	 */
 	Optional<LiveHolder> readLiveHolder(LockRequest request) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
 			try (PreparedStatement statement = prepare(connection, statements(connection).selectLiveHolder(),
 					request)) {
 				statement.setString(1, request.name());
@@ -359,6 +364,50 @@ public class JdbcLockBackend implements LockBackend {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Open a connection for lock statements at READ COMMITTED, whatever the pool's
+	 * default: a stricter level would make contenders fail with serialization errors
+	 * instead of waiting on the row lock, a looser one could read uncommitted holders.
+	 */
+	private ReadCommitted open() throws SQLException {
+		Connection connection = this.dataSource.getConnection();
+		try {
+			int isolation = connection.getTransactionIsolation();
+			if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+				connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+			}
+			return new ReadCommitted(connection, isolation);
+		}
+		catch (SQLException | RuntimeException ex) {
+			connection.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * A connection at READ COMMITTED that gets the pool's isolation back when closed.
+	 */
+	private record ReadCommitted(Connection connection, int isolation) implements AutoCloseable {
+
+		@Override
+		public void close() throws SQLException {
+			try {
+				if (this.isolation != Connection.TRANSACTION_READ_COMMITTED && !this.connection.isClosed()) {
+					// Every write has committed; a read may have left a transaction open,
+					// in which the isolation cannot change
+					if (!this.connection.getAutoCommit()) {
+						this.connection.rollback();
+					}
+					this.connection.setTransactionIsolation(this.isolation);
+				}
+			}
+			finally {
+				this.connection.close();
+			}
+		}
+
 	}
 
 	static <T> Future<T> submit(Callable<T> call) {
