@@ -58,7 +58,9 @@ public final class ForwardLockJdbcAutoConfiguration {
 			// Resolved first so that the table exists before the lifecycle acquires the
 			// lock.
 			schemaInitializer.getIfAvailable();
-			return new JdbcLockBackend(dataSource, properties.getJdbc().getTableName());
+			JdbcLockBackend backend = new JdbcLockBackend(dataSource, properties.getJdbc().getTableName());
+			backend.setAllowInMemoryDatabase(properties.getJdbc().isAllowInMemoryDatabase());
+			return backend;
 		}
 
 	}

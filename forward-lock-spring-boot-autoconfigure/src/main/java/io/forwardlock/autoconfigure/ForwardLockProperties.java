@@ -315,6 +315,13 @@ public class ForwardLockProperties implements Validator {
 		 */
 		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
+		/**
+		 * Whether a database in the JVM's own memory (H2 'mem:', HSQLDB 'mem:', Derby
+		 * 'memory:') may hold the lock. Such a database excludes no other instance, so
+		 * only tests of a single JVM should allow it.
+		 */
+		private boolean allowInMemoryDatabase;
+
 		public String getTableName() {
 			return this.tableName;
 		}
@@ -329,6 +336,14 @@ public class ForwardLockProperties implements Validator {
 
 		public void setInitializeSchema(InitializeSchema initializeSchema) {
 			this.initializeSchema = initializeSchema;
+		}
+
+		public boolean isAllowInMemoryDatabase() {
+			return this.allowInMemoryDatabase;
+		}
+
+		public void setAllowInMemoryDatabase(boolean allowInMemoryDatabase) {
+			this.allowInMemoryDatabase = allowInMemoryDatabase;
 		}
 
 	}

@@ -86,6 +86,8 @@ public class JdbcLockBackend implements LockBackend {
 
 	private volatile JdbcLockStatements statements;
 
+	private volatile boolean allowInMemoryDatabase;
+
 	/**
 	 * Create a backend on the {@link #DEFAULT_TABLE_NAME default table}.
 	 * @param dataSource the application's data source
@@ -151,6 +153,17 @@ public class JdbcLockBackend implements LockBackend {
 	 */
 	public String getTableName() {
 		return this.tableName;
+	}
+
+	/**
+	 * Set whether a database in this JVM's memory (H2 {@code mem:}, HSQLDB {@code mem:},
+	 * Derby {@code memory:}) may hold the lock. Such a database is private to the JVM, so
+	 * the lock would exclude no other instance; only tests of a single JVM should allow
+	 * it. Defaults to {@code false}.
+	 * @param allowInMemoryDatabase whether to allow an in-memory database
+	 */
+	public void setAllowInMemoryDatabase(boolean allowInMemoryDatabase) {
+		this.allowInMemoryDatabase = allowInMemoryDatabase;
 	}
 
 	@Override
@@ -441,9 +454,20 @@ public class JdbcLockBackend implements LockBackend {
 		return "42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state);
 	}
 
+	private void refuseInMemoryDatabase(String url) {
+		if (!this.allowInMemoryDatabase && JdbcLockSchemaInitializer.isInMemoryUrl(url)) {
+			throw new IllegalStateException("The JDBC lock backend cannot lock on the in-memory database " + url
+					+ ": it lives in only this JVM, so every instance would get a lock of its own. Point the "
+					+ "data source at a shared database server that every instance uses (PostgreSQL), or use "
+					+ "forward.lock.backend=file on one host. Tests of a single JVM can allow it with "
+					+ "setAllowInMemoryDatabase(true) (forward.lock.jdbc.allow-in-memory-database=true)");
+		}
+	}
+
 	private JdbcLockStatements statements(Connection connection) throws SQLException {
 		JdbcLockStatements current = this.statements;
 		if (current == null) {
+			refuseInMemoryDatabase(connection.getMetaData().getURL());
 			JdbcLockDialect dialect = JdbcLockDialect.forProductName(connection.getMetaData().getDatabaseProductName());
 			current = new JdbcLockStatements(dialect, this.tableName);
 			this.statements = current;
