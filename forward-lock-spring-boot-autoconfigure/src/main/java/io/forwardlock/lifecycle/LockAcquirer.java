@@ -24,15 +24,22 @@ import org.apache.commons.logging.LogFactory;
  * several attempts with a pause in between, or a standby wait that lasts until the holder
  * is gone.
  * <p>
- * Every failure comes out as a {@link LockStartupException} carrying the exit code. A JVM
- * shutdown (SIGTERM) while waiting interrupts the waiting thread: Spring's own shutdown
- * hook would otherwise block on the context's start-up lock for as long as the wait
- * lasts, because a thread sleeping or blocked in a native lock call does not look stuck
- * to it.
+ * Every failure comes out as a {@link LockStartupException} carrying the exit code: the
+ * policy's when another instance holds the lock, {@code 1} when the backend could not be
+ * reached, so that a supervisor restarts the instance. A JVM shutdown (SIGTERM) while
+ * waiting interrupts the waiting thread: Spring's own shutdown hook would otherwise block
+ * on the context's start-up lock for as long as the wait lasts, because a thread sleeping
+ * or blocked in a native lock call does not look stuck to it.
  */
 public class LockAcquirer {
 
 	private static final Log logger = LogFactory.getLog(LockAcquirer.class);
+
+	/**
+	 * Exit status of a start-up that failed for another reason than a lock held
+	 * elsewhere, as for any failed Spring Boot start-up.
+	 */
+	private static final int FAILED_EXIT_CODE = 1;
 
 	private final LockBackend backend;
 
@@ -75,7 +82,11 @@ public class LockAcquirer {
 			throw ex;
 		}
 		catch (LockException ex) {
-			throw new LockStartupException(ex, this.policy.exitCode());
+			// The exit code says "another instance holds the lock", which a supervisor
+			// must not restart blindly; a backend that could not be reached is worth a
+			// restart
+			int exitCode = InstanceLock.isTransient(ex) ? FAILED_EXIT_CODE : this.policy.exitCode();
+			throw new LockStartupException(ex, exitCode);
 		}
 		finally {
 			if (interrupter != null) {

@@ -2,6 +2,7 @@ package io.forwardlock.lifecycle;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -152,6 +153,23 @@ class LockAcquirerTests {
 		assertThat(result.get()).isInstanceOfSatisfying(LockAcquisition.class,
 				(acquisition) -> assertThat(acquisition.afterStandby()).isTrue());
 		assertThat(output).contains("Could not wait for lock 'orders'").contains("retrying in");
+	}
+
+	@Test
+	void unreachableBackendDoesNotExitWithTheCodeThatKeepsARestartAway() {
+		InMemoryLockBackend unreachable = new InMemoryLockBackend() {
+			@Override
+			public synchronized Optional<LockLease> tryAcquire(LockRequest request) {
+				throw LockErrors.backendUnavailable("memory:orders", "acquire the lock", null);
+			}
+		};
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(
+					() -> new LockAcquirer(unreachable, this.request, LockAcquisitionPolicy.failFast(75)).acquire(null))
+			.satisfies((ex) -> {
+				assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+				assertThat(ex.getExitCode()).isEqualTo(1);
+			});
 	}
 
 	private LockAcquirer acquirer(LockAcquisitionPolicy policy) {
