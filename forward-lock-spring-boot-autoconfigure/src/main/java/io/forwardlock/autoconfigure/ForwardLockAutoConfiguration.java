@@ -1,7 +1,9 @@
 package io.forwardlock.autoconfigure;
 
 import java.util.List;
+import java.util.Locale;
 
+import io.forwardlock.autoconfigure.ForwardLockProperties.Backend;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockLostHandler;
 import io.forwardlock.lifecycle.MarkDownOnLockLost;
@@ -11,13 +13,11 @@ import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.file.FileLockBackend;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -28,16 +28,21 @@ import org.springframework.core.env.Environment;
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
  * Auto-configuration} that guards the application with an instance lock: a second
  * instance refuses to start while the first runs. Any {@link LockBackend} bean is used;
- * without one, the file backend is configured ({@code forward.lock.backend=file}).
- * {@code forward.lock.enabled=false} turns everything off.
+ * without one, the {@link LockBackendFactory} for {@code forward.lock.backend} creates it
+ * ({@code file} by default).
+ * <p>
+ * Both the backend and {@code forward.lock.enabled=false} are decided when the
+ * application runs, not by conditions: Spring AOT fixes conditions when the application
+ * is built, and a backend chosen at run time must never be silently replaced by another.
+ * A backend whose factory is not on the class path fails start-up and names the module to
+ * add.
  */
 @AutoConfiguration
-@ConditionalOnBooleanProperty(name = "forward.lock.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ForwardLockProperties.class)
 public final class ForwardLockAutoConfiguration {
 
 	/**
-	 * Name of the auto-configured file backend bean.
+	 * Name of the auto-configured backend bean.
 	 */
 	public static final String BACKEND_BEAN_NAME = "forwardLockBackend";
 
@@ -46,10 +51,28 @@ public final class ForwardLockAutoConfiguration {
 	 */
 	public static final String REQUEST_BEAN_NAME = "forwardLockRequest";
 
+	@Bean
+	static DisabledForwardLockPostProcessor forwardLockDisabledPostProcessor() {
+		return new DisabledForwardLockPostProcessor();
+	}
+
 	@Bean(REQUEST_BEAN_NAME)
 	@ConditionalOnMissingBean
 	LockRequest forwardLockRequest(ForwardLockProperties properties, Environment environment) {
 		return ForwardLockRequests.request(properties, environment);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "forwardLockFileBackendFactory")
+	FileLockBackendFactory forwardLockFileBackendFactory(ForwardLockProperties properties) {
+		return new FileLockBackendFactory(properties);
+	}
+
+	@Bean(BACKEND_BEAN_NAME)
+	@ConditionalOnMissingBean(LockBackend.class)
+	LockBackend forwardLockBackend(ForwardLockProperties properties, LockRequest request,
+			ObjectProvider<LockBackendFactory> factories) {
+		return selectFactory(properties.getBackend(), factories.orderedStream().toList()).createBackend(request);
 	}
 
 	@Bean
@@ -64,38 +87,66 @@ public final class ForwardLockAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ForwardLockLifecycle forwardLockLifecycle(ObjectProvider<LockBackend> backend, LockRequest request,
+	ForwardLockLifecycle forwardLockLifecycle(LockBackend backend, LockRequest request,
 			ForwardLockProperties properties, LockLostHandler lostHandler,
 			ObjectProvider<EarlyLockAcquisition> earlyAcquisition) {
-		ForwardLockLifecycle lifecycle = new ForwardLockLifecycle(backend.getIfAvailable(() -> {
-			throw noBackend(properties);
-		}), request, ForwardLockRequests.policy(properties), properties.getVerifyInterval(), lostHandler);
+		ForwardLockLifecycle lifecycle = new ForwardLockLifecycle(backend, request,
+				ForwardLockRequests.policy(properties), properties.getVerifyInterval(), lostHandler);
 		earlyAcquisition.ifAvailable((early) -> lifecycle.setEarlyAcquisition(early));
 		return lifecycle;
 	}
 
-	private static LockException noBackend(ForwardLockProperties properties) {
-		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
-				"No lock backend for forward.lock.backend=" + properties.getBackend().name().toLowerCase(), null, null,
-				List.of("For the JDBC backend, add spring-boot-starter-jdbc and a JDBC driver so that a DataSource "
-						+ "is configured", "Or use the file backend on a single host: forward.lock.backend=file",
-						"Or define a LockBackend bean of your own"),
-				null);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(name = "forward.lock.backend", havingValue = "file", matchIfMissing = true)
-	static class FileBackendConfiguration {
-
-		@Bean(BACKEND_BEAN_NAME)
-		@ConditionalOnMissingBean(LockBackend.class)
-		FileLockBackend forwardLockBackend(ForwardLockProperties properties, LockRequest request) {
-			return ForwardLockRequests.fileBackend(properties, request);
+	/**
+	 * Pick the one factory that serves the selected backend; never another one.
+	 * @param backend the selected backend
+	 * @param factories every factory on the class path
+	 * @return the factory for the backend
+	 * @throws LockException when no factory, or more than one, serves the backend
+	 */
+	static LockBackendFactory selectFactory(Backend backend, List<LockBackendFactory> factories) {
+		List<LockBackendFactory> serving = factories.stream()
+			.filter((factory) -> factory.backend() == backend)
+			.toList();
+		if (serving.size() == 1) {
+			return serving.get(0);
 		}
+		String property = "forward.lock.backend=" + backend.name().toLowerCase(Locale.ROOT);
+		if (serving.isEmpty()) {
+			throw new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+					property + " needs " + moduleFor(backend) + " on the class path", null, null,
+					List.of("Add " + moduleFor(backend) + " to the application's dependencies",
+							"Or choose a backend that is on the class path: forward.lock.backend="
+									+ available(factories),
+							"Or define a LockBackend bean of your own"),
+					null);
+		}
+		throw new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+				property + " is served by " + serving.size() + " LockBackendFactory beans: "
+						+ serving.stream().map((factory) -> factory.getClass().getName()).toList(),
+				null, null,
+				List.of("Keep one LockBackendFactory per backend, or define a LockBackend bean of your own"), null);
+	}
 
+	private static String moduleFor(Backend backend) {
+		return switch (backend) {
+			case FILE -> "forward-lock-spring-boot-autoconfigure (its file backend factory is missing or replaced)";
+			case JDBC -> "a DataSource and the JDBC support of forward-lock-spring-boot-autoconfigure "
+					+ "(ForwardLockJdbcAutoConfiguration, missing or excluded)";
+			case KUBERNETES -> "forward-lock-kubernetes";
+			case ZOOKEEPER -> "forward-lock-zookeeper";
+		};
+	}
+
+	private static String available(List<LockBackendFactory> factories) {
+		List<String> values = factories.stream()
+			.map((factory) -> factory.backend().name().toLowerCase(Locale.ROOT))
+			.distinct()
+			.toList();
+		return values.isEmpty() ? "(none)" : String.join(" | ", values);
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "forward.lock.enabled", matchIfMissing = true)
 	@ConditionalOnBooleanProperty("forward.lock.acquire-early")
 	static class EarlyAcquisitionConfiguration {
 

@@ -43,7 +43,8 @@ public class ForwardLockProperties implements Validator {
 
 	/**
 	 * Backend that holds the lock: 'file' for one host, 'jdbc' for several hosts sharing
-	 * the application's database.
+	 * the application's database, 'kubernetes' or 'zookeeper' with their modules on the
+	 * class path. Chosen when the application runs, also with Spring AOT.
 	 */
 	private Backend backend = Backend.FILE;
 
@@ -361,7 +362,17 @@ public class ForwardLockProperties implements Validator {
 		/**
 		 * A row in the application's database: several hosts.
 		 */
-		JDBC
+		JDBC,
+
+		/**
+		 * A Kubernetes Lease object: several pods; needs forward-lock-kubernetes.
+		 */
+		KUBERNETES,
+
+		/**
+		 * A ZooKeeper node: several hosts; needs forward-lock-zookeeper.
+		 */
+		ZOOKEEPER
 
 	}
 

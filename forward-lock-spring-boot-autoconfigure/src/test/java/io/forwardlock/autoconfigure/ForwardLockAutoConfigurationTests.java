@@ -2,6 +2,9 @@ package io.forwardlock.autoconfigure;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.forwardlock.autoconfigure.ForwardLockProperties.Backend;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
@@ -66,10 +69,71 @@ class ForwardLockAutoConfigurationTests {
 		guarded().withPropertyValues("forward.lock.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed()
 				.doesNotHaveBean(ForwardLockLifecycle.class)
+				.doesNotHaveBean(LockStatusProvider.class)
 				.doesNotHaveBean(LockBackend.class)
-				.doesNotHaveBean(ForwardLockProperties.class);
+				.doesNotHaveBean(LockRequest.class);
 			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
 		});
+	}
+
+	@Test
+	void runWhenDisabledWithAcquireEarlyShouldTakeNoLock() {
+		guarded().withPropertyValues("forward.lock.enabled=false", "forward.lock.acquire-early=true").run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(LockStatusProvider.class);
+			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+	}
+
+	@Test
+	void runWhenDisabledShouldNotAskAnyBackendFactory() {
+		guarded().withPropertyValues("forward.lock.enabled=false", "forward.lock.backend=kubernetes")
+			.withBean("failingFactory", LockBackendFactory.class, () -> new TestFactory(Backend.KUBERNETES, () -> {
+				throw new AssertionError("A disabled guard must not create a backend");
+			}))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LockBackend.class));
+	}
+
+	@Test
+	void backendIsCreatedByTheFactoryForTheSelectedValue(@TempDir Path otherDir) {
+		guarded().withPropertyValues("forward.lock.backend=zookeeper")
+			.withBean("zookeeperFactory", LockBackendFactory.class,
+					() -> new TestFactory(Backend.ZOOKEEPER, () -> new FileLockBackend(otherDir)))
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(LockBackend.class);
+				assertThat(otherDir.resolve("orders.lock")).exists();
+				assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+			});
+	}
+
+	@Test
+	void backendWithoutItsModuleFailsNamingTheModuleAndNeverFallsBackToAFile() {
+		guarded().withPropertyValues("forward.lock.backend=kubernetes").run((context) -> {
+			assertThat(context).hasFailed();
+			LockException failure = StartupFailures.findCause(context.getStartupFailure(), LockException.class);
+			assertThat(failure.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+			assertThat(failure.getMessage())
+				.contains("forward.lock.backend=kubernetes needs forward-lock-kubernetes on the class path")
+				.contains("forward.lock.backend=file");
+			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+		guarded().withPropertyValues("forward.lock.backend=zookeeper")
+			.run((context) -> assertThat(
+					StartupFailures.findCause(context.getStartupFailure(), LockException.class).getMessage())
+				.contains("forward.lock.backend=zookeeper needs forward-lock-zookeeper on the class path"));
+	}
+
+	@Test
+	void twoFactoriesForTheSelectedBackendFailStartup(@TempDir Path otherDir) {
+		guarded()
+			.withBean("secondFileFactory", LockBackendFactory.class,
+					() -> new TestFactory(Backend.FILE, () -> new FileLockBackend(otherDir)))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(StartupFailures.findCause(context.getStartupFailure(), LockException.class).getMessage())
+					.contains("forward.lock.backend=file is served by 2 LockBackendFactory beans");
+				assertThat(otherDir.resolve("orders.lock")).doesNotExist();
+				assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+			});
 	}
 
 	@Test
@@ -178,6 +242,15 @@ class ForwardLockAutoConfigurationTests {
 				.satisfies((error) -> assertThat(error.getDefaultMessage()).contains(advice));
 			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
 		});
+	}
+
+	private record TestFactory(Backend backend, Supplier<LockBackend> creator) implements LockBackendFactory {
+
+		@Override
+		public LockBackend createBackend(LockRequest request) {
+			return this.creator.get();
+		}
+
 	}
 
 	private ApplicationContextRunner guarded() {

@@ -1,6 +1,9 @@
 package io.forwardlock.autoconfigure;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +32,7 @@ import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.FileLockBackend;
 import io.forwardlock.lock.jdbc.JdbcLockBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,18 +49,24 @@ class ForwardLockJdbcAutoConfigurationTests {
 				AutoConfigurations.of(DataSourceAutoConfiguration.class, ForwardLockJdbcAutoConfiguration.class))
 		.withPropertyValues("forward.lock.jdbc.allow-in-memory-database=true");
 
+	private final ApplicationContextRunner guardedRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
+		.withPropertyValues("forward.lock.verify-interval=1h", "forward.lock.jdbc.allow-in-memory-database=true");
+
 	@Test
-	void backsOffWhenTheBackendIsNotJdbc() {
-		this.contextRunner.run((context) -> {
-			assertThat(context).hasNotFailed();
-			assertThat(context).doesNotHaveBean(LockBackend.class);
-			assertThat(context).doesNotHaveBean(ForwardLockJdbcSchemaInitializer.class);
+	void definesTheFactoryButNeverTouchesTheDatabaseWhenTheBackendIsNotJdbc(@TempDir Path dir) {
+		this.guardedRunner.withPropertyValues("forward.lock.dir=" + dir).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(JdbcLockBackendFactory.class);
+			assertThat(context).doesNotHaveBean(JdbcLockBackend.class);
+			assertThat(context.getBean(LockBackend.class).id()).isEqualTo("file");
+			assertThat(hasLockTable(context.getBean(DataSource.class), "FORWARD_LOCK")).isFalse();
 		});
 	}
 
 	@Test
 	void backsOffWhenForwardLockIsDisabled() {
-		this.contextRunner.withPropertyValues("forward.lock.enabled=false", "forward.lock.backend=jdbc")
+		this.guardedRunner.withPropertyValues("forward.lock.enabled=false", "forward.lock.backend=jdbc")
 			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -75,12 +86,12 @@ class ForwardLockJdbcAutoConfigurationTests {
 
 	@Test
 	void createsJdbcBackendOnTheEmbeddedDatabaseAndCreatesItsTable() {
-		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc").run((context) -> {
+		this.guardedRunner.withPropertyValues("forward.lock.backend=jdbc").run((context) -> {
 			assertThat(context).hasSingleBean(JdbcLockBackend.class);
 			JdbcLockBackend backend = context.getBean(JdbcLockBackend.class);
 			assertThat(backend.getTableName()).isEqualTo("FORWARD_LOCK");
 			assertThat(backend.requiresHeartbeat()).isTrue();
-			assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized()).isTrue();
+			assertThat(hasLockTable(context.getBean(DataSource.class), "FORWARD_LOCK")).isTrue();
 			assertAcquires(backend);
 		});
 	}
@@ -89,7 +100,7 @@ class ForwardLockJdbcAutoConfigurationTests {
 	void usesTheConfiguredTableName() {
 		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=APP_LOCKS")
 			.run((context) -> {
-				JdbcLockBackend backend = context.getBean(JdbcLockBackend.class);
+				JdbcLockBackend backend = createBackend(context);
 				assertThat(backend.getTableName()).isEqualTo("APP_LOCKS");
 				try (LockLease lease = assertAcquires(backend)) {
 					assertThat(lease.location()).contains("APP_LOCKS");
@@ -101,6 +112,15 @@ class ForwardLockJdbcAutoConfigurationTests {
 	void failsWithHelpWhenTheTableNameIsNotAnIdentifier() {
 		this.contextRunner
 			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x")
+			.run((context) -> assertThatExceptionOfType(IllegalArgumentException.class)
+				.isThrownBy(() -> createBackend(context))
+				.withMessageContaining("forward.lock.jdbc.table-name"));
+	}
+
+	@Test
+	void failsStartupWithHelpWhenTheTableNameIsNotAnIdentifier() {
+		this.guardedRunner
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(IllegalArgumentException.class)
@@ -111,9 +131,9 @@ class ForwardLockJdbcAutoConfigurationTests {
 	void leavesTheSchemaAloneWhenInitializationIsNever() {
 		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.initialize-schema=never")
 			.run((context) -> {
-				assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized()).isFalse();
-				assertThatExceptionOfType(LockException.class)
-					.isThrownBy(() -> context.getBean(JdbcLockBackend.class).tryAcquire(request()))
+				JdbcLockBackend backend = createBackend(context);
+				assertThat(hasLockTable(context.getBean(DataSource.class), "FORWARD_LOCK")).isFalse();
+				assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(request()))
 					.withMessageContaining("does not exist");
 			});
 	}
@@ -122,8 +142,10 @@ class ForwardLockJdbcAutoConfigurationTests {
 	void doesNotInitializeADatabaseOnDiskByDefault(@TempDir Path dir) {
 		this.contextRunner.withUserConfiguration(FileDatabaseConfiguration.class)
 			.withPropertyValues("forward.lock.backend=jdbc", "test.h2.dir=" + dir)
-			.run((context) -> assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized())
-				.isFalse());
+			.run((context) -> {
+				createBackend(context);
+				assertThat(hasLockTable(context.getBean(DataSource.class), "FORWARD_LOCK")).isFalse();
+			});
 	}
 
 	@Test
@@ -132,14 +154,17 @@ class ForwardLockJdbcAutoConfigurationTests {
 			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.initialize-schema=always",
 					"test.h2.dir=" + dir)
 			.run((context) -> {
-				assertThat(context.getBean(ForwardLockJdbcSchemaInitializer.class).isInitialized()).isTrue();
-				assertAcquires(context.getBean(JdbcLockBackend.class)).release();
+				JdbcLockBackend backend = createBackend(context);
+				assertThat(hasLockTable(context.getBean(DataSource.class), "FORWARD_LOCK")).isTrue();
+				assertAcquires(backend).release();
 			});
 	}
 
 	@Test
 	void failsWithHelpWhenTheBackendIsJdbcAndThereIsNoDataSource() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
 			.withPropertyValues("forward.lock.backend=jdbc")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
@@ -154,7 +179,9 @@ class ForwardLockJdbcAutoConfigurationTests {
 
 	@Test
 	void failsWithHelpWithoutSpringJdbcWhenTheBackendIsJdbc() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
 			.withPropertyValues("forward.lock.backend=jdbc")
 			.run((context) -> assertThat(context).getFailure()
@@ -169,7 +196,7 @@ class ForwardLockJdbcAutoConfigurationTests {
 			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
 			.withUserConfiguration(InMemoryDatabaseConfiguration.class)
 			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.allow-in-memory-database=true")
-			.run((context) -> assertAcquires(context.getBean(JdbcLockBackend.class)).release());
+			.run((context) -> assertAcquires(createBackend(context)).release());
 	}
 
 	@Test
@@ -183,13 +210,16 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffWhenTheApplicationDefinesItsOwnLockBackend() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
-			.withUserConfiguration(CustomBackendConfiguration.class)
-			.withPropertyValues("forward.lock.backend=jdbc")
+	void backsOffWhenTheApplicationDefinesItsOwnLockBackend(@TempDir Path dir) {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
+			.withBean("customLockBackend", LockBackend.class, () -> new FileLockBackend(dir))
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.verify-interval=1h")
 			.run((context) -> {
+				// No DataSource, yet no failure: the JDBC factory is never asked
 				assertThat(context).hasNotFailed();
-				assertThat(context).hasSingleBean(LockBackend.class);
+				assertThat(context).hasSingleBean(LockBackend.class).hasBean("customLockBackend");
 				assertThat(context).doesNotHaveBean(JdbcLockBackend.class);
 			});
 	}
@@ -252,6 +282,17 @@ class ForwardLockJdbcAutoConfigurationTests {
 					"forward.lock.heartbeat.interval=1h", "forward.lock.stale-timeout=2h");
 	}
 
+	private static JdbcLockBackend createBackend(AssertableApplicationContext context) {
+		return context.getBean(JdbcLockBackendFactory.class).createBackend(request());
+	}
+
+	private static boolean hasLockTable(DataSource dataSource, String tableName) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				ResultSet tables = connection.getMetaData().getTables(null, null, tableName, null)) {
+			return tables.next();
+		}
+	}
+
 	private static LockException lockExceptionIn(Throwable failure) {
 		for (Throwable candidate = failure; candidate != null; candidate = candidate.getCause()) {
 			if (candidate instanceof LockException lockException) {
@@ -302,38 +343,6 @@ class ForwardLockJdbcAutoConfigurationTests {
 			JdbcDataSource dataSource = new JdbcDataSource();
 			dataSource.setURL("jdbc:h2:file:" + environment.getProperty("test.h2.dir") + "/db");
 			return dataSource;
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class CustomBackendConfiguration {
-
-		@Bean
-		LockBackend customLockBackend() {
-			return new LockBackend() {
-
-				@Override
-				public String id() {
-					return "custom";
-				}
-
-				@Override
-				public Optional<LockLease> tryAcquire(LockRequest request) {
-					return Optional.empty();
-				}
-
-				@Override
-				public Optional<HolderRecord> inspect(LockRequest request) {
-					return Optional.empty();
-				}
-
-				@Override
-				public String describeLocation(LockRequest request) {
-					return "custom";
-				}
-
-			};
 		}
 
 	}

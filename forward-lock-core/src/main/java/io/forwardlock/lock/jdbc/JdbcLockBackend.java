@@ -4,10 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +13,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -48,8 +48,11 @@ import io.forwardlock.lock.LockRequest;
  * <b>Connections.</b> Every call borrows a connection from the {@link DataSource} for one
  * short statement or transaction and returns it; nothing is held between calls.
  * <p>
- * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement) and H2 (a
- * short transaction with {@code SELECT ... FOR UPDATE}). The table must exist: see
+ * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement), MariaDB,
+ * MySQL and H2 (a short transaction with {@code SELECT ... FOR UPDATE}). An acquisition
+ * that the database rolls back because of a concurrent one (a deadlock, a lock wait
+ * timeout, a Galera certification failure) is tried again at once, a few times, and then
+ * counts as contention, never as a failure. The table must exist: see
  * {@link JdbcLockSchemaInitializer} and the scripts next to this class.
  */
 public class JdbcLockBackend implements LockBackend {
@@ -68,7 +71,12 @@ public class JdbcLockBackend implements LockBackend {
 
 	private static final int MAX_TEXT = 255;
 
-	private static final String DUPLICATE_KEY_STATE = "23505";
+	/**
+	 * Attempts of one acquisition that the database rolled back because of a concurrent
+	 * transaction (deadlock, lock wait timeout, certification failure) before it counts
+	 * as contention.
+	 */
+	private static final int ACQUIRE_ATTEMPTS = 5;
 
 	/**
 	 * Runs renewals and verifications, so that their callers can stop waiting when the
@@ -172,21 +180,35 @@ public class JdbcLockBackend implements LockBackend {
 		HolderRecord self = request.newHolderRecord();
 		String holderId = truncate(request.instanceId());
 		long leaseMillis = request.staleTimeout().toMillis();
-		try (ReadCommitted session = open()) {
-			Connection connection = session.connection();
-			// Taken once a connection is open, before the statement is sent: the local
-			// deadline can only be earlier than the expiry the database computes, and a
-			// wait for the pool does not eat into the lease
-			long sentAt = System.nanoTime();
-			JdbcLockStatements sql = statements(connection);
-			Optional<Acquired> acquired = sql.dialect().acquiresInOneStatement()
-					? upsert(connection, sql, request, self, holderId, leaseMillis)
-					: lockRowAndDecide(connection, sql, request, self, holderId, leaseMillis);
-			return acquired.map((row) -> new JdbcLockLease(this, request, holderId, row.token(),
-					asStored(self, holderId, row.acquiredAt()), sentAt));
-		}
-		catch (SQLException ex) {
-			throw unavailable(request, "acquire the lock in the database", ex);
+		for (int attempt = 1;; attempt++) {
+			try (ReadCommitted session = open()) {
+				Connection connection = session.connection();
+				// Taken once a connection is open, before the statement is sent: the
+				// local
+				// deadline can only be earlier than the expiry the database computes, and
+				// a wait for the pool does not eat into the lease
+				long sentAt = System.nanoTime();
+				JdbcLockStatements sql = statements(connection);
+				Optional<Acquired> acquired = sql.dialect().acquiresInOneStatement()
+						? upsert(connection, sql, request, self, holderId, leaseMillis)
+						: lockRowAndDecide(connection, sql, request, self, holderId, leaseMillis);
+				return acquired.map((row) -> new JdbcLockLease(this, request, holderId, row.token(),
+						asStored(self, holderId, row.acquiredAt()), sentAt));
+			}
+			catch (SQLException ex) {
+				JdbcLockStatements current = this.statements;
+				if (current == null || !current.dialect().isRetryable(ex)) {
+					throw unavailable(request, "acquire the lock in the database", ex);
+				}
+				if (attempt == ACQUIRE_ATTEMPTS) {
+					// Rolled back again and again by concurrent acquisitions: somebody
+					// else is taking the lock, which is contention, not a failure.
+					return Optional.empty();
+				}
+				// Back off a little, at random, so that two contenders that deadlocked
+				// do not meet again at once.
+				LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000, 10_000_000L * attempt));
+			}
 		}
 	}
 
@@ -197,7 +219,8 @@ public class JdbcLockBackend implements LockBackend {
 			bindHolder(statement, 1, request.name(), holderId, self);
 			statement.setLong(6, leaseMillis);
 			try (ResultSet rs = statement.executeQuery()) {
-				acquired = rs.next() ? Optional.of(new Acquired(rs.getLong(1), instant(rs, 2))) : Optional.empty();
+				acquired = rs.next() ? Optional.of(new Acquired(rs.getLong(1), sql.dialect().readTime(rs, 2)))
+						: Optional.empty();
 			}
 		}
 		commitUnlessAutoCommit(connection);
@@ -257,7 +280,7 @@ public class JdbcLockBackend implements LockBackend {
 			return statement.executeUpdate() == 1;
 		}
 		catch (SQLException ex) {
-			if (DUPLICATE_KEY_STATE.equals(ex.getSQLState())) {
+			if (sql.dialect().isDuplicateKey(ex)) {
 				// Another instance inserted the first row since we looked: it holds the
 				// lock.
 				return false;
@@ -285,7 +308,8 @@ public class JdbcLockBackend implements LockBackend {
 			statement.setString(1, request.name());
 			statement.setString(2, holderId);
 			try (ResultSet rs = statement.executeQuery()) {
-				return rs.next() ? Optional.of(new Acquired(rs.getLong(1), instant(rs, 2))) : Optional.empty();
+				return rs.next() ? Optional.of(new Acquired(rs.getLong(1), sql.dialect().readTime(rs, 2)))
+						: Optional.empty();
 			}
 		}
 	}
@@ -362,8 +386,8 @@ public class JdbcLockBackend implements LockBackend {
 	Optional<LiveHolder> readLiveHolder(LockRequest request) throws SQLException {
 		try (ReadCommitted session = open()) {
 			Connection connection = session.connection();
-			try (PreparedStatement statement = prepare(connection, statements(connection).selectLiveHolder(),
-					request)) {
+			JdbcLockStatements sql = statements(connection);
+			try (PreparedStatement statement = prepare(connection, sql.selectLiveHolder(), request)) {
 				statement.setString(1, request.name());
 				try (ResultSet rs = statement.executeQuery()) {
 					if (!rs.next()) {
@@ -372,7 +396,7 @@ public class JdbcLockBackend implements LockBackend {
 					String holderId = rs.getString(1);
 					long pid = rs.getLong(2);
 					HolderRecord record = new HolderRecord(rs.wasNull() ? -1 : pid, rs.getString(3), null,
-							instant(rs, 5), rs.getString(4), holderId);
+							sql.dialect().readTime(rs, 5), rs.getString(4), holderId);
 					return Optional.of(new LiveHolder(holderId, rs.getLong(6), record));
 				}
 			}
@@ -449,7 +473,7 @@ public class JdbcLockBackend implements LockBackend {
 
 	private static boolean isMissingTable(SQLException ex) {
 		// 42P01: PostgreSQL's undefined_table; 42S02 and 42S04: the SQL standard's "table
-		// not found" (H2)
+		// not found" (H2, MariaDB and MySQL)
 		String state = ex.getSQLState();
 		return "42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state);
 	}
@@ -514,18 +538,6 @@ public class JdbcLockBackend implements LockBackend {
 	private static HolderRecord asStored(HolderRecord self, String holderId, Instant acquiredAt) {
 		return new HolderRecord(self.pid(), truncate(self.hostname()), null,
 				(acquiredAt != null) ? acquiredAt : self.acquiredAt(), truncate(self.applicationName()), holderId);
-	}
-
-	private static Instant instant(ResultSet rs, int column) throws SQLException {
-		Object value = rs.getObject(column);
-		if (value instanceof OffsetDateTime offset) {
-			return offset.toInstant();
-		}
-		if (value instanceof Timestamp timestamp) {
-			return timestamp.toInstant();
-		}
-		OffsetDateTime converted = rs.getObject(column, OffsetDateTime.class);
-		return (converted != null) ? converted.toInstant() : null;
 	}
 
 	private static String truncate(String value) {

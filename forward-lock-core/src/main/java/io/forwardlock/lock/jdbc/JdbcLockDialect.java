@@ -1,5 +1,12 @@
 package io.forwardlock.lock.jdbc;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
@@ -42,7 +49,82 @@ enum JdbcLockDialect {
 			return false;
 		}
 
+	},
+
+	/**
+	 * MariaDB: as {@link #H2}, a short transaction that locks the row with
+	 * {@code SELECT ... FOR UPDATE} before it decides. See {@link #MYSQL} for the time.
+	 */
+	MARIADB("MariaDB", "mariadb", MySqlFamily.NOW) {
+
+		@Override
+		String plusMillis(String timestamp) {
+			return MySqlFamily.plusMillis(timestamp);
+		}
+
+		@Override
+		boolean acquiresInOneStatement() {
+			return false;
+		}
+
+		@Override
+		boolean isDuplicateKey(SQLException ex) {
+			return MySqlFamily.isDuplicateKey(ex);
+		}
+
+		@Override
+		boolean isRetryable(SQLException ex) {
+			return MySqlFamily.isRetryable(ex) || super.isRetryable(ex);
+		}
+
+		@Override
+		Instant readTime(ResultSet rs, int column) throws SQLException {
+			return MySqlFamily.readTime(rs, column);
+		}
+
+	},
+
+	/**
+	 * MySQL (and MariaDB seen through MySQL Connector/J, which reports "MySQL"): the SQL
+	 * of {@link #MARIADB}. Times are {@code DATETIME(6)} written with
+	 * {@code UTC_TIMESTAMP(6)}: the database's clock in UTC to the microsecond, never
+	 * converted through the session's time zone, so daylight saving and a session or
+	 * server zone cannot move an expiry. {@code ON DUPLICATE KEY UPDATE} is not used: its
+	 * assignments are evaluated left to right, which makes conditional takeovers fragile.
+	 */
+	MYSQL("MySQL", "mysql", MySqlFamily.NOW) {
+
+		@Override
+		String plusMillis(String timestamp) {
+			return MySqlFamily.plusMillis(timestamp);
+		}
+
+		@Override
+		boolean acquiresInOneStatement() {
+			return false;
+		}
+
+		@Override
+		boolean isDuplicateKey(SQLException ex) {
+			return MySqlFamily.isDuplicateKey(ex);
+		}
+
+		@Override
+		boolean isRetryable(SQLException ex) {
+			return MySqlFamily.isRetryable(ex) || super.isRetryable(ex);
+		}
+
+		@Override
+		Instant readTime(ResultSet rs, int column) throws SQLException {
+			return MySqlFamily.readTime(rs, column);
+		}
+
 	};
+
+	/**
+	 * SQL state of a unique key violation in the SQL standard (PostgreSQL, H2).
+	 */
+	private static final String DUPLICATE_KEY_STATE = "23505";
 
 	private final String productName;
 
@@ -96,6 +178,57 @@ enum JdbcLockDialect {
 	abstract boolean acquiresInOneStatement();
 
 	/**
+	 * Whether a failed insert failed because the row exists already: another instance
+	 * inserted the first row of the lock since this one looked.
+	 * @param ex the failure
+	 * @return whether it is a duplicate key
+	 */
+	boolean isDuplicateKey(SQLException ex) {
+		return DUPLICATE_KEY_STATE.equals(ex.getSQLState());
+	}
+
+	/**
+	 * Whether a failed acquisition may simply be tried again at once: the database rolled
+	 * the transaction back because of a concurrent one (a deadlock, a serialization or
+	 * certification failure, a lock wait that timed out), not because it is unwell.
+	 * @param ex the failure
+	 * @return whether to try again
+	 */
+	boolean isRetryable(SQLException ex) {
+		// SQL state class 40: transaction rollback (serialization failure, deadlock)
+		for (SQLException current = ex; current != null; current = next(current)) {
+			String state = current.getSQLState();
+			if (state != null && state.startsWith("40")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Read a time column written by {@link #now()} as an instant.
+	 * @param rs the result set, on a row
+	 * @param column the column index
+	 * @return the instant, or {@code null} for SQL {@code NULL}
+	 * @throws SQLException if the column cannot be read
+	 */
+	Instant readTime(ResultSet rs, int column) throws SQLException {
+		Object value = rs.getObject(column);
+		if (value instanceof OffsetDateTime offset) {
+			return offset.toInstant();
+		}
+		if (value instanceof Timestamp timestamp) {
+			return timestamp.toInstant();
+		}
+		OffsetDateTime converted = rs.getObject(column, OffsetDateTime.class);
+		return (converted != null) ? converted.toInstant() : null;
+	}
+
+	private static SQLException next(SQLException ex) {
+		return (ex.getCause() instanceof SQLException cause && cause != ex) ? cause : null;
+	}
+
+	/**
 	 * Classpath location of the schema script for this database.
 	 * @return the resource path
 	 */
@@ -117,8 +250,75 @@ enum JdbcLockDialect {
 			}
 		}
 		throw new IllegalStateException("The JDBC lock backend does not support the database '" + productName
-				+ "'. Supported databases: PostgreSQL and H2. Use forward.lock.backend=file, or open an issue "
+				+ "'. Supported databases: PostgreSQL, MariaDB, MySQL and H2. Use forward.lock.backend=file, or open an issue "
 				+ "asking for this database");
+	}
+
+	/**
+	 * What MariaDB and MySQL share.
+	 */
+	private static final class MySqlFamily {
+
+		/**
+		 * The database's clock in UTC, to the microsecond, whatever the session's zone.
+		 */
+		static final String NOW = "UTC_TIMESTAMP(6)";
+
+		/**
+		 * ER_DUP_ENTRY: duplicate entry for a key (SQL state 23000, which covers other
+		 * integrity violations too).
+		 */
+		private static final int DUPLICATE_ENTRY = 1062;
+
+		/**
+		 * ER_LOCK_DEADLOCK: deadlock, and on Galera a certification failure ("WSREP
+		 * detected deadlock/conflict").
+		 */
+		private static final int DEADLOCK = 1213;
+
+		/**
+		 * ER_LOCK_WAIT_TIMEOUT: innodb_lock_wait_timeout passed while waiting for a row
+		 * lock.
+		 */
+		private static final int LOCK_WAIT_TIMEOUT = 1205;
+
+		/**
+		 * ER_CHECKREAD: the record changed since it was read (Galera, and older
+		 * versions).
+		 */
+		private static final int RECORD_CHANGED = 1020;
+
+		private MySqlFamily() {
+		}
+
+		static String plusMillis(String timestamp) {
+			return "TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, " + timestamp + ")";
+		}
+
+		static boolean isDuplicateKey(SQLException ex) {
+			return ex.getErrorCode() == DUPLICATE_ENTRY;
+		}
+
+		static boolean isRetryable(SQLException ex) {
+			for (SQLException current = ex; current != null; current = next(current)) {
+				int code = current.getErrorCode();
+				if (code == DEADLOCK || code == LOCK_WAIT_TIMEOUT || code == RECORD_CHANGED) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		/**
+		 * A {@code DATETIME} has no zone: read its fields as they are, as UTC, without
+		 * the driver's conversions through the JVM's zone (which would shift a time that
+		 * falls into that zone's daylight-saving gap).
+		 */
+		static Instant readTime(ResultSet rs, int column) throws SQLException {
+			LocalDateTime value = rs.getObject(column, LocalDateTime.class);
+			return (value != null) ? value.toInstant(ZoneOffset.UTC) : null;
+		}
+
 	}
 
 }

@@ -1,5 +1,8 @@
 package io.forwardlock.lock.jdbc;
 
+import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,13 +17,54 @@ class JdbcLockDialectTests {
 	void findsTheDialectByTheDriversProductName() {
 		assertThat(JdbcLockDialect.forProductName("PostgreSQL")).isEqualTo(JdbcLockDialect.POSTGRESQL);
 		assertThat(JdbcLockDialect.forProductName("H2")).isEqualTo(JdbcLockDialect.H2);
+		// MariaDB Connector/J says "MariaDB" for a MariaDB server; MySQL Connector/J says
+		// "MySQL" for both
+		assertThat(JdbcLockDialect.forProductName("MariaDB")).isEqualTo(JdbcLockDialect.MARIADB);
+		assertThat(JdbcLockDialect.forProductName("MySQL")).isEqualTo(JdbcLockDialect.MYSQL);
+		assertThat(JdbcLockDialect.forProductName("mysql")).isEqualTo(JdbcLockDialect.MYSQL);
+	}
+
+	@Test
+	void mariaDbAndMySqlUseTheDatabasesUtcClockToTheMicrosecond() {
+		for (JdbcLockDialect dialect : new JdbcLockDialect[] { JdbcLockDialect.MARIADB, JdbcLockDialect.MYSQL }) {
+			assertThat(dialect.now()).isEqualTo("UTC_TIMESTAMP(6)");
+			assertThat(dialect.plusMillis(dialect.now()))
+				.isEqualTo("TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, UTC_TIMESTAMP(6))");
+			assertThat(dialect.acquiresInOneStatement()).isFalse();
+		}
+	}
+
+	@Test
+	void deadlocksLockWaitTimeoutsAndGaleraConflictsAreRetriedOnMariaDbAndMySql() {
+		for (JdbcLockDialect dialect : new JdbcLockDialect[] { JdbcLockDialect.MARIADB, JdbcLockDialect.MYSQL }) {
+			assertThat(dialect.isRetryable(new SQLException("Deadlock found when trying to get lock", "40001", 1213)))
+				.isTrue();
+			assertThat(dialect.isRetryable(new SQLException("Lock wait timeout exceeded", "HY000", 1205))).isTrue();
+			assertThat(dialect.isRetryable(new SQLException("WSREP detected deadlock/conflict", "40001", 1213)))
+				.isTrue();
+			assertThat(dialect
+				.isRetryable(new SQLException("wrapped", "HY000", 0, new SQLException("deadlock", "40001", 1213))))
+				.isTrue();
+			assertThat(dialect.isRetryable(new SQLException("Table doesn't exist", "42S02", 1146))).isFalse();
+			assertThat(dialect.isRetryable(new SQLException("Access denied", "28000", 1045))).isFalse();
+			assertThat(dialect.isDuplicateKey(new SQLException("Duplicate entry", "23000", 1062))).isTrue();
+			assertThat(dialect.isDuplicateKey(new SQLException("Cannot be null", "23000", 1048))).isFalse();
+		}
+	}
+
+	@Test
+	void transactionRollbacksAreRetriedOnEveryDatabase() {
+		for (JdbcLockDialect dialect : JdbcLockDialect.values()) {
+			assertThat(dialect.isRetryable(new SQLTransactionRollbackException("deadlock", "40P01"))).isTrue();
+			assertThat(dialect.isRetryable(new SQLException("connection refused", "08001"))).isFalse();
+		}
 	}
 
 	@Test
 	void unsupportedDatabaseFailsNamingTheSupportedOnesAndTheFileBackend() {
-		assertThatIllegalStateException().isThrownBy(() -> JdbcLockDialect.forProductName("MySQL"))
-			.withMessageContaining("'MySQL'")
-			.withMessageContaining("PostgreSQL and H2")
+		assertThatIllegalStateException().isThrownBy(() -> JdbcLockDialect.forProductName("Apache Derby"))
+			.withMessageContaining("'Apache Derby'")
+			.withMessageContaining("PostgreSQL, MariaDB, MySQL and H2")
 			.withMessageContaining("forward.lock.backend=file");
 	}
 

@@ -10,18 +10,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.forwardlock.lock.file.testsupport.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Several JVMs race for one lock on one PostgreSQL server over many rounds, and a journal
- * they append to while holding the lock shows that no two of them ever held it at once.
+ * Several JVMs race for one lock on one PostgreSQL or MariaDB server over many rounds,
+ * and a journal they append to while holding the lock shows that no two of them ever held
+ * it at once.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class JdbcLockBackendMultiProcessTests {
@@ -35,11 +36,6 @@ class JdbcLockBackendMultiProcessTests {
 	@TempDir
 	Path directory;
 
-	@BeforeAll
-	static void startDatabase() {
-		database = PostgresTestDatabase.start();
-	}
-
 	@AfterAll
 	static void stopDatabase() {
 		if (database != null) {
@@ -47,13 +43,15 @@ class JdbcLockBackendMultiProcessTests {
 		}
 	}
 
-	@Test
-	void jvmsRacingForOneLockNeverHoldItAtTheSameTime() throws Exception {
+	@ParameterizedTest(name = "on {0}")
+	@ValueSource(strings = { "PostgreSQL", "MariaDB" })
+	void jvmsRacingForOneLockNeverHoldItAtTheSameTime(String databaseName) throws Exception {
+		String url = jdbcUrl(databaseName);
 		Path journal = Files.createFile(this.directory.resolve("journal"));
 		List<ChildJvm> children = new ArrayList<>();
 		try {
 			for (int i = 0; i < PROCESSES; i++) {
-				children.add(ChildJvm.start(JdbcLockChildProcess.class, "race", database.jdbcUrl(), "race", "30000",
+				children.add(ChildJvm.start(JdbcLockChildProcess.class, "race", url, "race", "30000",
 						Integer.toString(ROUNDS), journal.toString()));
 			}
 			for (ChildJvm child : children) {
@@ -85,13 +83,23 @@ class JdbcLockBackendMultiProcessTests {
 			assertThat(acquisitionsPerProcess).hasSize(PROCESSES)
 				.allSatisfy((pid, count) -> assertThat(count).isEqualTo(ROUNDS));
 			System.out.printf(
-					"JDBC multi-process race: %d JVMs x %d rounds = %d acquisitions in %d attempts, "
+					"JDBC multi-process race on %s: %d JVMs x %d rounds = %d acquisitions in %d attempts, "
 							+ "0 overlaps, last fencing token %d%n",
-					PROCESSES, ROUNDS, PROCESSES * ROUNDS, attempts, previousToken);
+					databaseName, PROCESSES, ROUNDS, PROCESSES * ROUNDS, attempts, previousToken);
 		}
 		finally {
 			children.forEach(ChildJvm::close);
 		}
+	}
+
+	private static synchronized String jdbcUrl(String databaseName) {
+		if (databaseName.equals("MariaDB")) {
+			return MariaDbTestDatabase.shared().mariaDbUrl();
+		}
+		if (database == null) {
+			database = PostgresTestDatabase.start();
+		}
+		return database.jdbcUrl();
 	}
 
 }

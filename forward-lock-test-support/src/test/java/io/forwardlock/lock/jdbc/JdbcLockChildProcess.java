@@ -14,6 +14,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import javax.sql.DataSource;
+
+import com.mysql.cj.jdbc.MysqlDataSource;
+import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import io.forwardlock.lock.LockException;
@@ -21,7 +25,8 @@ import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 
 /**
- * Child JVM that uses {@link JdbcLockBackend} against a PostgreSQL server. Two modes:
+ * Child JVM that uses {@link JdbcLockBackend} against a PostgreSQL, MariaDB or MySQL
+ * server, chosen by the JDBC URL (which carries the user for the last two). Two modes:
  * <ul>
  * <li>{@code hold <url> <name> <leaseMillis>}: prints {@code READY}, then on the line
  * {@code acquire} answers {@code ACQUIRED <token>} or {@code BUSY} and renews the lease
@@ -39,10 +44,7 @@ public final class JdbcLockChildProcess {
 	}
 
 	public static void main(String[] args) throws Exception {
-		PGSimpleDataSource dataSource = new PGSimpleDataSource();
-		dataSource.setUrl(args[1]);
-		dataSource.setUser("postgres");
-		JdbcLockBackend backend = new JdbcLockBackend(dataSource);
+		JdbcLockBackend backend = new JdbcLockBackend(dataSource(args[1]));
 		Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
 		LockRequest request = LockRequest.named(args[2])
 			.applicationName("child-" + ProcessHandle.current().pid())
@@ -54,6 +56,21 @@ public final class JdbcLockChildProcess {
 		else {
 			hold(backend, request);
 		}
+	}
+
+	private static DataSource dataSource(String url) throws Exception {
+		if (url.startsWith("jdbc:mariadb:")) {
+			return new MariaDbDataSource(url);
+		}
+		if (url.startsWith("jdbc:mysql:")) {
+			MysqlDataSource dataSource = new MysqlDataSource();
+			dataSource.setUrl(url);
+			return dataSource;
+		}
+		PGSimpleDataSource dataSource = new PGSimpleDataSource();
+		dataSource.setUrl(url);
+		dataSource.setUser("postgres");
+		return dataSource;
 	}
 
 	private static void hold(JdbcLockBackend backend, LockRequest request) throws Exception {

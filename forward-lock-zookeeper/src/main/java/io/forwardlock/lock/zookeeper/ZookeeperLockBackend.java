@@ -1,0 +1,637 @@
+package io.forwardlock.lock.zookeeper;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.PathUtils;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockBackend;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+
+/**
+ * {@link LockBackend} that holds a lock as an ephemeral node in a ZooKeeper ensemble,
+ * through Apache Curator, so that instances on several hosts exclude each other.
+ * <p>
+ * <b>How it works.</b> The lock {@code name} is the node {@code <base-path>/<name>}; the
+ * node exists exactly while somebody holds the lock. Acquiring creates it as an ephemeral
+ * node, which the ensemble itself deletes when the holder's session ends, and stores the
+ * holder record (PID, host, application, since) in its data, so that a refused instance
+ * and the actuator endpoint can name the holder. The fencing token is the node's
+ * {@code czxid}, the id of the transaction that created it: ZooKeeper orders all
+ * transactions of the ensemble, so every later holder gets a larger token. Releasing
+ * deletes the node, but only after checking that it is still this lease's node (same
+ * {@code czxid}, same session), so that a standby takes over at once.
+ * <p>
+ * <b>Time.</b> There is no wall-clock lease. A holder that crashes or is killed keeps the
+ * lock until the ensemble expires its session: at most the negotiated session timeout
+ * after the ensemble last heard from it (rounded up to the server's tick). A holder can
+ * therefore lose the lock without being told, when it is paused or cut off for longer
+ * than that. Its lease keeps a local deadline on the monotonic clock: the session timeout
+ * after the moment just before the last request that the ensemble answered was sent (a
+ * small probe runs every quarter of the session timeout to keep that moment recent). Once
+ * the deadline passes without a new answer, the lease counts as lost, even if the client
+ * has not noticed a disconnection yet, as after a long garbage collection pause or
+ * {@code SIGSTOP}. Curator's {@code SUSPENDED} state ("maybe lost") is therefore ridden
+ * out until the deadline; {@code RECONNECTED} in time with the node still this lease's
+ * keeps the lock; {@code LOST} loses it at once.
+ * <p>
+ * <b>Standby.</b> {@link #acquireBlocking(LockRequest, Duration)} sets a watch on the
+ * node and sleeps until the node changes or the connection state does; it does not poll.
+ * Ensemble outages while waiting are ridden out: the wait resumes when the client
+ * reconnects.
+ * <p>
+ * <b>Client.</b> The backend either uses an application's {@link CuratorFramework} (which
+ * the application starts and closes, and whose namespace, ACL provider and authentication
+ * apply), or owns one that {@link #connect(String, String, Duration, Duration)} builds
+ * and {@link #close()} closes.
+ */
+public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
+
+	/**
+	 * Id of this backend.
+	 */
+	public static final String ID = "zookeeper";
+
+	/**
+	 * Default parent node of the lock nodes.
+	 */
+	public static final String DEFAULT_BASE_PATH = "/forward-lock";
+
+	/**
+	 * Runs the probes of held leases. One daemon thread: a probe only sends an
+	 * asynchronous request.
+	 */
+	static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "forward-lock-zookeeper-probe");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final CuratorFramework client;
+
+	private final String basePath;
+
+	private final Duration connectionTimeout;
+
+	private final boolean ownsClient;
+
+	/**
+	 * Nodes of this client's session that must be deleted once the ensemble can be
+	 * reached again: a release that failed, or a create whose outcome is unknown.
+	 */
+	private final Set<Cleanup> cleanups = ConcurrentHashMap.newKeySet();
+
+	private final ConnectionStateListener cleanupListener = (client, state) -> {
+		if (state.isConnected() && !this.cleanups.isEmpty()) {
+			PROBES.execute(this::runCleanups);
+		}
+	};
+
+	/**
+	 * Create a backend on an application's client, with lock nodes under
+	 * {@link #DEFAULT_BASE_PATH}.
+	 * @param client the client; started by the backend if it is not started yet, and
+	 * never closed by it
+	 */
+	public ZookeeperLockBackend(CuratorFramework client) {
+		this(client, DEFAULT_BASE_PATH);
+	}
+
+	/**
+	 * Create a backend on an application's client.
+	 * @param client the client; started by the backend if it is not started yet, and
+	 * never closed by it
+	 * @param basePath parent node of the lock nodes, such as {@code /forward-lock}
+	 * @throws IllegalArgumentException when the base path is not a valid ZooKeeper path
+	 */
+	public ZookeeperLockBackend(CuratorFramework client, String basePath) {
+		this(client, basePath, null, false);
+	}
+
+	/**
+	 * Create a backend.
+	 * @param client the client
+	 * @param basePath parent node of the lock nodes
+	 * @param connectionTimeout how long to wait for a connection before reporting the
+	 * ensemble unreachable, or {@code null} for the client's connection timeout
+	 * @param ownsClient whether {@link #close()} closes the client
+	 */
+	protected ZookeeperLockBackend(CuratorFramework client, String basePath, Duration connectionTimeout,
+			boolean ownsClient) {
+		this.client = Objects.requireNonNull(client, "'client' must not be null");
+		this.basePath = validateBasePath(basePath);
+		this.connectionTimeout = (connectionTimeout != null) ? connectionTimeout
+				: Duration.ofMillis(client.getZookeeperClient().getConnectionTimeoutMs());
+		this.ownsClient = ownsClient;
+		this.client.getConnectionStateListenable().addListener(this.cleanupListener);
+	}
+
+	/**
+	 * Create a backend with a client of its own, which {@link #close()} closes. The
+	 * client connects on first use.
+	 * @param connectString the ensemble, such as {@code zk1:2181,zk2:2181,zk3:2181}
+	 * @param basePath parent node of the lock nodes
+	 * @param sessionTimeout session timeout to ask the ensemble for; it may grant a
+	 * shorter or longer one within its own bounds
+	 * @param connectionTimeout how long to wait for a connection
+	 * @return the backend
+	 * @throws IllegalArgumentException when a setting is invalid
+	 */
+	public static ZookeeperLockBackend connect(String connectString, String basePath, Duration sessionTimeout,
+			Duration connectionTimeout) {
+		CuratorFramework client = newClient(connectString, sessionTimeout, connectionTimeout);
+		return new ZookeeperLockBackend(client, basePath, connectionTimeout, true);
+	}
+
+	/**
+	 * Build (without starting) a client with the settings this backend expects: the given
+	 * timeouts and a short exponential back-off between retries.
+	 * @param connectString the ensemble
+	 * @param sessionTimeout session timeout to ask for
+	 * @param connectionTimeout how long to wait for a connection
+	 * @return the client
+	 * @throws IllegalArgumentException when a setting is invalid
+	 */
+	public static CuratorFramework newClient(String connectString, Duration sessionTimeout,
+			Duration connectionTimeout) {
+		if (connectString == null || connectString.isBlank()) {
+			throw new IllegalArgumentException(
+					"ZooKeeper connect string is empty: give the ensemble as host:port pairs, such as "
+							+ "zk1:2181,zk2:2181,zk3:2181");
+		}
+		requirePositive(sessionTimeout, "session timeout");
+		requirePositive(connectionTimeout, "connection timeout");
+		return CuratorFrameworkFactory.builder()
+			.connectString(connectString.trim())
+			.sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
+			.connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))
+			.retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+			.build();
+	}
+
+	private static void requirePositive(Duration duration, String what) {
+		if (duration == null || duration.isNegative() || duration.isZero() || duration.toMillis() > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException(
+					"ZooKeeper " + what + " must be positive and at most 24 days, but was " + duration);
+		}
+	}
+
+	/**
+	 * Check that a base path is an absolute ZooKeeper path without a trailing slash.
+	 * @param basePath the base path
+	 * @return the base path
+	 * @throws IllegalArgumentException when it is not
+	 */
+	public static String validateBasePath(String basePath) {
+		String problem = null;
+		if (basePath == null || basePath.isEmpty() || basePath.equals("/")) {
+			problem = "it must name a node below the root";
+		}
+		else {
+			try {
+				PathUtils.validatePath(basePath);
+			}
+			catch (IllegalArgumentException ex) {
+				problem = ex.getMessage();
+			}
+		}
+		if (problem != null) {
+			throw new IllegalArgumentException("ZooKeeper base path '" + basePath + "' is invalid (" + problem
+					+ "): use an absolute path without a trailing slash, such as " + DEFAULT_BASE_PATH);
+		}
+		return basePath;
+	}
+
+	@Override
+	public String id() {
+		return ID;
+	}
+
+	/**
+	 * Client this backend uses.
+	 * @return the client
+	 */
+	public CuratorFramework getClient() {
+		return this.client;
+	}
+
+	/**
+	 * Parent node of the lock nodes.
+	 * @return the base path
+	 */
+	public String getBasePath() {
+		return this.basePath;
+	}
+
+	/**
+	 * Path of a lock's node, relative to the client's namespace.
+	 * @param request the lock
+	 * @return the node path
+	 */
+	public String nodePath(LockRequest request) {
+		return this.basePath + "/" + request.name();
+	}
+
+	@Override
+	public Optional<LockLease> tryAcquire(LockRequest request) {
+		Objects.requireNonNull(request, "'request' must not be null");
+		String path = nodePath(request);
+		awaitConnection(request);
+		HolderRecord self = request.newHolderRecord();
+		HolderData data = new HolderData(self, UUID.randomUUID().toString());
+		// Taken before the request is sent: the ensemble can only start timing the
+		// session later, so the local deadline always comes first.
+		long sentAt = System.nanoTime();
+		Stat stat = new Stat();
+		try {
+			this.client.create()
+				.storingStatIn(stat)
+				.creatingParentContainersIfNeeded()
+				.withMode(CreateMode.EPHEMERAL)
+				.forPath(path, data.encode());
+		}
+		catch (KeeperException.NodeExistsException ex) {
+			// Held, unless the node is our own: a create that Curator retried after a
+			// lost answer finds the node its first try made.
+			return adoptOwnNode(request, path, data, sentAt);
+		}
+		catch (Exception ex) {
+			// The create may have happened without us hearing of it; such a node would
+			// block everyone for as long as this process keeps its session.
+			this.cleanups.add(new Cleanup(path, data.attemptId(), 0));
+			runCleanups();
+			throw unavailable(request, "create the lock node", ex);
+		}
+		return Optional.of(newLease(request, path, stat, self, sentAt));
+	}
+
+	private Optional<LockLease> adoptOwnNode(LockRequest request, String path, HolderData data, long sentAt) {
+		Stat stat = new Stat();
+		byte[] existing;
+		try {
+			existing = this.client.getData().storingStatIn(stat).forPath(path);
+		}
+		catch (KeeperException.NoNodeException ex) {
+			// Released since; the caller tries again when it wants to.
+			return Optional.empty();
+		}
+		catch (Exception ex) {
+			throw unavailable(request, "read the lock node", ex);
+		}
+		if (!data.attemptId().equals(HolderData.decode(existing).attemptId())) {
+			return Optional.empty();
+		}
+		return Optional.of(newLease(request, path, stat, data.record(), sentAt));
+	}
+
+	private LockLease newLease(LockRequest request, String path, Stat stat, HolderRecord self, long sentAt) {
+		int sessionTimeoutMs = this.client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+		if (sessionTimeoutMs <= 0) {
+			// Should not happen once a request succeeded; without the granted timeout the
+			// lease could not know when to give up, so do not hand it out.
+			deleteIfOwn(path, stat.getCzxid(), stat.getEphemeralOwner());
+			throw new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+					"The ZooKeeper client did not report the session timeout the ensemble granted", null,
+					describeLocation(request), List.of("Try again; check the ZooKeeper client and server versions"),
+					null);
+		}
+		ZookeeperLockLease lease = new ZookeeperLockLease(this, request, path, stat.getCzxid(),
+				stat.getEphemeralOwner(), self, Duration.ofMillis(sessionTimeoutMs), sentAt);
+		lease.start();
+		return lease;
+	}
+
+	/**
+	 * Wait for the lock node to change instead of polling: a watch on the node, and a
+	 * listener on the connection state, wake the waiter. Outages of the ensemble are
+	 * ridden out; only an interrupt or a failure other than an unreachable ensemble ends
+	 * the wait.
+	 * @param request what to lock
+	 * @param pollInterval pause before trying again after the ensemble failed to answer
+	 * @return the lease
+	 * @throws InterruptedException when interrupted
+	 */
+	@Override
+	public LockLease acquireBlocking(LockRequest request, Duration pollInterval) throws InterruptedException {
+		String path = nodePath(request);
+		while (true) {
+			if (Thread.interrupted()) {
+				throw new InterruptedException();
+			}
+			CountDownLatch changed = new CountDownLatch(1);
+			ConnectionStateListener listener = (client, state) -> changed.countDown();
+			Watcher watcher = (event) -> changed.countDown();
+			this.client.getConnectionStateListenable().addListener(listener);
+			try {
+				Optional<LockLease> lease = tryAcquire(request);
+				if (lease.isPresent()) {
+					return lease.get();
+				}
+				if (this.client.checkExists().usingWatcher(watcher).forPath(path) != null) {
+					changed.await();
+				}
+			}
+			catch (LockException ex) {
+				if (ex.getType() != LockErrorType.BACKEND_UNAVAILABLE) {
+					throw ex;
+				}
+				rideOut(pollInterval);
+			}
+			catch (InterruptedException ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				rideOut(pollInterval);
+			}
+			finally {
+				this.client.getConnectionStateListenable().removeListener(listener);
+			}
+		}
+	}
+
+	private void rideOut(Duration pause) throws InterruptedException {
+		if (Thread.currentThread().isInterrupted()) {
+			throw new InterruptedException();
+		}
+		// Sleeps until the client reports a connection, not in a loop; the pause keeps a
+		// failure that is not about the connection from spinning.
+		this.client.blockUntilConnected();
+		Thread.sleep(Math.max(1, pause.toMillis()));
+	}
+
+	@Override
+	public Optional<HolderRecord> inspect(LockRequest request) {
+		Objects.requireNonNull(request, "'request' must not be null");
+		awaitConnection(request);
+		try {
+			Stat stat = new Stat();
+			byte[] data = this.client.getData().storingStatIn(stat).forPath(nodePath(request));
+			return Optional.of(HolderData.decode(data).record());
+		}
+		catch (KeeperException.NoNodeException ex) {
+			return Optional.empty();
+		}
+		catch (Exception ex) {
+			throw unavailable(request, "read the lock node", ex);
+		}
+	}
+
+	/**
+	 * Refusal whose help explains that a crashed holder keeps the lock until the ensemble
+	 * expires its session.
+	 */
+	@Override
+	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
+		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
+				describeLocation(request), instanceRunningHelp(holder, grantedSessionTimeout()), null);
+	}
+
+	/**
+	 * Help of {@link #instanceRunning(HolderRecord, LockRequest)}; override to add the
+	 * settings of a particular configuration model.
+	 * @param holder the holder, possibly {@link HolderRecord#unknown()}
+	 * @param sessionTimeout session timeout the ensemble granted this client, or
+	 * {@code null} when not known
+	 * @return the help lines
+	 */
+	protected List<String> instanceRunningHelp(HolderRecord holder, Duration sessionTimeout) {
+		List<String> help = new ArrayList<>();
+		if (holder != null && holder.hasPid()) {
+			help.add("Stop the running instance first: PID " + holder.pid() + " on "
+					+ ((holder.hostname() != null) ? holder.hostname() : "an unknown host")
+					+ "; its lock node goes away when it stops");
+		}
+		else {
+			help.add("Stop the running instance first; its lock node goes away when it stops");
+		}
+		help.add("If that instance crashed or its host is gone, the ensemble deletes its node when its session "
+				+ "expires"
+				+ ((sessionTimeout != null) ? ", about " + sessionTimeout + " after it was last heard of" : "")
+				+ "; start again then, or wait for the lock on standby");
+		return help;
+	}
+
+	/**
+	 * Session timeout the ensemble granted this client's current session.
+	 * @return the timeout, or {@code null} before the first connection
+	 */
+	protected Duration grantedSessionTimeout() {
+		int millis = this.client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+		return (millis > 0) ? Duration.ofMillis(millis) : null;
+	}
+
+	@Override
+	public String describeLocation(LockRequest request) {
+		String namespace = this.client.getNamespace();
+		String prefix = (namespace != null && !namespace.isEmpty()) ? "/" + namespace : "";
+		return "ZooKeeper " + connectString() + ", node " + prefix + nodePath(request);
+	}
+
+	/**
+	 * Ensemble the client connects to, as far as it tells.
+	 * @return the connect string
+	 */
+	public String connectString() {
+		try {
+			String connectString = this.client.getZookeeperClient().getCurrentConnectionString();
+			return (connectString != null) ? connectString : "(unknown ensemble)";
+		}
+		catch (RuntimeException ex) {
+			return "(unknown ensemble)";
+		}
+	}
+
+	/**
+	 * Close the client if this backend created it. Leases still held end with the
+	 * session, which deletes their nodes.
+	 */
+	@Override
+	public void close() {
+		this.client.getConnectionStateListenable().removeListener(this.cleanupListener);
+		if (this.ownsClient) {
+			this.client.close();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ZookeeperLockBackend[" + connectString() + ", basePath=" + this.basePath + "]";
+	}
+
+	/**
+	 * Exception for an ensemble that could not be reached in time. Override to word the
+	 * help for a particular configuration model; the facts are the arguments.
+	 * @param connectString the ensemble
+	 * @param connectionTimeout how long the backend waited
+	 * @param location the lock location
+	 * @param cause the underlying failure, may be {@code null}
+	 * @return the exception, of type {@link LockErrorType#BACKEND_UNAVAILABLE}
+	 */
+	protected LockException ensembleUnreachable(String connectString, Duration connectionTimeout, String location,
+			Throwable cause) {
+		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+				"Could not reach the ZooKeeper ensemble at " + connectString + " within " + connectionTimeout, null,
+				location,
+				List.of("Check that the ZooKeeper servers " + connectString
+						+ " are running and reachable from this host (name resolution, firewalls), for example "
+						+ "with nc -vz <host> <port>",
+						"Check the connect string: comma-separated host:port pairs, such as "
+								+ "zk1:2181,zk2:2181,zk3:2181",
+						"If the ensemble is only slow to answer, allow more than " + connectionTimeout + " to connect"),
+				cause);
+	}
+
+	LockException unavailable(LockRequest request, String what, Throwable cause) {
+		if (cause instanceof InterruptedException) {
+			Thread.currentThread().interrupt();
+		}
+		return new LockException(LockErrorType.BACKEND_UNAVAILABLE, "Failed to " + what + " in ZooKeeper", null,
+				describeLocation(request),
+				List.of("Check that the ZooKeeper ensemble " + connectString() + " is healthy and reachable",
+						"Check the application log for the underlying error"),
+				cause);
+	}
+
+	private void awaitConnection(LockRequest request) {
+		ensureStarted(request);
+		if (this.client.getZookeeperClient().isConnected()) {
+			return;
+		}
+		boolean connected;
+		try {
+			connected = this.client.blockUntilConnected(Math.toIntExact(this.connectionTimeout.toMillis()),
+					TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			throw unavailable(request, "connect (interrupted)", ex);
+		}
+		if (!connected) {
+			throw ensembleUnreachable(connectString(), this.connectionTimeout, describeLocation(request), null);
+		}
+	}
+
+	private void ensureStarted(LockRequest request) {
+		CuratorFrameworkState state = this.client.getState();
+		if (state == CuratorFrameworkState.LATENT) {
+			synchronized (this.client) {
+				if (this.client.getState() == CuratorFrameworkState.LATENT) {
+					this.client.start();
+				}
+			}
+		}
+		else if (state == CuratorFrameworkState.STOPPED) {
+			throw new LockException(LockErrorType.BACKEND_UNAVAILABLE, "The ZooKeeper client is closed", null,
+					describeLocation(request),
+					List.of("The application is shutting down, or closed the CuratorFramework it gave the lock"), null);
+		}
+	}
+
+	/**
+	 * Delete a lock node if it is still the one a lease created: same creating
+	 * transaction and same session. A node whose session is not this client's current
+	 * session is left alone: the ensemble deletes it when that session expires.
+	 * @return whether the node no longer needs deleting
+	 */
+	boolean deleteIfOwn(String path, long czxid, long sessionId) {
+		try {
+			Stat stat = this.client.checkExists().forPath(path);
+			if (stat == null || stat.getCzxid() != czxid || stat.getEphemeralOwner() != sessionId) {
+				return true;
+			}
+			// A node deleted and re-created in between would have a new czxid but the
+			// same
+			// version; the window is the round trip between the two calls, and only opens
+			// when somebody else deletes this lease's node by hand.
+			this.client.delete().withVersion(stat.getVersion()).forPath(path);
+			return true;
+		}
+		catch (KeeperException.NoNodeException | KeeperException.BadVersionException ex) {
+			return true;
+		}
+		catch (Exception ex) {
+			if (isClosed()) {
+				return true;
+			}
+			this.cleanups.add(new Cleanup(path, null, czxid, sessionId));
+			return false;
+		}
+	}
+
+	boolean isClosed() {
+		return this.client.getState() == CuratorFrameworkState.STOPPED;
+	}
+
+	private void runCleanups() {
+		for (Cleanup cleanup : this.cleanups) {
+			if (cleanup.run(this)) {
+				this.cleanups.remove(cleanup);
+			}
+		}
+	}
+
+	int pendingCleanups() {
+		return this.cleanups.size();
+	}
+
+	/**
+	 * A node to delete once the ensemble answers again: known by its creating transaction
+	 * and session (a failed release), or by the attempt id in its data (a create whose
+	 * answer was lost).
+	 */
+	private record Cleanup(String path, String attemptId, long czxid, long sessionId) {
+
+		Cleanup(String path, String attemptId, long czxid) {
+			this(path, attemptId, czxid, 0);
+		}
+
+		boolean run(ZookeeperLockBackend backend) {
+			if (backend.isClosed()) {
+				return true;
+			}
+			if (this.attemptId == null) {
+				return backend.deleteIfOwn(this.path, this.czxid, this.sessionId);
+			}
+			try {
+				Stat stat = new Stat();
+				byte[] data = backend.client.getData().storingStatIn(stat).forPath(this.path);
+				long session = backend.client.getZookeeperClient().getZooKeeper().getSessionId();
+				if (this.attemptId.equals(HolderData.decode(data).attemptId()) && stat.getEphemeralOwner() == session) {
+					backend.client.delete().withVersion(stat.getVersion()).forPath(this.path);
+				}
+				return true;
+			}
+			catch (KeeperException.NoNodeException | KeeperException.BadVersionException ex) {
+				return true;
+			}
+			catch (Exception ex) {
+				return false;
+			}
+		}
+
+	}
+
+}

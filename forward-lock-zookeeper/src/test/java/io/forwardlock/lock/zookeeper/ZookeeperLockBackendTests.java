@@ -1,0 +1,201 @@
+package io.forwardlock.lock.zookeeper;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.Verification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Regressions of the ZooKeeper backend beyond the contract, against a real server in this
+ * JVM.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ZookeeperLockBackendTests {
+
+	private static TestZookeeper zookeeper;
+
+	@BeforeAll
+	static void startServer() throws Exception {
+		zookeeper = TestZookeeper.start();
+	}
+
+	@AfterAll
+	static void stopServer() throws Exception {
+		if (zookeeper != null) {
+			zookeeper.close();
+		}
+	}
+
+	private static LockRequest request(String name) {
+		return LockRequest.named(name).applicationName("backend-test").build();
+	}
+
+	@Test
+	void lockNodeIsAnEphemeralNodeUnderTheBasePathThatNamesTheHolder() throws Exception {
+		CuratorFramework client = zookeeper.newClient();
+		ZookeeperLockBackend backend = new ZookeeperLockBackend(client, "/apps/locks");
+		LockLease lease = backend.tryAcquire(request("ephemeral")).orElseThrow();
+		var stat = client.checkExists().forPath("/apps/locks/ephemeral");
+		assertThat(stat.getEphemeralOwner()).isEqualTo(client.getZookeeperClient().getZooKeeper().getSessionId());
+		assertThat(lease.fencingToken()).hasValue(stat.getCzxid());
+		String data = new String(client.getData().forPath("/apps/locks/ephemeral"), StandardCharsets.UTF_8);
+		assertThat(data).contains("pid=" + ProcessHandle.current().pid(), "application=backend-test");
+		assertThat(lease.location())
+			.isEqualTo("ZooKeeper " + zookeeper.connectString() + ", node /apps/locks/ephemeral");
+		lease.release();
+		assertThat(client.checkExists().forPath("/apps/locks/ephemeral")).isNull();
+	}
+
+	@Test
+	void unreachableEnsembleAtStartIsReportedWithTheConnectString() throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		String connectString = "127.0.0.1:" + port;
+		try (ZookeeperLockBackend backend = ZookeeperLockBackend.connect(connectString, "/forward-lock",
+				Duration.ofSeconds(2), Duration.ofMillis(500))) {
+			assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(request("unreachable")))
+				.satisfies((ex) -> {
+					assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+					assertThat(ex.getSummary()).contains(connectString, "PT0.5S");
+					assertThat(ex.getLockPath()).contains(connectString, "/forward-lock/unreachable");
+					assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("nc -vz"));
+				});
+		}
+	}
+
+	@Test
+	void invalidBasePathIsRejectedWithAnExample() {
+		CuratorFramework client = zookeeper.newClient();
+		for (String path : new String[] { "locks", "/locks/", "/", "", "/a//b" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> new ZookeeperLockBackend(client, path))
+				.withMessageContaining("'" + path + "'")
+				.withMessageContaining("such as /forward-lock");
+		}
+	}
+
+	@Test
+	void emptyConnectStringIsRejectedWithAnExample() {
+		assertThatIllegalArgumentException().isThrownBy(
+				() -> ZookeeperLockBackend.connect(" ", "/forward-lock", Duration.ofSeconds(5), Duration.ofSeconds(5)))
+			.withMessageContaining("zk1:2181");
+	}
+
+	@Test
+	void nodeReCreatedByAnotherHolderIsALossThatNamesTheNewHolder() throws Exception {
+		CuratorFramework client = zookeeper.newClient();
+		ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+		LockRequest request = request("recreated");
+		LockLease lease = backend.tryAcquire(request).orElseThrow();
+		CuratorFramework other = zookeeper.newClient();
+		other.delete().forPath(backend.nodePath(request));
+		LockLease taken = new ZookeeperLockBackend(other).tryAcquire(request).orElseThrow();
+		Verification verification = lease.verify();
+		assertThat(verification.status()).isEqualTo(Verification.Status.LOST);
+		assertThat(verification.currentHolder()).isNotNull();
+		assertThat(verification.currentHolder().instanceId()).isEqualTo(taken.holder().instanceId());
+		// Releasing the lost lease must not delete the new holder's node.
+		lease.release();
+		assertThat(taken.verify().status()).isEqualTo(Verification.Status.HELD);
+	}
+
+	@Test
+	void lostLeaseStaysLostAndHeartbeatSaysSo() throws Exception {
+		CuratorFramework client = zookeeper.newClient();
+		ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+		LockRequest request = request("sticky");
+		LockLease lease = backend.tryAcquire(request).orElseThrow();
+		zookeeper.newClient().delete().forPath(backend.nodePath(request));
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
+		assertThatExceptionOfType(LockException.class).isThrownBy(lease::heartbeat)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
+		// the node is free again; a new lease does not revive the old one
+		LockLease again = backend.tryAcquire(request).orElseThrow();
+		assertThat(again.fencingToken().getAsLong()).isGreaterThan(lease.fencingToken().getAsLong());
+		assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
+	}
+
+	@Test
+	void expiredSessionIsReportedAsLossByTheLease() throws Exception {
+		CuratorFramework client = zookeeper.newClient();
+		ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+		LockLease lease = backend.tryAcquire(request("expired")).orElseThrow();
+		client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+		await().atMost(Duration.ofSeconds(20)).until(() -> lease.verify().status() == Verification.Status.LOST);
+		assertThat(lease.verify().detail()).containsAnyOf("session", "gone");
+	}
+
+	@Test
+	void hostileHolderDataIsReadSafely() throws Exception {
+		CuratorFramework client = zookeeper.newClient();
+		ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+		LockRequest request = request("hostile");
+		String hostile = "pid=-5\nhost=evil\u001b[31mhost\r\nforged line\napplication=" + "x".repeat(10_000)
+				+ "\nacquired=yesterday\n";
+		client.create()
+			.creatingParentsIfNeeded()
+			.withMode(CreateMode.EPHEMERAL)
+			.forPath(backend.nodePath(request), hostile.getBytes(StandardCharsets.UTF_8));
+		HolderRecord holder = backend.inspect(request).orElseThrow();
+		assertThat(holder.pid()).isEqualTo(-1);
+		assertThat(holder.hostname()).isEqualTo("evil?[31mhost?");
+		assertThat(holder.applicationName()).hasSizeLessThanOrEqualTo(255);
+		assertThat(holder.acquiredAt()).isNull();
+		assertThat(holder.describe()).doesNotContain("\u001b", "\n", "\r");
+		assertThat(backend.tryAcquire(request)).isEmpty();
+	}
+
+	@Test
+	void holderDataRoundTrips() {
+		HolderRecord record = new HolderRecord(42, "host-a", Instant.parse("2026-01-01T00:00:00Z"),
+				Instant.parse("2026-01-01T00:00:05Z"), "app", "instance-1");
+		HolderData decoded = HolderData.decode(new HolderData(record, "attempt-1").encode());
+		assertThat(decoded.record()).isEqualTo(record);
+		assertThat(decoded.attemptId()).isEqualTo("attempt-1");
+		assertThat(HolderData.decode(null).record()).isEqualTo(HolderRecord.unknown());
+	}
+
+	@Test
+	void clientWorksOverTheNettyTransportThatBootManages() throws Exception {
+		ZKClientConfig config = new ZKClientConfig();
+		config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+		try (CuratorFramework client = CuratorFrameworkFactory.builder()
+			.connectString(zookeeper.connectString())
+			.sessionTimeoutMs(2000)
+			.connectionTimeoutMs(10_000)
+			.retryPolicy(new RetryOneTime(100))
+			.zkClientConfig(config)
+			.build()) {
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+			LockLease lease = backend.tryAcquire(request("netty")).orElseThrow();
+			assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+			assertThat(io.netty.util.Version.identify().get("netty-transport").artifactVersion()).startsWith("4.2.");
+			lease.release();
+		}
+	}
+
+}

@@ -1,0 +1,113 @@
+package io.forwardlock.sample;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the sample application's jar on the ZooKeeper backend against a real ZooKeeper
+ * server, started with the command line arguments the docs give.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SampleAppZookeeperProcessIT {
+
+	private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
+
+	private static TestingServer server;
+
+	private static CuratorFramework observer;
+
+	@TempDir
+	Path dir;
+
+	@BeforeAll
+	static void startServer() throws Exception {
+		// A short tick, so that the short session timeout below is granted
+		File data = Files.createTempDirectory("sample-zk").toFile();
+		server = new TestingServer(new InstanceSpec(data, -1, -1, -1, true, -1, 250, -1), true);
+		observer = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
+		observer.start();
+	}
+
+	@AfterAll
+	static void stopServer() throws Exception {
+		if (observer != null) {
+			observer.close();
+		}
+		if (server != null) {
+			server.close();
+		}
+	}
+
+	@Test
+	void instancesShareTheLockThroughZookeeperAndAStandbyTakesOverAfterACrash() throws Exception {
+		String[] zookeeper = { "--forward.lock.backend=zookeeper",
+				"--forward.lock.zookeeper.connect-string=" + server.getConnectString(),
+				"--forward.lock.zookeeper.session-timeout=4s" };
+		Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", this.dir.resolve("ledger.txt").toString());
+		String location = "ZooKeeper " + server.getConnectString() + ", node /forward-lock/forward-mcp";
+		try (SampleAppProcess first = SampleAppProcess.start(environment, zookeeper).awaitStarted()) {
+			assertThat(first.output())
+				.contains("Acquired lock 'forward-mcp' at " + location + " (backend zookeeper, PID " + first.pid());
+			Stat firstNode = new Stat();
+			String data = new String(observer.getData().storingStatIn(firstNode).forPath("/forward-lock/forward-mcp"),
+					StandardCharsets.UTF_8);
+			assertThat(data).contains("pid=" + first.pid());
+			try (SampleAppProcess refused = SampleAppProcess.start(environment, zookeeper);
+					SampleAppProcess standby = SampleAppProcess.start(environment,
+							concat(zookeeper, "--forward.lock.standby=true"))) {
+				assertThat(refused.awaitExit(EXIT_TIMEOUT)).isEqualTo(75);
+				assertThat(refused.output()).contains("APPLICATION FAILED TO START")
+					.contains("Holder: PID " + first.pid() + " on ")
+					.contains("Lock:   " + location)
+					.contains("session expires")
+					.contains("forward.lock.zookeeper.session-timeout")
+					.doesNotContain("lock file")
+					.doesNotContain("Tomcat started");
+				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+				// A crash deletes nothing: the standby takes over when the ensemble
+				// expires
+				// the holder's session
+				first.kill();
+				first.awaitExit(EXIT_TIMEOUT);
+				standby.awaitStarted();
+				Stat standbyNode = new Stat();
+				String standbyData = new String(
+						observer.getData().storingStatIn(standbyNode).forPath("/forward-lock/forward-mcp"),
+						StandardCharsets.UTF_8);
+				assertThat(standbyData).contains("pid=" + standby.pid());
+				assertThat(standbyNode.getCzxid()).isGreaterThan(firstNode.getCzxid());
+				standby.terminate();
+				standby.awaitExit(EXIT_TIMEOUT);
+				assertThat(standby.output()).contains("Released lock 'forward-mcp'");
+				assertThat(observer.checkExists().forPath("/forward-lock/forward-mcp")).isNull();
+			}
+		}
+	}
+
+	private static String[] concat(String[] args, String extra) {
+		String[] all = Arrays.copyOf(args, args.length + 1);
+		all[args.length] = extra;
+		return all;
+	}
+
+}
