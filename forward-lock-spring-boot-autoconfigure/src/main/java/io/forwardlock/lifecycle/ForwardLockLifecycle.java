@@ -7,19 +7,15 @@ import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import io.forwardlock.diagnostics.LockStartupException;
-import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.Verification;
 import io.forwardlock.lock.watch.LockWatchdog;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,29 +24,25 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Holds the application's instance lock for as long as the application runs: acquires it
- * in {@link #start()} before any other lifecycle bean (the web server, schedulers,
- * message listeners) starts, and releases it in {@link #stop()} after all of them have
- * stopped. While the lock is held, a {@link LockWatchdog} verifies and renews it.
- * <p>
- * A loss is logged at ERROR; then every lifecycle bean of a later phase (the guarded
- * work) is stopped, a {@link LockLostEvent} published, and the {@link LockLostHandler}
- * called. {@link #standBy(Runnable)} waits for the lock again and restarts the guarded
- * work. {@code start()} and {@code stop()} are idempotent and may run on different
- * threads.
+ * in {@link #start()} before any other lifecycle bean starts and releases it in
+ * {@link #stop()} after all of them have stopped. A {@link LockWatchdog} verifies and
+ * renews it meanwhile. On a loss, every lifecycle bean of a later phase (the guarded
+ * work) stops before the {@link LockLostEvent} and the {@link LockLostHandler};
+ * {@link #standBy(Runnable)} waits for the lock again and restarts that work.
+ * {@code start()} and {@code stop()} are idempotent and may run on different threads.
  */
 public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockStatusProvider,
 		ApplicationEventPublisherAware, BeanFactoryAware, DisposableBean {
 
 	/**
-	 * Lifecycle phase: far below the web server's and every other phase Spring and Boot
-	 * use, so the lock is taken first and released last.
+	 * Lifecycle phase: below every phase Spring and Boot use, so the lock is taken first
+	 * and released last.
 	 */
 	public static final int PHASE = Integer.MIN_VALUE + 1000;
 
@@ -66,24 +58,11 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 
 	private final boolean heartbeatEnabled;
 
-	private final LockLostHandler lostHandler;
+	private final LockReporter reporter;
 
 	private final ReentrantLock lifecycleLock = new ReentrantLock();
 
-	private final AtomicReference<LockStatus> status = new AtomicReference<>();
-
-	private final AtomicLong lostCount = new AtomicLong();
-
-	private final AtomicLong heartbeatFailureCount = new AtomicLong();
-
-	private final AtomicLong acquireFailureCount = new AtomicLong();
-
-	private ApplicationEventPublisher publisher = (event) -> {
-	};
-
 	private Supplier<LockAcquisition> earlyAcquisition = () -> null;
-
-	private GuardedLifecycles guarded;
 
 	private int phase = PHASE;
 
@@ -115,22 +94,22 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 		this.request = Objects.requireNonNull(request, "'request' must not be null");
 		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
 		this.verifyInterval = Objects.requireNonNull(verifyInterval, "'verifyInterval' must not be null");
-		this.lostHandler = Objects.requireNonNull(lostHandler, "'lostHandler' must not be null");
 		this.heartbeatEnabled = request.heartbeatEnabled() || backend.requiresHeartbeat();
-		this.status.set(new LockStatus(LockState.NOT_STARTED, backend.id(), request.name(),
-				backend.describeLocation(request), null, this.heartbeatEnabled, request.heartbeatInterval(),
-				request.staleTimeout(), null, verifyInterval, null, null));
+		this.reporter = new LockReporter(this, Objects.requireNonNull(lostHandler, "'lostHandler' must not be null"),
+				new LockStatus(LockState.NOT_STARTED, backend.id(), request.name(), backend.describeLocation(request),
+						null, this.heartbeatEnabled, request.heartbeatInterval(), request.staleTimeout(), null,
+						verifyInterval, null, null));
 	}
 
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
-		this.publisher = publisher;
+		this.reporter.publisher = publisher;
 	}
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
 		if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
-			this.guarded = new GuardedLifecycles(listable, this, this.phase);
+			this.reporter.guarded = new GuardedLifecycles(listable, this, this.phase);
 		}
 	}
 
@@ -197,25 +176,18 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	private LockAcquisition acquire(LockAcquisitionPolicy acquisitionPolicy) {
 		long started = System.nanoTime();
 		try {
-			return new LockAcquirer(this.backend, this.request, acquisitionPolicy)
-				.acquire((holder) -> this.status.updateAndGet((s) -> s.withHolder(LockState.STANDBY, holder)));
+			return new LockAcquirer(this.backend, this.request, acquisitionPolicy).acquire(this.reporter::standby);
 		}
 		catch (LockStartupException ex) {
-			this.acquireFailureCount.incrementAndGet();
-			LockStatus failed = this.status.updateAndGet((s) -> s.withHolder(LockState.NOT_STARTED, ex.getHolder()));
-			publish(new LockAcquireFailedEvent(this, failed, Duration.ofNanos(System.nanoTime() - started),
-					acquisitionPolicy.maxRetries() + 1, ex));
+			this.reporter.acquireFailed(ex, Duration.ofNanos(System.nanoTime() - started),
+					acquisitionPolicy.maxRetries() + 1);
 			throw ex;
 		}
 	}
 
 	private void onAcquired(LockAcquisition acquisition) {
-		LockLease acquired = acquisition.lease();
-		this.lease = acquired;
+		this.lease = acquisition.lease();
 		this.acquiredAt = Instant.now();
-		OptionalLong token = acquired.fencingToken();
-		LockStatus held = this.status
-			.updateAndGet((s) -> s.withAcquisition(acquired.holder(), token.isPresent() ? token.getAsLong() : null));
 		if (this.scheduler == null) {
 			this.scheduler = Executors.newScheduledThreadPool(2, (task) -> {
 				Thread thread = new Thread(task, "forward-lock-" + this.request.name());
@@ -223,15 +195,12 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 				return thread;
 			});
 		}
-		this.watchdog = new LockWatchdog(acquired, this.request, this.verifyInterval, this.heartbeatEnabled,
-				this.scheduler, new WatchdogListener());
-		logger.info(String.format("Acquired lock '%s' at %s (backend %s, %s) in %d ms; verifying every %s%s",
-				this.request.name(), acquired.location(), acquired.backendId(), acquired.holder().describe(),
-				acquisition.duration().toMillis(), this.verifyInterval, this.heartbeatEnabled ? ", heartbeat every "
+		this.watchdog = new LockWatchdog(this.lease, this.request, this.verifyInterval, this.heartbeatEnabled,
+				this.scheduler, this.reporter);
+		this.reporter.acquired(acquisition,
+				"verifying every " + this.verifyInterval + (this.heartbeatEnabled ? ", heartbeat every "
 						+ this.request.heartbeatInterval() + ", stale after " + this.request.staleTimeout() : ""));
 		this.watchdog.start();
-		publish(new LockAcquiredEvent(this, held, acquisition.duration(), acquisition.attempts(),
-				acquisition.afterStandby()));
 	}
 
 	/**
@@ -242,7 +211,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	public void standBy(Runnable onReacquired) {
 		this.lifecycleLock.lock();
 		try {
-			if (this.running && this.status.get().state() == LockState.LOST && this.standbyThread == null) {
+			if (this.running && getStatus().state() == LockState.LOST && this.standbyThread == null) {
 				this.standbyThread = new Thread(() -> waitAndRestart(onReacquired),
 						"forward-lock-standby-" + this.request.name());
 				this.standbyThread.setDaemon(true);
@@ -276,8 +245,8 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 		finally {
 			this.lifecycleLock.unlock();
 		}
-		if (this.guarded != null) {
-			this.guarded.restart();
+		if (this.reporter.guarded != null) {
+			this.reporter.guarded.restart();
 		}
 		onReacquired.run();
 	}
@@ -322,13 +291,12 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 					logger.warn("Checks of lock '" + this.request.name() + "' did not finish; releasing anyway");
 				}
 			}
-			release();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			release();
 		}
 		finally {
+			release();
 			this.lifecycleLock.unlock();
 		}
 	}
@@ -336,35 +304,29 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	private void release() {
 		LockLease current = this.lease;
 		this.lease = null;
-		if (current == null) {
-			return;
-		}
-		try {
-			current.release();
-		}
-		catch (LockException ex) {
-			logger.warn("Lock '" + this.request.name() + "' was released but cleaning up failed: " + ex.getSummary());
-		}
-		if (this.status.get().state() != LockState.LOST) {
-			LockStatus released = this.status.updateAndGet((s) -> s.withState(LockState.RELEASED));
-			logger.info("Released lock '" + this.request.name() + "' at " + current.location());
-			Instant since = this.acquiredAt;
-			publish(new LockReleasedEvent(this, released,
-					(since != null) ? Duration.between(since, Instant.now()) : null));
+		if (current != null) {
+			try {
+				current.release();
+			}
+			catch (LockException ex) {
+				logger
+					.warn("Lock '" + this.request.name() + "' was released but cleaning up failed: " + ex.getSummary());
+			}
+			this.reporter.released(current, this.acquiredAt);
 		}
 	}
 
 	/**
 	 * {@inheritDoc}
 	 * <p>
-	 * Fails while the lock is not held: before {@link #start()}, after a loss (also while
-	 * waiting on standby for it again) and after {@link #stop()}.
+	 * Fails before {@link #start()}, after a loss (also while waiting on standby for the
+	 * lock again) and after {@link #stop()}.
 	 */
 	@Override
 	public OptionalLong ensureHeld() {
 		LockWatchdog current = this.watchdog;
 		if (current == null || !this.running || this.lease == null) {
-			throw LockErrors.lockLost(this.status.get().location(), "the lock is not held", null);
+			throw LockErrors.lockLost(getStatus().location(), "the lock is not held", null);
 		}
 		return current.ensureHeld();
 	}
@@ -377,18 +339,9 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 		this.watchdog.heartbeatNow();
 	}
 
-	private void publish(ApplicationEvent event) {
-		try {
-			this.publisher.publishEvent(event);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("A listener failed to handle " + event.getClass().getSimpleName(), ex);
-		}
-	}
-
 	@Override
 	public LockStatus getStatus() {
-		return this.status.get();
+		return this.reporter.status();
 	}
 
 	/**
@@ -396,7 +349,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 * @return the count
 	 */
 	public long getAcquireFailureCount() {
-		return this.acquireFailureCount.get();
+		return this.reporter.acquireFailureCount.get();
 	}
 
 	/**
@@ -404,7 +357,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 * @return the count
 	 */
 	public long getLostCount() {
-		return this.lostCount.get();
+		return this.reporter.lostCount.get();
 	}
 
 	/**
@@ -412,7 +365,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 * @return the count
 	 */
 	public long getHeartbeatFailureCount() {
-		return this.heartbeatFailureCount.get();
+		return this.reporter.heartbeatFailureCount.get();
 	}
 
 	/**
@@ -421,53 +374,6 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 */
 	public boolean isHeartbeatEnabled() {
 		return this.heartbeatEnabled;
-	}
-
-	/**
-	 * Turns what the watchdog reports into status, logs, events and the loss reaction.
-	 */
-	private final class WatchdogListener implements LockWatchdog.Listener {
-
-		@Override
-		public void verified(Verification verification) {
-			status.updateAndGet((s) -> s.withVerification(verification));
-			if (verification.status() == Verification.Status.HEALED) {
-				logger.warn("Lock '" + request.name() + "' was repaired and is still held by this instance: "
-						+ verification.detail());
-			}
-		}
-
-		@Override
-		public void renewed(Instant at) {
-			status.updateAndGet((s) -> s.withHeartbeatAt(at));
-		}
-
-		@Override
-		public void heartbeatFailed(RuntimeException failure, int inARow) {
-			heartbeatFailureCount.incrementAndGet();
-			publish(new LockHeartbeatFailedEvent(ForwardLockLifecycle.this, status.get(), failure, inARow));
-		}
-
-		@Override
-		public void failing(String action, String reason, Duration tolerance) {
-			logger.warn(String.format(
-					"Could not %s lock '%s' (%s); retrying, the lock counts as lost after %s " + "without success",
-					action, request.name(), reason, tolerance));
-		}
-
-		@Override
-		public void lost(String detail, HolderRecord newHolder) {
-			lostCount.incrementAndGet();
-			LockStatus lostStatus = status.updateAndGet((s) -> s.withState(LockState.LOST));
-			logger.error(LockErrors.lockLost(lostStatus.location(), detail, newHolder).getMessage());
-			if (guarded != null) {
-				guarded.stop();
-			}
-			LockLostEvent event = new LockLostEvent(ForwardLockLifecycle.this, lostStatus, detail, newHolder);
-			publish(event);
-			lostHandler.lockLost(event);
-		}
-
 	}
 
 }
