@@ -9,6 +9,12 @@
 #             holds the lock (its PID is in the lock file) and until its health is UP
 #   refusal   launch of a second instance until it exits with the refusal code (75),
 #             by default and with --forward.lock.acquire-early=true
+#   early     per run, a fresh holder's launch to health UP, then a duplicate's launch to
+#             exit 75 by default (early probe), with --forward.lock.acquire-early=true and
+#             with --forward.lock.early-probe=false, each as a ratio to that holder's
+#             start-up; then the resident set size (VmRSS) of a hot standby
+#             (--forward.lock.standby=true) and of a cold one (with acquire-early) once
+#             each is blocked on the lock, and their ratio
 #   jdbc-takeover  the JDBC backend on embedded PostgreSQL: SIGKILL of a lease holder
 #             until a standby holds the lock (JdbcTakeoverMeasurement in benchmarks.jar;
 #             stale timeout 4s, heartbeat 1s, standby polling every 1s)
@@ -20,7 +26,7 @@
 #
 # Options:
 #   --runs N          runs per measurement (default 10; startup runs N times each variant)
-#   --only LIST       comma-separated subset of: startup,takeover,refusal,jdbc-takeover
+#   --only LIST       comma-separated subset of: startup,takeover,refusal,early,jdbc-takeover
 #                     (default: all of them)
 #   --jar PATH        sample app jar (default: <repo>/sample-app/target/sample-app.jar)
 #   --benchmarks-jar PATH  (default: <repo>/benchmarks/target/benchmarks.jar)
@@ -48,7 +54,7 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname "$script_dir")
 
 runs=10
-only=startup,takeover,refusal,jdbc-takeover
+only=startup,takeover,refusal,early,jdbc-takeover
 jar="$repo_dir/sample-app/target/sample-app.jar"
 benchmarks_jar="$repo_dir/benchmarks/target/benchmarks.jar"
 timeout_seconds=60
@@ -82,11 +88,11 @@ done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || fail_usage "--runs must be a positive integer, got '$runs'"
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail_usage "--timeout must be a positive integer, got '$timeout_seconds'"
 for part in ${only//,/ }; do
-	[[ $part =~ ^(startup|takeover|refusal|jdbc-takeover)$ ]] ||
-		fail_usage "--only accepts startup, takeover, refusal and jdbc-takeover, got '$part'"
+	[[ $part =~ ^(startup|takeover|refusal|early|jdbc-takeover)$ ]] ||
+		fail_usage "--only accepts startup, takeover, refusal, early and jdbc-takeover, got '$part'"
 done
 needs_sample_app=false
-[[ ,$only, =~ ,(startup|takeover|refusal), ]] && needs_sample_app=true
+[[ ,$only, =~ ,(startup|takeover|refusal|early), ]] && needs_sample_app=true
 if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
 	java_bin=$JAVA_HOME/bin/java
 else
@@ -408,6 +414,102 @@ measure_refusal() {
 	refusal_runs refusal.early --forward.lock.acquire-early=true
 }
 
+# rss_kb PID: resident set size of PID in KiB (VmRSS).
+rss_kb() {
+	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
+}
+
+# launch_up NAME LOCK_DIR: launches an instance on a free port and waits for health UP,
+# sets launched_pid, launched_at and up_at. Another process on this shared machine may take
+# the port between the check and the bind: then it starts over, at most three times.
+launch_up() {
+	local name=$1 lock_dir=$2 port attempt
+	for attempt in 1 2 3; do
+		port=$(free_port)
+		launch "$name" "$port" "$lock_dir"
+		if wait_health_up_or_exit "$port" "$launched_pid"; then
+			return 0
+		fi
+		wait_exit "$launched_pid" "$timeout_seconds"
+		grep -q "was already in use" "$log_dir/$name.log" || die "$name exited before its health was UP" "$log_dir/$name.log"
+		progress "$name: port $port was taken meanwhile, starting over"
+	done
+	die "$name found no free port in three attempts" "$log_dir/$name.log"
+}
+
+# wait_health_up_or_exit PORT PID: like wait_health_up, but returns 1 if PID exits first.
+wait_health_up_or_exit() {
+	local port=$1 pid=$2 deadline
+	deadline=$(($(now_us) + timeout_seconds * 1000000))
+	until health_is_up "$port"; do
+		is_running "$pid" || return 1
+		(($(now_us) < deadline)) || die "PID $pid: health not UP within ${timeout_seconds}s"
+		pause 0.005
+	done
+	up_at=$(now_us)
+}
+
+# duplicate_run METRIC RUN LOCK_DIR [ARG...]: launches a duplicate, records launch to
+# exit 75.
+duplicate_run() {
+	local metric=$1 run=$2 lock_dir=$3 name
+	shift 3
+	name="$metric-$run"
+	# Port 0: a refused instance never binds one
+	launch "$name" 0 "$lock_dir" "$@"
+	wait_exit "$launched_pid" "$timeout_seconds"
+	((exit_code == REFUSAL_EXIT_CODE)) ||
+		die "$name exited with $exit_code, expected $REFUSAL_EXIT_CODE" "$log_dir/$name.log"
+	record "$metric" "$run" "$(elapsed_ms "$launched_at" "$exited_at")"
+}
+
+# standby_rss METRIC RUN LOCK_DIR [ARG...]: launches a standby, waits until it is blocked
+# on the lock and has settled for a second, records its resident set size, kills it.
+standby_rss() {
+	local metric=$1 run=$2 lock_dir=$3 name pid
+	shift 3
+	name="$metric-$run"
+	launch "$name" 0 "$lock_dir" --forward.lock.standby=true "$@"
+	pid=$launched_pid
+	wait_blocked_on_lock "$pid" "$name"
+	# Not a synchronization: the standby does nothing more while blocked, this only lets
+	# the allocations of its start-up settle before the sample
+	pause 1
+	is_running "$pid" || die "$name exited while it should wait on standby" "$log_dir/$name.log"
+	record "$metric" "$run" "$(rss_kb "$pid")"
+	disown "$pid"
+	kill -KILL "$pid"
+	wait_exit "$pid" "$timeout_seconds"
+}
+
+measure_early() {
+	local run lock_dir port holder
+	for run in $(seq 1 "$runs"); do
+		lock_dir="$work_dir/early-$run"
+		mkdir -p "$lock_dir"
+		launch_up "early-holder-$run" "$lock_dir"
+		holder=$launched_pid
+		record early.holder "$run" "$(elapsed_ms "$launched_at" "$up_at")"
+		duplicate_run early.refusal "$run" "$lock_dir"
+		duplicate_run early.refusal.acquire-early "$run" "$lock_dir" --forward.lock.acquire-early=true
+		duplicate_run early.refusal.probe-off "$run" "$lock_dir" --forward.lock.early-probe=false
+		standby_rss early.rss.hot "$run" "$lock_dir"
+		standby_rss early.rss.cold "$run" "$lock_dir" --forward.lock.acquire-early=true
+		is_running "$holder" || die "the holder died during the early runs" "$log_dir/early-holder-$run.log"
+		stop "$holder"
+		progress "early run $run/$runs done"
+	done
+	awk -F, '$1 == "early.holder" { h[$2] = $3 } $1 == "early.refusal" { d[$2] = $3 }
+		$1 == "early.refusal.acquire-early" { a[$2] = $3 } $1 == "early.refusal.probe-off" { o[$2] = $3 }
+		$1 == "early.rss.hot" { hot[$2] = $3 } $1 == "early.rss.cold" { cold[$2] = $3 }
+		END {
+			for (r in d) if (h[r] > 0) printf "early.refusal.ratio,%s,%.4f\n", r, d[r] / h[r]
+			for (r in a) if (h[r] > 0) printf "early.refusal.acquire-early.ratio,%s,%.4f\n", r, a[r] / h[r]
+			for (r in o) if (h[r] > 0) printf "early.refusal.probe-off.ratio,%s,%.4f\n", r, o[r] / h[r]
+			for (r in cold) if (hot[r] > 0) printf "early.rss.ratio,%s,%.4f\n", r, cold[r] / hot[r]
+		}' "$runs_csv" >>"$runs_csv"
+}
+
 measure_jdbc-takeover() {
 	# The tool starts its own PostgreSQL and lease holders and cleans up after itself;
 	# it is bounded by 60 s per step.
@@ -438,6 +540,8 @@ json_escape() {
 
 metrics=(startup.enabled startup.disabled startup.ratio startup.cpu.enabled startup.cpu.disabled startup.cpu.ratio
 	takeover.lock takeover.health refusal refusal.early
+	early.holder early.refusal early.refusal.ratio early.refusal.acquire-early early.refusal.acquire-early.ratio
+	early.refusal.probe-off early.refusal.probe-off.ratio early.rss.hot early.rss.cold early.rss.ratio
 	takeover.jdbc)
 descriptions=(
 	"launch to health UP, starter enabled (ms)"
@@ -450,6 +554,16 @@ descriptions=(
 	"SIGKILL of holder to standby health UP (ms)"
 	"launch of second instance to exit $REFUSAL_EXIT_CODE (ms)"
 	"same, with --forward.lock.acquire-early=true (ms)"
+	"early: holder launch to health UP (ms)"
+	"early: duplicate launch to exit $REFUSAL_EXIT_CODE, default (ms)"
+	"early: default duplicate / holder start-up, per run"
+	"early: duplicate launch to exit, acquire-early (ms)"
+	"early: acquire-early duplicate / holder start-up, per run"
+	"early: duplicate launch to exit, early-probe=false (ms)"
+	"early: probe-off duplicate / holder start-up, per run"
+	"early: RSS of a hot standby, blocked on the lock (KiB)"
+	"early: RSS of a cold standby (acquire-early) (KiB)"
+	"early: RSS cold / hot standby, per run"
 	"JDBC: SIGKILL of lease holder to standby holding (ms)"
 )
 
@@ -490,6 +604,8 @@ summary="$out_dir/summary.json"
 	target "starter adds at most 3% to startup (median ratio)" startup.ratio median "<=" 1.03
 	target "starter adds at most 3% to startup CPU (median ratio)" startup.cpu.ratio median "<=" 1.03
 	target "file standby takeover median under 100 ms" takeover.lock median "<" 100
+	target "default duplicate refused within 0.35x start-up (median ratio)" early.refusal.ratio median "<=" 0.35
+	target "cold standby at most half a hot standby's RSS (median ratio)" early.rss.ratio median "<=" 0.5
 	target "JDBC takeover max within stale-timeout + heartbeat" takeover.jdbc max "<=" 5000
 	printf '\n  }\n}\n'
 } 3>&1 >"$summary"

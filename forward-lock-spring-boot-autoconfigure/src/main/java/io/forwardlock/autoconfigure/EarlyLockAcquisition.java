@@ -1,8 +1,12 @@
 package io.forwardlock.autoconfigure;
 
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.function.Supplier;
 
+import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.LockAcquirer;
 import io.forwardlock.lifecycle.LockAcquisition;
 import io.forwardlock.lock.LockBackend;
@@ -18,7 +22,11 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.EnvironmentAware;
+import org.springframework.context.support.AbstractApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
@@ -31,24 +39,32 @@ import org.springframework.core.env.Environment;
  * <p>
  * When is "early"? It depends on what the backend needs:
  * <ul>
- * <li>The auto-configured file backend needs no other bean. The lock is taken while bean
- * factory post-processors run, before any other bean is created, the embedded web server
- * included. The properties are bound straight from the environment here, since the
- * {@link ForwardLockProperties} bean is not bound that early.</li>
+ * <li>The auto-configured file backend needs no other bean. {@link EarlyLockGuard} takes
+ * the lock as soon as the environment is prepared, before the context exists, and this
+ * class takes the lease over from it. Where that did not happen (a context created
+ * without {@code SpringApplication}, or with AOT-generated artifacts), the lock is taken
+ * while bean factory post-processors run, before any other bean is created, the embedded
+ * web server included. The properties are bound straight from the environment here, since
+ * the {@link ForwardLockProperties} bean is not bound that early.</li>
  * <li>Any other backend bean (the JDBC backend, which needs the {@code DataSource}, or a
  * backend of your own) is a bean with dependencies that must be fully processed. The lock
  * is taken as a {@link BeanFactoryInitializer}: after bean post-processors exist and
  * right before the singletons are created. The embedded web server object exists by then,
  * but it has not started and binds no port.</li>
  * </ul>
+ * A refusal is published as a {@link io.forwardlock.lifecycle.LockAcquireFailedEvent} to
+ * the listeners registered with the context so far (those of the
+ * {@code SpringApplication}), since the context cannot publish events yet.
  */
 final class EarlyLockAcquisition
 		implements BeanFactoryPostProcessor, BeanFactoryInitializer<ConfigurableListableBeanFactory>, EnvironmentAware,
-		DisposableBean, Ordered, Supplier<LockAcquisition> {
+		ApplicationContextAware, DisposableBean, Ordered, Supplier<LockAcquisition> {
 
 	private static final Log logger = LogFactory.getLog(EarlyLockAcquisition.class);
 
 	private Environment environment;
+
+	private ApplicationContext applicationContext;
 
 	private volatile boolean attempted;
 
@@ -66,9 +82,32 @@ final class EarlyLockAcquisition
 	}
 
 	@Override
+	public void setApplicationContext(ApplicationContext applicationContext) {
+		this.applicationContext = applicationContext;
+	}
+
+	@Override
 	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+		if (AotProcessing.isRunning()) {
+			// Building the application, not running it: nothing may take the lock
+			this.attempted = true;
+			return;
+		}
 		ForwardLockProperties properties = bind(this.environment);
+		EarlyLockGuard.Handover handover = beanFactory.containsSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME)
+				? (EarlyLockGuard.Handover) beanFactory.getSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME) : null;
 		if (!usesOnlyAutoConfiguredFileBackend(beanFactory, properties)) {
+			if (handover != null) {
+				// Taken on the default file before the bean definitions were known; the
+				// context locks with another backend
+				handover.releaseUntaken("the context uses another lock backend");
+			}
+			return;
+		}
+		LockAcquisition taken = (handover != null) ? handover.get() : null;
+		if (taken != null) {
+			this.attempted = true;
+			this.acquisition = taken;
 			return;
 		}
 		LockRequest request = ForwardLockRequests.request(properties, this.environment);
@@ -77,7 +116,7 @@ final class EarlyLockAcquisition
 
 	@Override
 	public void initialize(ConfigurableListableBeanFactory beanFactory) {
-		if (this.attempted) {
+		if (this.attempted || AotProcessing.isRunning()) {
 			return;
 		}
 		acquire(beanFactory.getBean(LockBackend.class), beanFactory.getBean(LockRequest.class),
@@ -96,9 +135,23 @@ final class EarlyLockAcquisition
 	private void acquire(LockBackend backend, LockRequest request, ForwardLockProperties properties) {
 		this.attempted = true;
 		logger.debug("Acquiring lock '" + request.name() + "' before creating application singletons");
-		this.acquisition = new LockAcquirer(backend, request, ForwardLockRequests.policy(properties))
-			.acquire((holder) -> {
-			});
+		long started = System.nanoTime();
+		try {
+			this.acquisition = new LockAcquirer(backend, request, ForwardLockRequests.policy(properties))
+				.acquire((holder) -> {
+				});
+		}
+		catch (LockStartupException ex) {
+			// The context's own multicaster does not exist yet, nor does the lifecycle
+			new EarlyLockEvents(this.applicationContext, applicationListeners(), backend, request, properties)
+				.refused(ex, Duration.ofNanos(System.nanoTime() - started), properties.getMaxRetries() + 1);
+			throw ex;
+		}
+	}
+
+	private Collection<ApplicationListener<?>> applicationListeners() {
+		return (this.applicationContext instanceof AbstractApplicationContext context)
+				? context.getApplicationListeners() : List.of();
 	}
 
 	/**

@@ -71,6 +71,14 @@ public class ForwardLockProperties implements Validator {
 	private boolean acquireEarly = false;
 
 	/**
+	 * Whether to check, as soon as the environment is prepared and before any bean is
+	 * created, that no other instance holds the file lock, and refuse to start at once if
+	 * one does. Applies to the file backend when neither standby, retries nor the
+	 * heartbeat are on; the lock itself is still taken during the context refresh.
+	 */
+	private boolean earlyProbe = true;
+
+	/**
 	 * Age of the last heartbeat after which a holder counts as hung and may be taken
 	 * over. For the JDBC backend, the lease duration.
 	 */
@@ -165,6 +173,14 @@ public class ForwardLockProperties implements Validator {
 
 	public void setAcquireEarly(boolean acquireEarly) {
 		this.acquireEarly = acquireEarly;
+	}
+
+	public boolean isEarlyProbe() {
+		return this.earlyProbe;
+	}
+
+	public void setEarlyProbe(boolean earlyProbe) {
+		this.earlyProbe = earlyProbe;
 	}
 
 	public Duration getStaleTimeout() {

@@ -3,6 +3,7 @@ package io.forwardlock.autoconfigure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.forwardlock.diagnostics.LockStartupException;
@@ -14,8 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -80,6 +84,25 @@ class EarlyLockAcquisitionTests {
 					.isEqualTo(LockState.ACQUIRED);
 			});
 		assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+	}
+
+	@Test
+	void takesNoLockWhileAotProcessing() throws Exception {
+		System.setProperty(AotProcessing.PROPERTY, "true");
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
+			TestPropertyValues
+				.of("forward.lock.dir=" + this.dir, "spring.application.name=orders", "forward.lock.acquire-early=true")
+				.applyTo(context);
+			context.register(ForwardLockAutoConfiguration.class);
+			context.refreshForAotProcessing(new RuntimeHints());
+			assertThat(context.getBean(EarlyLockAcquisition.class).get()).isNull();
+		}
+		finally {
+			System.clearProperty(AotProcessing.PROPERTY);
+		}
+		try (Stream<Path> left = Files.list(this.dir)) {
+			assertThat(left).isEmpty();
+		}
 	}
 
 	@Test

@@ -42,12 +42,26 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @throws IOException if it cannot be started
 	 */
 	static SampleAppProcess start(Map<String, String> environment, String... args) throws IOException {
+		return start(List.of(), environment, args);
+	}
+
+	/**
+	 * Start the jar with options for the JVM, such as {@code -Dspring.aot.enabled=true}.
+	 * @param jvmOptions options for the JVM
+	 * @param environment environment variables to add
+	 * @param args application arguments
+	 * @return the running process
+	 * @throws IOException if it cannot be started
+	 */
+	static SampleAppProcess start(List<String> jvmOptions, Map<String, String> environment, String... args)
+			throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		// start-up speed matters more than peak speed here
 		command.add("-XX:TieredStopAtLevel=1");
 		command.add("-XX:+UseSerialGC");
 		command.add("-Xmx192m");
+		command.addAll(jvmOptions);
 		command.add("-jar");
 		command.add(jar().toString());
 		command.add("--server.port=0");

@@ -4,8 +4,6 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-import io.forwardlock.lock.zookeeper.ZookeeperLockBackend;
-
 /**
  * Settings of the ZooKeeper lock backend, used with
  * {@code forward.lock.backend=zookeeper} when the application has no
@@ -25,7 +23,7 @@ public class ForwardLockZookeeperProperties {
 	 * Parent node of the lock nodes; the lock is the ephemeral node
 	 * '<base-path>/<forward.lock.name>'.
 	 */
-	private String basePath = ZookeeperLockBackend.DEFAULT_BASE_PATH;
+	private String basePath = "/forward-lock";
 
 	/**
 	 * Session timeout to ask the ensemble for; it grants one between 2 and 20 of its

@@ -91,6 +91,16 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		return thread;
 	});
 
+	/**
+	 * Deletes nodes left behind (see {@link #cleanups}). Apart from the probes, because a
+	 * deletion waits for the ensemble and must not delay another lease's probe.
+	 */
+	private static final ScheduledExecutorService CLEANUPS = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "forward-lock-zookeeper-cleanup");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private final CuratorFramework client;
 
 	private final String basePath;
@@ -107,7 +117,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	private final ConnectionStateListener cleanupListener = (client, state) -> {
 		if (state.isConnected() && !this.cleanups.isEmpty()) {
-			PROBES.execute(this::runCleanups);
+			CLEANUPS.execute(this::runCleanups);
 		}
 	};
 
@@ -359,13 +369,13 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 				if (ex.getType() != LockErrorType.BACKEND_UNAVAILABLE) {
 					throw ex;
 				}
-				rideOut(pollInterval);
+				rideOut(ex, pollInterval);
 			}
 			catch (InterruptedException ex) {
 				throw ex;
 			}
 			catch (Exception ex) {
-				rideOut(pollInterval);
+				rideOut(unavailable(request, "watch the lock node", ex), pollInterval);
 			}
 			finally {
 				this.client.getConnectionStateListenable().removeListener(listener);
@@ -373,9 +383,13 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		}
 	}
 
-	private void rideOut(Duration pause) throws InterruptedException {
+	private void rideOut(LockException failure, Duration pause) throws InterruptedException {
 		if (Thread.currentThread().isInterrupted()) {
 			throw new InterruptedException();
+		}
+		if (isClosed()) {
+			// nothing to wait for: the client will never connect again
+			throw failure;
 		}
 		// Sleeps until the client reports a connection, not in a loop; the pause keeps a
 		// failure that is not about the connection from spinning.
@@ -578,6 +592,24 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 			}
 			this.cleanups.add(new Cleanup(path, null, czxid, sessionId));
 			return false;
+		}
+	}
+
+	/**
+	 * Delete a lost lease's node, if it is still there and still that lease's, as soon as
+	 * the ensemble answers. A lease can count as lost while its session lives on: after a
+	 * pause or an outage longer than the session timeout that the ensemble did not hold
+	 * against the session (a restarted server restarts the session timers), or after
+	 * Curator gave the session up on its own clock. Its node would then block every other
+	 * instance until the session ends.
+	 */
+	void deleteWhenReachable(String path, long czxid, long sessionId) {
+		if (isClosed()) {
+			return;
+		}
+		this.cleanups.add(new Cleanup(path, null, czxid, sessionId));
+		if (this.client.getZookeeperClient().isConnected()) {
+			CLEANUPS.execute(this::runCleanups);
 		}
 	}
 

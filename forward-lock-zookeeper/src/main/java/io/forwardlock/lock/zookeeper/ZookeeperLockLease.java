@@ -316,7 +316,10 @@ final class ZookeeperLockLease implements LockLease {
 	}
 
 	private void markLost(String reason, HolderRecord newHolder) {
-		this.lost.compareAndSet(null, new Lost(reason, newHolder));
+		if (this.lost.compareAndSet(null, new Lost(reason, newHolder)) && !this.released.get()) {
+			// The node may outlive the loss; it must not block a successor.
+			this.backend.deleteWhenReachable(this.path, this.czxid, this.sessionId);
+		}
 	}
 
 	@Override

@@ -21,14 +21,14 @@ import io.forwardlock.lock.file.testsupport.ChildJvm;
  */
 class ZookeeperLockBackendContractTests extends LockBackendContractTests {
 
-	private static TestZookeeper zookeeper;
+	private static ZookeeperTestServer zookeeper;
 
 	@TempDir
 	Path directory;
 
 	@BeforeAll
 	static void startServer() throws Exception {
-		zookeeper = TestZookeeper.start();
+		zookeeper = ZookeeperTestServer.start();
 	}
 
 	@AfterAll
@@ -46,7 +46,7 @@ class ZookeeperLockBackendContractTests extends LockBackendContractTests {
 	@Override
 	protected ExternalHolder startExternalHolder(LockRequest request) throws Exception {
 		return ExternalHolder.acquiredBy(ChildJvm.start(ZookeeperLockChildProcess.class, zookeeper.connectString(),
-				request.name(), Long.toString(TestZookeeper.SESSION_TIMEOUT.toMillis()),
+				request.name(), Long.toString(ZookeeperTestServer.SESSION_TIMEOUT.toMillis()),
 				this.directory.resolve("journal").toString()));
 	}
 
@@ -60,7 +60,7 @@ class ZookeeperLockBackendContractTests extends LockBackendContractTests {
 
 	@Override
 	protected Duration takeoverTimeout() {
-		return TestZookeeper.SESSION_TIMEOUT.plusSeconds(1);
+		return ZookeeperTestServer.SESSION_TIMEOUT.plusSeconds(1);
 	}
 
 	@Override

@@ -31,13 +31,13 @@ class ZookeeperLockBackendMultiProcessTests {
 
 	private static final int ROUNDS = 30;
 
-	private static final Duration SESSION = TestZookeeper.SESSION_TIMEOUT;
+	private static final Duration SESSION = ZookeeperTestServer.SESSION_TIMEOUT;
 
 	/**
 	 * Session timeout for the restart tests: the longest the test server grants, so that
 	 * a session can outlive a stop and restart on a loaded machine.
 	 */
-	private static final Duration RESTART_SESSION = Duration.ofMillis(20 * TestZookeeper.TICK_MILLIS);
+	private static final Duration RESTART_SESSION = Duration.ofMillis(20 * ZookeeperTestServer.TICK_MILLIS);
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -158,6 +158,7 @@ class ZookeeperLockBackendMultiProcessTests {
 		while (answer.startsWith("ERROR")) {
 			answer = holder.ask("work", WAIT, "WORKED", "LOST", "ERROR");
 		}
+		System.out.println("ZooKeeper server restart during a hold: the holder reports " + answer);
 		if (answer.startsWith("WORKED")) {
 			assertThat(answer).isEqualTo("WORKED " + token);
 			assertThat(contender.ask("acquire", WAIT, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("BUSY");

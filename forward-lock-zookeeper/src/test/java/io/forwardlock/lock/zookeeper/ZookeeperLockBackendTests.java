@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -35,11 +36,11 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ZookeeperLockBackendTests {
 
-	private static TestZookeeper zookeeper;
+	private static ZookeeperTestServer zookeeper;
 
 	@BeforeAll
 	static void startServer() throws Exception {
-		zookeeper = TestZookeeper.start();
+		zookeeper = ZookeeperTestServer.start();
 	}
 
 	@AfterAll
@@ -147,6 +148,29 @@ class ZookeeperLockBackendTests {
 		client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
 		await().atMost(Duration.ofSeconds(20)).until(() -> lease.verify().status() == Verification.Status.LOST);
 		assertThat(lease.verify().detail()).containsAnyOf("session", "gone");
+	}
+
+	@Test
+	void nodeThatOutlivesTheLossOfItsLeaseIsDeletedWhenTheClientReconnects() throws Exception {
+		// A long session, on a server of its own that grants it, so that the old session
+		// is certainly still alive on the server when the node goes
+		try (TestingServer server = new TestingServer();
+				CuratorFramework client = ZookeeperLockBackend.newClient(server.getConnectString(),
+						Duration.ofSeconds(30), Duration.ofSeconds(10))) {
+			client.start();
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+			LockRequest request = request("outlived");
+			LockLease lease = backend.tryAcquire(request).orElseThrow();
+			client.create().withMode(CreateMode.EPHEMERAL).forPath("/old-session-marker");
+			// The client gives its session up on its own, as Curator does after a long
+			// suspension; the server keeps the session, and so the node, for 30 s
+			client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+			await().atMost(Duration.ofSeconds(20)).until(() -> lease.verify().status() == Verification.Status.LOST);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> client.checkExists().forPath(backend.nodePath(request)) == null);
+			assertThat(client.checkExists().forPath("/old-session-marker")).as("old session still alive").isNotNull();
+			assertThat(backend.tryAcquire(request)).isPresent();
+		}
 	}
 
 	@Test

@@ -18,7 +18,7 @@ public final class ZookeeperServerProcess {
 	}
 
 	public static void main(String[] args) throws Exception {
-		try (TestingServer server = new TestingServer(TestZookeeper.spec(), true)) {
+		try (TestingServer server = new TestingServer(ZookeeperTestServer.spec(), true)) {
 			System.out.println("READY " + server.getConnectString());
 			System.out.flush();
 			BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -16,7 +16,7 @@ import org.apache.curator.test.TestingServer;
  * free port and a private data directory, with a short tick so that short session
  * timeouts are granted, and the clients the tests make on it.
  */
-final class TestZookeeper implements AutoCloseable {
+final class ZookeeperTestServer implements AutoCloseable {
 
 	/**
 	 * Tick of the test server: the ensemble grants session timeouts between two and
@@ -33,12 +33,12 @@ final class TestZookeeper implements AutoCloseable {
 
 	private final List<CuratorFramework> clients = new ArrayList<>();
 
-	private TestZookeeper(TestingServer server) {
+	private ZookeeperTestServer(TestingServer server) {
 		this.server = server;
 	}
 
-	static TestZookeeper start() throws Exception {
-		return new TestZookeeper(new TestingServer(spec(), true));
+	static ZookeeperTestServer start() throws Exception {
+		return new ZookeeperTestServer(new TestingServer(spec(), true));
 	}
 
 	static InstanceSpec spec() throws IOException {

@@ -1,0 +1,5 @@
+/**
+ * Auto-configuration of the Kubernetes Lease backend
+ * ({@code forward.lock.backend=kubernetes}).
+ */
+package io.forwardlock.autoconfigure.kubernetes;

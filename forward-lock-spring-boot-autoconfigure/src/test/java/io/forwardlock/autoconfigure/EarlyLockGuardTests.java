@@ -1,0 +1,266 @@
+package io.forwardlock.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lifecycle.ForwardLockLifecycle;
+import io.forwardlock.lifecycle.LockAcquireFailedEvent;
+import io.forwardlock.lifecycle.LockState;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.file.FileLockBackend;
+import io.forwardlock.lock.file.testsupport.ChildJvm;
+import io.forwardlock.lock.file.testsupport.LockProbeProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationContextInitializedEvent;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.aot.AbstractAotProcessor;
+import org.springframework.core.env.Environment;
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Tests for {@link EarlyLockGuard}, with real {@code SpringApplication} runs in this JVM
+ * and real lock files.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(OutputCaptureExtension.class)
+class EarlyLockGuardTests {
+
+	private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
+
+	@TempDir
+	Path dir;
+
+	private final List<ConfigurableApplicationContext> contexts = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void resetSideEffects() {
+		SideEffect.constructed.set(0);
+	}
+
+	@AfterEach
+	void closeContexts() {
+		this.contexts.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@Test
+	void secondContextInTheSameJvmIsRefusedBeforeItExistsAndTheFirstKeepsItsLock(CapturedOutput output)
+			throws Exception {
+		ConfigurableApplicationContext first = run(application());
+		Recorder recorder = new Recorder();
+		SpringApplicationBuilder second = application().listeners(recorder);
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(second))
+			.satisfies((ex) -> assertThat(ex.getExitCode()).isEqualTo(75))
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		assertThat(SideEffect.constructed).hasValue(1);
+		assertThat(recorder.failures).singleElement().satisfies((event) -> {
+			assertThat(event.getAttempts()).isEqualTo(1);
+			assertThat(event.getStatus().state()).isEqualTo(LockState.NOT_STARTED);
+			assertThat(event.getStatus().holder().pid()).isEqualTo(ProcessHandle.current().pid());
+		});
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Holder: PID " + ProcessHandle.current().pid())
+			.contains("Lock:   " + lockFile());
+		ForwardLockLifecycle lifecycle = first.getBean(ForwardLockLifecycle.class);
+		assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+	}
+
+	@Test
+	void probeTurnedOffLeavesTheRefusalToTheRefresh() {
+		run(application());
+		assertThat(refusedDuringRefresh(application().properties("forward.lock.early-probe=false")))
+			.isEqualTo(LockErrorType.INSTANCE_RUNNING);
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	@Test
+	void probeStaysOutOfTheWayOfRetries() {
+		run(application());
+		assertThat(refusedDuringRefresh(
+				application().properties("forward.lock.max-retries=1", "forward.lock.retry-delay=10ms")))
+			.isEqualTo(LockErrorType.MAX_RETRIES_EXCEEDED);
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	@Test
+	void probeOfAFreeLockLetsTheApplicationStart() {
+		ConfigurableApplicationContext context = run(application());
+		assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+	}
+
+	@Test
+	void acquireEarlyTakesTheLockBeforeTheContextExistsAndHandsItToTheLifecycle() throws Exception {
+		AtomicInteger lockedWhenContextInitialized = new AtomicInteger();
+		ApplicationListener<ApplicationContextInitializedEvent> check = (event) -> {
+			try {
+				if ("LOCKED_BY_OTHER".equals(probeFromAnotherProcess())) {
+					lockedWhenContextInitialized.incrementAndGet();
+				}
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		};
+		ConfigurableApplicationContext context = run(
+				application().properties("forward.lock.acquire-early=true").listeners(check));
+		assertThat(lockedWhenContextInitialized).hasValue(1);
+		ForwardLockLifecycle lifecycle = context.getBean(ForwardLockLifecycle.class);
+		assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(context.getBeanFactory().getSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME))
+			.isInstanceOfSatisfying(EarlyLockGuard.Handover.class, (handover) -> assertThat(handover.get()).isNull());
+		context.close();
+		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
+	void acquireEarlyRefusalHappensBeforeTheContextExistsAndIsPublished() {
+		run(application());
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().properties("forward.lock.acquire-early=true").listeners(recorder)));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		assertThat(recorder.failures).hasSize(1);
+		assertThat(SideEffect.constructed).hasValue(1);
+	}
+
+	@Test
+	void acquireEarlyWithAnotherBackendReleasesTheFileLockTakenEarly() {
+		Path otherDir = this.dir.resolve("other");
+		ConfigurableApplicationContext context = run(application().sources(OtherBackendConfiguration.class)
+			.properties("forward.lock.acquire-early=true", "other.dir=" + otherDir));
+		assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().location())
+			.isEqualTo(otherDir.resolve("orders.lock").toString());
+		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
+	void doesNothingDuringAotProcessing() {
+		MockEnvironment environment = new MockEnvironment().withProperty("forward.lock.dir", this.dir.toString())
+			.withProperty("spring.application.name", "orders")
+			.withProperty("forward.lock.acquire-early", "true");
+		EarlyLockGuard guard = new EarlyLockGuard();
+		System.setProperty(AbstractAotProcessor.AOT_PROCESSING, "true");
+		try {
+			guard.onApplicationEvent(
+					new ApplicationEnvironmentPreparedEvent(null, new SpringApplication(), new String[0], environment));
+		}
+		finally {
+			System.clearProperty(AbstractAotProcessor.AOT_PROCESSING);
+		}
+		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
+	void doesNothingWhenTheLockIsDisabled() {
+		run(application());
+		run(application().properties("forward.lock.enabled=false"));
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	private LockErrorType refusedDuringRefresh(SpringApplicationBuilder builder) {
+		Throwable failure = catchThrowable(() -> run(builder));
+		LockStartupException refusal = StartupFailures.findCause(failure, LockStartupException.class);
+		assertThat(refusal).as("refusal in %s", failure).isNotNull();
+		return refusal.getType();
+	}
+
+	private SpringApplicationBuilder application() {
+		return new SpringApplicationBuilder(GuardedApplication.class).web(WebApplicationType.NONE)
+			.properties("forward.lock.dir=" + this.dir, "spring.application.name=orders",
+					"forward.lock.verify-interval=1h", "spring.main.banner-mode=off");
+	}
+
+	private ConfigurableApplicationContext run(SpringApplicationBuilder builder) {
+		ConfigurableApplicationContext context = builder.run();
+		this.contexts.add(context);
+		return context;
+	}
+
+	private Path lockFile() {
+		return this.dir.resolve("orders.lock");
+	}
+
+	private String probeFromAnotherProcess() throws Exception {
+		try (ChildJvm probe = ChildJvm.start(LockProbeProcess.class)) {
+			probe.await(CHILD_TIMEOUT, "READY");
+			return probe.ask(lockFile().toString(), CHILD_TIMEOUT, "LOCKED_BY_OTHER", "FREE", "MISSING");
+		}
+	}
+
+	static final class Recorder implements ApplicationListener<ApplicationEvent> {
+
+		final AtomicInteger contextsInitialized = new AtomicInteger();
+
+		final List<LockAcquireFailedEvent> failures = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(ApplicationEvent event) {
+			if (event instanceof ApplicationContextInitializedEvent) {
+				this.contextsInitialized.incrementAndGet();
+			}
+			else if (event instanceof LockAcquireFailedEvent failed) {
+				this.failures.add(failed);
+			}
+		}
+
+	}
+
+	static final class SideEffect {
+
+		static final AtomicInteger constructed = new AtomicInteger();
+
+		SideEffect() {
+			constructed.incrementAndGet();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ForwardLockAutoConfiguration.class)
+	static class GuardedApplication {
+
+		@Bean
+		SideEffect sideEffect() {
+			return new SideEffect();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OtherBackendConfiguration {
+
+		@Bean
+		FileLockBackend otherBackend(Environment environment) {
+			return new FileLockBackend(Path.of(environment.getProperty("other.dir")));
+		}
+
+	}
+
+}

@@ -1,0 +1,161 @@
+package io.forwardlock.sample;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the sample application's jar on the Kubernetes backend against fabric8's mock API
+ * server (CRUD mode, on a loopback port, in a JVM of its own), as pods would run it: each
+ * process gets its own pod name through {@code HOSTNAME} and {@code POD_NAME}.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SampleAppKubernetesProcessIT {
+
+	private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
+
+	private static final Duration LEASE = Duration.ofSeconds(6);
+
+	private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+
+	private static Process server;
+
+	private static String masterUrl;
+
+	private static KubernetesClient client;
+
+	@TempDir
+	Path dir;
+
+	/**
+	 * Start the mock in a JVM of its own, on the class path that the build of
+	 * forward-lock-kubernetes wrote: this module then needs neither the mock nor the
+	 * Netty version it requires.
+	 */
+	@BeforeAll
+	static void startApiServer() throws Exception {
+		Path module = Path.of("..", "forward-lock-kubernetes", "target").toAbsolutePath().normalize();
+		String classPath = Files.readString(module.resolve("mock-api-server.classpath")).trim() + File.pathSeparator
+				+ module.resolve("test-classes");
+		server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp", classPath,
+				"io.forwardlock.lock.kubernetes.MockApiServerProcess")
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+		String ready = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
+		assertThat(ready).as("mock API server").startsWith("READY ");
+		masterUrl = ready.substring("READY ".length()).trim();
+		client = new KubernetesClientBuilder()
+			.withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(masterUrl).build())
+			.build();
+	}
+
+	private static String readLine(BufferedReader reader) {
+		try {
+			return reader.readLine();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	@AfterAll
+	static void stopApiServer() throws InterruptedException {
+		if (client != null) {
+			client.close();
+		}
+		if (server != null) {
+			server.destroyForcibly();
+			server.waitFor(30, TimeUnit.SECONDS);
+		}
+	}
+
+	private static String masterUrl() {
+		return masterUrl;
+	}
+
+	@Test
+	void podsShareTheLockThroughALeaseTheRefusalNamesTheHolderPodAndAStandbyTakesOverAfterACrash() throws Exception {
+		String[] kubernetes = { "--forward.lock.backend=kubernetes", "--kubernetes.master=" + masterUrl(),
+				"--forward.lock.kubernetes.namespace=test", "--forward.lock.stale-timeout=" + LEASE.toSeconds() + "s",
+				"--forward.lock.heartbeat.interval=2s", "--forward.lock.retry-delay=" + RETRY_DELAY.toSeconds() + "s" };
+		try (SampleAppProcess first = SampleAppProcess.start(pod("orders-7d9f-a"), kubernetes).awaitStarted()) {
+			assertThat(first.output()).contains("Acquired lock 'forward-mcp' at Kubernetes Lease test/forward-mcp "
+					+ "(backend kubernetes, PID " + first.pid());
+			assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("orders-7d9f-a_" + first.pid());
+			assertThat(lease().getMetadata().getAnnotations()).containsEntry("forwardlock.io/fencing-token", "1")
+				.containsEntry("forwardlock.io/pod", "orders-7d9f-a");
+			try (SampleAppProcess refused = SampleAppProcess.start(pod("orders-7d9f-b"), kubernetes);
+					SampleAppProcess standby = SampleAppProcess.start(pod("orders-7d9f-c"),
+							concat(kubernetes, "--forward.lock.standby=true"))) {
+				assertThat(refused.awaitExit(EXIT_TIMEOUT)).isEqualTo(75);
+				assertThat(refused.output()).contains("APPLICATION FAILED TO START")
+					.contains("Holder: PID " + first.pid() + " on orders-7d9f-a")
+					.contains("Lock:   Kubernetes Lease test/forward-mcp")
+					.contains("kubectl delete pod orders-7d9f-a -n test")
+					.contains("forward.lock.standby=true")
+					.doesNotContain("lock file")
+					.doesNotContain("\tat io.forwardlock")
+					.doesNotContain("Tomcat started");
+				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+				// A crash releases nothing: the standby takes over when the Lease has
+				// stayed unchanged for its duration
+				long killedAt = System.nanoTime();
+				first.kill();
+				first.awaitExit(EXIT_TIMEOUT);
+				standby.awaitOutput("Acquired lock 'forward-mcp'", SampleAppProcess.START_TIMEOUT);
+				Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
+				standby.awaitStarted();
+				assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("orders-7d9f-c_" + standby.pid());
+				assertThat(lease().getMetadata().getAnnotations()).containsEntry("forwardlock.io/fencing-token", "2");
+				System.out.printf(
+						"Sample app on the Kubernetes backend: standby took over %d ms after SIGKILL "
+								+ "(bound: lease %d ms + retry delay %d ms)%n",
+						takeover.toMillis(), LEASE.toMillis(), RETRY_DELAY.toMillis());
+				standby.terminate();
+				standby.awaitExit(EXIT_TIMEOUT);
+				assertThat(standby.output()).contains("Released lock 'forward-mcp'");
+				assertThat(lease().getSpec().getHolderIdentity()).as("released Lease has no holder").isNull();
+			}
+		}
+	}
+
+	private Map<String, String> pod(String name) {
+		return Map.of("HOSTNAME", name, "POD_NAME", name, "SAMPLE_LEDGER_FILE",
+				this.dir.resolve("ledger.txt").toString());
+	}
+
+	private static Lease lease() {
+		return client.leases().inNamespace("test").withName("forward-mcp").get();
+	}
+
+	private static String[] concat(String[] args, String extra) {
+		String[] all = Arrays.copyOf(args, args.length + 1);
+		all[args.length] = extra;
+		return all;
+	}
+
+}
