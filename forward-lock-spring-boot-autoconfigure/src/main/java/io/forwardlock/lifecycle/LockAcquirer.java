@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.InstanceLock;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
@@ -23,15 +24,22 @@ import org.apache.commons.logging.LogFactory;
  * several attempts with a pause in between, or a standby wait that lasts until the holder
  * is gone.
  * <p>
- * Every failure comes out as a {@link LockStartupException} carrying the exit code. A JVM
- * shutdown (SIGTERM) while waiting interrupts the waiting thread: Spring's own shutdown
- * hook would otherwise block on the context's start-up lock for as long as the wait
- * lasts, because a thread sleeping or blocked in a native lock call does not look stuck
- * to it.
+ * Every failure comes out as a {@link LockStartupException} carrying the exit code: the
+ * policy's when another instance holds the lock, {@code 1} when the backend could not be
+ * reached, so that a supervisor restarts the instance. A JVM shutdown (SIGTERM) while
+ * waiting interrupts the waiting thread: Spring's own shutdown hook would otherwise block
+ * on the context's start-up lock for as long as the wait lasts, because a thread sleeping
+ * or blocked in a native lock call does not look stuck to it.
  */
 public class LockAcquirer {
 
 	private static final Log logger = LogFactory.getLog(LockAcquirer.class);
+
+	/**
+	 * Exit status of a start-up that failed for another reason than a lock held
+	 * elsewhere, as for any failed Spring Boot start-up.
+	 */
+	private static final int FAILED_EXIT_CODE = 1;
 
 	private final LockBackend backend;
 
@@ -74,7 +82,11 @@ public class LockAcquirer {
 			throw ex;
 		}
 		catch (LockException ex) {
-			throw new LockStartupException(ex, this.policy.exitCode());
+			// The exit code says "another instance holds the lock", which a supervisor
+			// must not restart blindly; a backend that could not be reached is worth a
+			// restart
+			int exitCode = InstanceLock.isTransient(ex) ? FAILED_EXIT_CODE : this.policy.exitCode();
+			throw new LockStartupException(ex, exitCode);
 		}
 		finally {
 			if (interrupter != null) {
@@ -102,7 +114,16 @@ public class LockAcquirer {
 	}
 
 	private LockAcquisition waitOnStandby(long started, Consumer<HolderRecord> onStandby) throws InterruptedException {
-		Optional<LockLease> lease = this.backend.tryAcquire(this.request);
+		Optional<LockLease> lease;
+		try {
+			lease = this.backend.tryAcquire(this.request);
+		}
+		catch (LockException ex) {
+			if (!InstanceLock.isTransient(ex)) {
+				throw ex;
+			}
+			lease = Optional.empty();
+		}
 		if (lease.isPresent()) {
 			return new LockAcquisition(lease.get(), since(started), 1, false);
 		}
@@ -112,7 +133,10 @@ public class LockAcquirer {
 		if (onStandby != null) {
 			onStandby.accept(holder);
 		}
-		LockLease acquired = this.backend.acquireBlocking(this.request, this.policy.retryDelay());
+		LockLease acquired = InstanceLock.awaitLease(this.backend, this.request, this.policy.retryDelay(),
+				(failure, inARow, pause) -> logger
+					.warn(String.format("Could not wait for lock '%s' (%s); retrying in %d ms (failure %d in a row)",
+							this.request.name(), failure.getSummary(), pause.toMillis(), inARow)));
 		Duration waited = since(started);
 		logger
 			.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(), waited.toMillis()));
