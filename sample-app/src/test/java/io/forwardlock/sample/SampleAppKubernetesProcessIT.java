@@ -116,6 +116,7 @@ class SampleAppKubernetesProcessIT {
 					.contains("Holder: PID " + first.pid() + " on orders-7d9f-a")
 					.contains("Lock:   Kubernetes Lease test/forward-mcp")
 					.contains("kubectl delete pod orders-7d9f-a -n test")
+					.contains("renewed (or taken) while this instance watched it")
 					.contains("forward.lock.standby=true")
 					.doesNotContain("lock file")
 					.doesNotContain("\tat io.forwardlock")

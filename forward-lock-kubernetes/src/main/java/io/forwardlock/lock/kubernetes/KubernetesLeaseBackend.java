@@ -479,8 +479,9 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		else {
 			help.add("Stop the running instance; it releases the lock when it stops");
 		}
-		help.add("The holder renewed its Lease while this instance watched it, so it is alive; a crashed holder's "
-				+ "Lease is taken over by the next start once it has stayed unrenewed for " + seconds + " s");
+		help.add(
+				"The Lease was renewed (or taken) while this instance watched it, so its holder is alive; a crashed holder's "
+						+ "Lease is taken over by the next start once it has stayed unrenewed for " + seconds + " s");
 		help.add("To take over as soon as the holder stops, start this instance as a standby: "
 				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true), which is the usual setting on Kubernetes");
 		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
