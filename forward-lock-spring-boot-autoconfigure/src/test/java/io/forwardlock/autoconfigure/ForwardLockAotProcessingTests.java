@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,12 +72,10 @@ class ForwardLockAotProcessingTests {
 	}
 
 	/**
-	 * Needs the early acquisition to stand back while AOT processing runs, which branch
-	 * {@code early} adds to {@code EarlyLockAcquisition}. Without it, this test fails:
-	 * AOT processing creates the lock directory and takes the lock.
+	 * Before the early acquisition stood back while AOT processing runs, this test
+	 * failed: AOT processing created the lock directory and took the lock.
 	 */
 	@Test
-	@Disabled("Waits for branch 'early': EarlyLockAcquisition must skip AOT processing (spring.aot.processing)")
 	void processingWithAcquireEarlyLeavesNoLockAndNoDirectory() throws IOException {
 		process("--forward.lock.acquire-early=true");
 		assertThat(this.lockDir).doesNotExist();

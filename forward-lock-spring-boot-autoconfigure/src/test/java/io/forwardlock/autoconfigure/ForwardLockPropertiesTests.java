@@ -27,6 +27,7 @@ class ForwardLockPropertiesTests {
 		assertThat(this.properties.getRetryDelay()).isEqualTo(Duration.ofSeconds(1));
 		assertThat(this.properties.isStandby()).isFalse();
 		assertThat(this.properties.isAcquireEarly()).isFalse();
+		assertThat(this.properties.isEarlyProbe()).isTrue();
 		assertThat(this.properties.getHeartbeat().isEnabled()).isEqualTo(coreDefaults.heartbeatEnabled()).isFalse();
 		assertThat(this.properties.getHeartbeat().getInterval()).isEqualTo(coreDefaults.heartbeatInterval());
 		assertThat(this.properties.getStaleTimeout()).isEqualTo(coreDefaults.staleTimeout());

@@ -40,8 +40,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * What MariaDB and MySQL add to {@link JdbcLockBackendContractTests}: time that neither
  * the session's nor the JVM's time zone can move, microsecond precision, retries of
- * acquisitions that InnoDB rolls back, and schema-qualified tables. Against the real
- * MariaDB server, through MariaDB Connector/J and MySQL Connector/J.
+ * acquisitions that InnoDB rolls back (a real lock wait timeout and a real deadlock), and
+ * schema-qualified tables. Against the real MariaDB server, through MariaDB Connector/J
+ * and MySQL Connector/J.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JdbcLockBackendMariaDbTests {
@@ -164,6 +165,63 @@ class JdbcLockBackendMariaDbTests {
 				assertThat(lease.fencingToken()).hasValue(2);
 			}
 		}
+	}
+
+	@ParameterizedTest(name = "through {0}")
+	@ValueSource(strings = { "MariaDB Connector/J", "MySQL Connector/J" })
+	void acquisitionChosenAsTheVictimOfADeadlockIsRetriedNotReported(String driver) throws Exception {
+		// A table of its own, with a trigger that makes taking the row over also update
+		// a row of another table: the second resource of a real InnoDB deadlock
+		String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String table = "LOCKS_" + suffix;
+		String other = "OTHER_" + suffix;
+		new JdbcLockSchemaInitializer(database.dataSource(), table).initialize();
+		AtomicInteger lockingReads = new AtomicInteger();
+		JdbcLockBackend backend = new JdbcLockBackend(countingLockingReads(dataSource(driver, ""), lockingReads),
+				table);
+		LockRequest request = request(Duration.ofSeconds(30));
+		backend.tryAcquire(request).orElseThrow().release();
+		database.execute("CREATE TABLE " + other + " (id INT PRIMARY KEY, n INT NOT NULL) ENGINE = InnoDB",
+				"INSERT INTO " + other + " VALUES (1, 0)",
+				"CREATE TABLE " + other + "_WEIGHT (id INT PRIMARY KEY) ENGINE = InnoDB",
+				"CREATE TRIGGER " + table + "_TOUCH BEFORE UPDATE ON " + table + " FOR EACH ROW UPDATE " + other
+						+ " SET n = n + 1 WHERE id = 1");
+		lockingReads.set(0);
+		try (Connection blocker = database.dataSource().getConnection();
+				Statement statement = blocker.createStatement()) {
+			blocker.setAutoCommit(false);
+			// Heavier than the acquisition, so that InnoDB rolls the acquisition back
+			// when it breaks the deadlock
+			for (int i = 0; i < 200; i++) {
+				statement.executeUpdate("INSERT INTO " + other + "_WEIGHT VALUES (" + i + ")");
+			}
+			statement.executeQuery("SELECT n FROM " + other + " WHERE id = 1 FOR UPDATE").close();
+			CompletableFuture<Optional<LockLease>> acquisition = CompletableFuture
+				.supplyAsync(() -> backend.tryAcquire(request(Duration.ofSeconds(30), request.name())));
+			// The acquisition holds the lock row and waits for the other row
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> queryLong(database.dataSource(),
+						"SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") == 1
+						|| acquisition.isDone());
+			assertThat(acquisition).isNotDone();
+			// Closes the cycle: InnoDB detects the deadlock and rolls the acquisition
+			// back
+			// (1213); the acquisition then tries again and waits for this transaction
+			statement
+				.executeQuery(
+						"SELECT fencing_token FROM " + table + " WHERE lock_name = '" + request.name() + "' FOR UPDATE")
+				.close();
+			await().atMost(Duration.ofSeconds(30)).until(() -> lockingReads.get() >= 2 || acquisition.isDone());
+			assertThat(acquisition).isNotDone();
+			blocker.rollback();
+			try (LockLease lease = acquisition.get(30, TimeUnit.SECONDS).orElseThrow()) {
+				assertThat(lease.fencingToken()).hasValue(2);
+			}
+		}
+		finally {
+			database.execute("DROP TABLE " + table, "DROP TABLE " + other, "DROP TABLE " + other + "_WEIGHT");
+		}
+		assertThat(innodbStatus()).contains("LATEST DETECTED DEADLOCK").contains(table);
 	}
 
 	@ParameterizedTest(name = "through {0}")
@@ -301,6 +359,15 @@ class JdbcLockBackendMariaDbTests {
 				ResultSet rs = statement.executeQuery(sql)) {
 			assertThat(rs.next()).isTrue();
 			return rs.getString(1);
+		}
+	}
+
+	private static String innodbStatus() throws SQLException {
+		try (Connection connection = database.dataSource().getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SHOW ENGINE INNODB STATUS")) {
+			assertThat(rs.next()).isTrue();
+			return rs.getString("Status");
 		}
 	}
 
