@@ -1,5 +1,6 @@
 package io.forwardlock.lock;
 
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,13 +88,26 @@ public final class LockErrors {
 	}
 
 	/**
-	 * The lock file or its directory is not accessible.
+	 * The lock file or its directory is not accessible; a read-only file system is told
+	 * apart, since no owner or mode would help there.
 	 * @param path the lock file path
 	 * @param cause the underlying failure
 	 * @return the exception
 	 */
 	public static LockException permissionDenied(Path path, Throwable cause) {
 		Path dir = (path.getParent() != null) ? path.getParent() : path;
+		if (cause instanceof FileSystemException fse && fse.getReason() != null
+				&& fse.getReason().contains("Read-only file system")) {
+			// Not a matter of owners and modes: no user may write there
+			return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+					"The lock file cannot be created: the file system is mounted read-only", null, path.toString(),
+					List.of("Check how it is mounted: findmnt -T " + dir,
+							"Point forward.lock.dir at a writable file system, such as a runtime directory "
+									+ "(systemd RuntimeDirectory=) or a writable volume in a container whose root "
+									+ "file system is read-only (FORWARD_LOCK_DIR)",
+							"If the file system turned read-only after an error, check the kernel log: dmesg"),
+					cause);
+		}
 		return new LockException(LockErrorType.PERMISSION_DENIED,
 				"Permission denied when creating or opening the lock file", null, path.toString(),
 				List.of("Check the directory's owner and permissions: ls -ld " + dir,

@@ -1,5 +1,7 @@
 package io.forwardlock.lock;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -68,6 +70,29 @@ public interface LockLease extends AutoCloseable {
 	 * @throws LockException when the heartbeat could not be written
 	 */
 	void heartbeat();
+
+	/**
+	 * Check cheaply, right before a side effect, that this lease has not been lost as far
+	 * as this process can tell: no remote call (a lease backend checks its local
+	 * deadline), at most a few system calls. {@link #verify()} is the thorough check.
+	 * @throws LockException with {@link LockErrorType#LOCK_LOST} when the lease is known
+	 * to be lost, has run out, or was released
+	 */
+	default void ensureHeld() {
+		if (isReleased()) {
+			throw LockErrors.lockLost(location(), "the lease was released", null);
+		}
+	}
+
+	/**
+	 * Time this lease has left on this host's monotonic clock before another process may
+	 * take the lock over, when the lease expires by itself.
+	 * @return the time left (zero once run out), or empty for a lock that does not expire
+	 * while its holder lives
+	 */
+	default Optional<Duration> timeLeft() {
+		return Optional.empty();
+	}
 
 	/**
 	 * Whether {@link #release()} has been called.

@@ -135,4 +135,16 @@ class LockErrorsTests {
 			});
 	}
 
+	@Test
+	void readOnlyFileSystemIsNotReportedAsAPermissionProblem() {
+		Path path = Path.of("/srv/app/forward-mcp.lock");
+		LockException ex = LockErrors.permissionDenied(path,
+				new java.nio.file.FileSystemException(path.toString(), null, "Read-only file system"));
+		assertThat(ex.getType()).isNotEqualTo(LockErrorType.PERMISSION_DENIED);
+		assertThat(ex.getSummary()).contains("read-only");
+		assertThat(String.join("\n", ex.getHelp())).contains("findmnt -T /srv/app")
+			.doesNotContain("permissions")
+			.doesNotContain("install -d");
+	}
+
 }

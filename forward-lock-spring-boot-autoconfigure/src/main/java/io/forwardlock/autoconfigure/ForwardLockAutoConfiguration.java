@@ -8,6 +8,7 @@ import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockLostHandler;
 import io.forwardlock.lifecycle.MarkDownOnLockLost;
 import io.forwardlock.lifecycle.ShutdownOnLockLost;
+import io.forwardlock.lifecycle.StandbyOnLockLost;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
@@ -80,6 +81,7 @@ public final class ForwardLockAutoConfiguration {
 		return switch (properties.getOnLost()) {
 			case SHUTDOWN -> new ShutdownOnLockLost(context, properties.getLostExitCode());
 			case MARK_DOWN -> new MarkDownOnLockLost(context);
+			case STANDBY -> new StandbyOnLockLost(context);
 		};
 	}
 

@@ -90,8 +90,10 @@ public class ForwardLockProperties implements Validator {
 	private Duration verifyInterval = Duration.ofSeconds(5);
 
 	/**
-	 * What to do when the lock is lost at runtime: 'shutdown' exits the application,
-	 * 'mark-down' marks it as refusing traffic and keeps it running.
+	 * What to do when the lock is lost at runtime, after the guarded work (lifecycle
+	 * beans such as schedulers) has stopped: 'shutdown' exits the application,
+	 * 'mark-down' marks it as refusing traffic and keeps it running, 'standby' waits for
+	 * the lock and starts the guarded work again.
 	 */
 	private OnLost onLost = OnLost.SHUTDOWN;
 
@@ -333,6 +335,13 @@ public class ForwardLockProperties implements Validator {
 		 */
 		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
+		/**
+		 * Whether a database in the JVM's own memory (H2 'mem:', HSQLDB 'mem:', Derby
+		 * 'memory:') may hold the lock. Such a database excludes no other instance, so
+		 * only tests of a single JVM should allow it.
+		 */
+		private boolean allowInMemoryDatabase;
+
 		public String getTableName() {
 			return this.tableName;
 		}
@@ -347,6 +356,14 @@ public class ForwardLockProperties implements Validator {
 
 		public void setInitializeSchema(InitializeSchema initializeSchema) {
 			this.initializeSchema = initializeSchema;
+		}
+
+		public boolean isAllowInMemoryDatabase() {
+			return this.allowInMemoryDatabase;
+		}
+
+		public void setAllowInMemoryDatabase(boolean allowInMemoryDatabase) {
+			this.allowInMemoryDatabase = allowInMemoryDatabase;
 		}
 
 	}
@@ -389,9 +406,16 @@ public class ForwardLockProperties implements Validator {
 		SHUTDOWN,
 
 		/**
-		 * Mark the application as refusing traffic and keep it running.
+		 * Stop the guarded work, mark the application as refusing traffic and keep it
+		 * running.
 		 */
-		MARK_DOWN
+		MARK_DOWN,
+
+		/**
+		 * Stop the guarded work, wait on standby for the lock, and start the guarded work
+		 * again once it is held.
+		 */
+		STANDBY
 
 	}
 

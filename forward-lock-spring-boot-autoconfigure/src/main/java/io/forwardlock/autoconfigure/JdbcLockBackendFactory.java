@@ -52,7 +52,9 @@ final class JdbcLockBackendFactory implements LockBackendFactory {
 			new ForwardLockJdbcSchemaInitializer(dataSource, jdbc.getTableName(), jdbc.getInitializeSchema())
 				.afterPropertiesSet();
 		}
-		return new JdbcLockBackend(dataSource, jdbc.getTableName());
+		JdbcLockBackend backend = new JdbcLockBackend(dataSource, jdbc.getTableName());
+		backend.setAllowInMemoryDatabase(jdbc.isAllowInMemoryDatabase());
+		return backend;
 	}
 
 	private static LockException noSingleDataSource() {

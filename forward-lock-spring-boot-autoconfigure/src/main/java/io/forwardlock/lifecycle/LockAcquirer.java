@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.InstanceLock;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
@@ -23,15 +24,22 @@ import org.apache.commons.logging.LogFactory;
  * several attempts with a pause in between, or a standby wait that lasts until the holder
  * is gone.
  * <p>
- * Every failure comes out as a {@link LockStartupException} carrying the exit code. A JVM
- * shutdown (SIGTERM) while waiting interrupts the waiting thread: Spring's own shutdown
- * hook would otherwise block on the context's start-up lock for as long as the wait
- * lasts, because a thread sleeping or blocked in a native lock call does not look stuck
- * to it.
+ * Every failure comes out as a {@link LockStartupException} carrying the exit code: the
+ * policy's when another instance holds the lock, {@code 1} when the backend could not be
+ * reached, so that a supervisor restarts the instance. A JVM shutdown (SIGTERM) while
+ * waiting interrupts the waiting thread: Spring's own shutdown hook would otherwise block
+ * on the context's start-up lock for as long as the wait lasts, because a thread sleeping
+ * or blocked in a native lock call does not look stuck to it.
  */
 public class LockAcquirer {
 
 	private static final Log logger = LogFactory.getLog(LockAcquirer.class);
+
+	/**
+	 * Exit status of a start-up that failed for another reason than a lock held
+	 * elsewhere, as for any failed Spring Boot start-up.
+	 */
+	private static final int FAILED_EXIT_CODE = 1;
 
 	private final LockBackend backend;
 
@@ -61,7 +69,9 @@ public class LockAcquirer {
 	 */
 	public LockAcquisition acquire(Consumer<HolderRecord> onStandby) {
 		long started = System.nanoTime();
-		boolean mayWait = this.policy.standby() || this.policy.maxRetries() > 0;
+		// On a lease backend even a single attempt may wait: a decisive attempt can watch
+		// the holder for up to one lease duration
+		boolean mayWait = this.policy.standby() || this.policy.maxRetries() > 0 || this.backend.requiresHeartbeat();
 		ShutdownInterrupter interrupter = mayWait ? ShutdownInterrupter.register() : null;
 		try {
 			return this.policy.standby() ? waitOnStandby(started, onStandby) : tryWithRetries(started);
@@ -74,7 +84,11 @@ public class LockAcquirer {
 			throw ex;
 		}
 		catch (LockException ex) {
-			throw new LockStartupException(ex, this.policy.exitCode());
+			// The exit code says "another instance holds the lock", which a supervisor
+			// must not restart blindly; a backend that could not be reached is worth a
+			// restart
+			int exitCode = InstanceLock.isTransient(ex) ? FAILED_EXIT_CODE : this.policy.exitCode();
+			throw new LockStartupException(ex, exitCode);
 		}
 		finally {
 			if (interrupter != null) {
@@ -86,7 +100,9 @@ public class LockAcquirer {
 	private LockAcquisition tryWithRetries(long started) throws InterruptedException {
 		int attempts = this.policy.maxRetries() + 1;
 		for (int attempt = 1;; attempt++) {
-			Optional<LockLease> lease = this.backend.tryAcquire(this.request);
+			// Decisive: a backend that must watch the holder to tell whether it is alive
+			// (Kubernetes) does so here, so that a crashed holder never blocks a restart
+			Optional<LockLease> lease = this.backend.tryAcquireDecisively(this.request);
 			if (lease.isPresent()) {
 				return new LockAcquisition(lease.get(), since(started), attempt, false);
 			}
@@ -102,7 +118,16 @@ public class LockAcquirer {
 	}
 
 	private LockAcquisition waitOnStandby(long started, Consumer<HolderRecord> onStandby) throws InterruptedException {
-		Optional<LockLease> lease = this.backend.tryAcquire(this.request);
+		Optional<LockLease> lease;
+		try {
+			lease = this.backend.tryAcquire(this.request);
+		}
+		catch (LockException ex) {
+			if (!InstanceLock.isTransient(ex)) {
+				throw ex;
+			}
+			lease = Optional.empty();
+		}
 		if (lease.isPresent()) {
 			return new LockAcquisition(lease.get(), since(started), 1, false);
 		}
@@ -112,7 +137,10 @@ public class LockAcquirer {
 		if (onStandby != null) {
 			onStandby.accept(holder);
 		}
-		LockLease acquired = this.backend.acquireBlocking(this.request, this.policy.retryDelay());
+		LockLease acquired = InstanceLock.awaitLease(this.backend, this.request, this.policy.retryDelay(),
+				(failure, inARow, pause) -> logger
+					.warn(String.format("Could not wait for lock '%s' (%s); retrying in %d ms (failure %d in a row)",
+							this.request.name(), failure.getSummary(), pause.toMillis(), inARow)));
 		Duration waited = since(started);
 		logger
 			.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(), waited.toMillis()));

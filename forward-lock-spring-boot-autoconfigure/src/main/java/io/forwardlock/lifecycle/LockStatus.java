@@ -44,4 +44,62 @@ public record LockStatus(LockState state, String backend, String lockName, Strin
 		return (this.lastVerification != null) ? this.lastVerification.verifiedAt() : null;
 	}
 
+	/**
+	 * Copy with another state.
+	 * @param state the state
+	 * @return the copy
+	 */
+	public LockStatus withState(LockState state) {
+		return new LockStatus(state, this.backend, this.lockName, this.location, this.holder, this.heartbeatEnabled,
+				this.heartbeatInterval, this.staleTimeout, this.lastHeartbeatAt, this.verifyInterval,
+				this.lastVerification, this.fencingToken);
+	}
+
+	/**
+	 * Copy with another state and holder.
+	 * @param state the state
+	 * @param holder the holder, may be {@code null}
+	 * @return the copy
+	 */
+	public LockStatus withHolder(LockState state, HolderRecord holder) {
+		return new LockStatus(state, this.backend, this.lockName, this.location, holder, this.heartbeatEnabled,
+				this.heartbeatInterval, this.staleTimeout, this.lastHeartbeatAt, this.verifyInterval,
+				this.lastVerification, this.fencingToken);
+	}
+
+	/**
+	 * Copy for a new acquisition: nothing of an earlier one (a lost verification, an old
+	 * heartbeat) carries over.
+	 * @param holder this instance's holder record
+	 * @param fencingToken the fencing token, may be {@code null}
+	 * @return the copy
+	 */
+	public LockStatus withAcquisition(HolderRecord holder, Long fencingToken) {
+		return new LockStatus(LockState.ACQUIRED, this.backend, this.lockName, this.location, holder,
+				this.heartbeatEnabled, this.heartbeatInterval, this.staleTimeout, null, this.verifyInterval, null,
+				fencingToken);
+	}
+
+	/**
+	 * Copy with the outcome of a verification.
+	 * @param verification the outcome
+	 * @return the copy
+	 */
+	public LockStatus withVerification(Verification verification) {
+		return new LockStatus(this.state, this.backend, this.lockName, this.location, this.holder,
+				this.heartbeatEnabled, this.heartbeatInterval, this.staleTimeout, this.lastHeartbeatAt,
+				this.verifyInterval, verification, this.fencingToken);
+	}
+
+	/**
+	 * Copy with the time of a successful heartbeat.
+	 * @param heartbeatAt the time
+	 * @return the copy
+	 */
+	public LockStatus withHeartbeatAt(Instant heartbeatAt) {
+		return new LockStatus(this.state, this.backend, this.lockName, this.location, this.holder,
+				this.heartbeatEnabled, this.heartbeatInterval, this.staleTimeout, heartbeatAt, this.verifyInterval,
+				this.lastVerification, this.fencingToken);
+	}
+
 }

@@ -10,9 +10,10 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * {@link LockLostHandler} for {@code on-lost=mark-down}: marks the application as
- * refusing traffic and keeps it running, so that an orchestrator can take it out of
- * rotation and operators can inspect it.
+ * {@link LockLostHandler} for {@code on-lost=mark-down}: the guarded work has stopped;
+ * mark the application as refusing traffic and keep the process and its management
+ * endpoints up, so that an orchestrator can take it out of rotation and operators can
+ * inspect it.
  */
 public class MarkDownOnLockLost implements LockLostHandler {
 
@@ -31,7 +32,8 @@ public class MarkDownOnLockLost implements LockLostHandler {
 	@Override
 	public void lockLost(LockLostEvent event) {
 		logger.error("Marking the application as refusing traffic because lock '" + event.getLockName()
-				+ "' was lost; it keeps running (forward.lock.on-lost=mark-down)");
+				+ "' was lost; the guarded work is stopped and the process keeps running "
+				+ "(forward.lock.on-lost=mark-down)");
 		AvailabilityChangeEvent.publish(this.publisher, event.getSource(), ReadinessState.REFUSING_TRAFFIC);
 	}
 

@@ -43,13 +43,16 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ForwardLockJdbcAutoConfigurationTests {
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(DataSourceAutoConfiguration.class, ForwardLockJdbcAutoConfiguration.class));
+	// The tests run in one JVM, on in-memory H2 databases: they opt in explicitly
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(DataSourceAutoConfiguration.class, ForwardLockJdbcAutoConfiguration.class))
+		.withPropertyValues("forward.lock.jdbc.allow-in-memory-database=true");
 
 	private final ApplicationContextRunner guardedRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
-		.withPropertyValues("forward.lock.verify-interval=1h");
+		.withPropertyValues("forward.lock.verify-interval=1h", "forward.lock.jdbc.allow-in-memory-database=true");
 
 	@Test
 	void definesTheFactoryButNeverTouchesTheDatabaseWhenTheBackendIsNotJdbc(@TempDir Path dir) {
@@ -192,8 +195,18 @@ class ForwardLockJdbcAutoConfigurationTests {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
 			.withUserConfiguration(InMemoryDatabaseConfiguration.class)
-			.withPropertyValues("forward.lock.backend=jdbc")
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.allow-in-memory-database=true")
 			.run((context) -> assertAcquires(createBackend(context)).release());
+	}
+
+	@Test
+	void refusesToLockOnAnInMemoryDatabaseUnlessAllowed() {
+		guardedByJdbc(sharedDatabaseUrl()).withPropertyValues("forward.lock.jdbc.allow-in-memory-database=false")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("in-memory database jdbc:h2:mem:")
+				.hasMessageContaining("forward.lock.jdbc.allow-in-memory-database=true"));
 	}
 
 	@Test
@@ -264,9 +277,9 @@ class ForwardLockJdbcAutoConfigurationTests {
 			.withConfiguration(
 					AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
 			.withBean(DataSource.class, () -> h2(url))
-			.withPropertyValues("forward.lock.backend=jdbc", "spring.application.name=orders",
-					"forward.lock.verify-interval=1h", "forward.lock.heartbeat.interval=1h",
-					"forward.lock.stale-timeout=2h");
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.allow-in-memory-database=true",
+					"spring.application.name=orders", "forward.lock.verify-interval=1h",
+					"forward.lock.heartbeat.interval=1h", "forward.lock.stale-timeout=2h");
 	}
 
 	private static JdbcLockBackend createBackend(AssertableApplicationContext context) {

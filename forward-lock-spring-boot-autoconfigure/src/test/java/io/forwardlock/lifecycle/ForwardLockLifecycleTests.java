@@ -3,6 +3,7 @@ package io.forwardlock.lifecycle;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.forwardlock.diagnostics.LockStartupException;
@@ -126,7 +127,7 @@ class ForwardLockLifecycleTests {
 			assertThat(ex.getHolder()).isEqualTo(other);
 		});
 		assertThat(this.lifecycle.isRunning()).isFalse();
-		assertThat(this.lifecycle.getAcquireFailureCount()).isEqualTo(1);
+		assertThat(this.lifecycle.reporter().acquireFailureCount.get()).isEqualTo(1);
 		assertThat(this.events).singleElement().isInstanceOf(LockAcquireFailedEvent.class);
 	}
 
@@ -156,11 +157,11 @@ class ForwardLockLifecycleTests {
 		this.lifecycle.start();
 		HolderRecord thief = HolderRecord.ofPid(4242);
 		this.backend.verification = () -> Verification.lost("lock file replaced", thief);
-		this.lifecycle.verify();
-		this.lifecycle.verify();
+		this.lifecycle.watchdog().verifyNow();
+		this.lifecycle.watchdog().verifyNow();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.LOST);
 		assertThat(this.lifecycle.getStatus().isHealthy()).isFalse();
-		assertThat(this.lifecycle.getLostCount()).isEqualTo(1);
+		assertThat(this.lifecycle.reporter().lostCount.get()).isEqualTo(1);
 		assertThat(this.handled).singleElement().satisfies((event) -> {
 			assertThat(event.getReason()).isEqualTo("lock file replaced");
 			assertThat(event.getNewHolder()).isEqualTo(thief);
@@ -180,7 +181,7 @@ class ForwardLockLifecycleTests {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
 		this.backend.verification = () -> Verification.healed("lock file re-created");
-		this.lifecycle.verify();
+		this.lifecycle.watchdog().verifyNow();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(this.lifecycle.getStatus().isHealthy()).isTrue();
 		assertThat(this.lifecycle.getStatus().lastVerification().status()).isEqualTo(Verification.Status.HEALED);
@@ -205,11 +206,11 @@ class ForwardLockLifecycleTests {
 		this.backend.verification = () -> {
 			throw LockErrors.backendUnavailable("memory:orders", "query the lock row", null);
 		};
-		this.lifecycle.verify();
+		this.lifecycle.watchdog().verifyNow();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(output).contains("Could not verify lock 'orders'").contains("retrying");
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-			this.lifecycle.verify();
+			this.lifecycle.watchdog().verifyNow();
 			return this.lifecycle.getStatus().state() == LockState.LOST;
 		});
 		assertThat(this.handled).singleElement()
@@ -223,12 +224,12 @@ class ForwardLockLifecycleTests {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-			this.lifecycle.verify();
+			this.lifecycle.watchdog().verifyNow();
 			return !this.handled.isEmpty();
 		});
 		assertThat(this.handled).singleElement()
-			.satisfies((event) -> assertThat(event.getReason()).startsWith("could not heartbeat"));
-		assertThat(this.lifecycle.getHeartbeatFailureCount()).isGreaterThanOrEqualTo(2);
+			.satisfies((event) -> assertThat(event.getReason()).contains("stale timeout"));
+		assertThat(this.lifecycle.reporter().heartbeatFailureCount.get()).isGreaterThanOrEqualTo(2);
 	}
 
 	@Test
@@ -253,16 +254,46 @@ class ForwardLockLifecycleTests {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
 		this.backend.heartbeatFailure = LockErrors.backendUnavailable("memory:orders", "renew the lease", null);
-		this.lifecycle.heartbeat();
-		this.lifecycle.heartbeat();
-		assertThat(this.lifecycle.getHeartbeatFailureCount()).isEqualTo(2);
+		this.lifecycle.watchdog().heartbeatNow();
+		this.lifecycle.watchdog().heartbeatNow();
+		assertThat(this.lifecycle.reporter().heartbeatFailureCount.get()).isEqualTo(2);
 		assertThat(this.events).filteredOn(LockHeartbeatFailedEvent.class::isInstance)
 			.map((event) -> ((LockHeartbeatFailedEvent) event).getConsecutiveFailures())
 			.containsExactly(1, 2);
 		this.backend.heartbeatFailure = null;
-		this.lifecycle.heartbeat();
+		this.lifecycle.watchdog().heartbeatNow();
 		assertThat(this.lifecycle.getStatus().lastHeartbeatAt()).isNotNull();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+	}
+
+	@Test
+	void renewalThatFindsTheLockTakenOverIsALossAtOnce() {
+		this.backend.requiresHeartbeat = true;
+		LockRequest longLease = LockRequest.named("orders").staleTimeout(Duration.ofHours(1)).build();
+		this.lifecycle = new ForwardLockLifecycle(this.backend, longLease, LockAcquisitionPolicy.failFast(75), NEVER,
+				this.handled::add);
+		this.lifecycle.start();
+		this.backend.heartbeatFailure = LockErrors.lockLost("memory:orders", "the row carries another token", null);
+		this.lifecycle.watchdog().heartbeatNow();
+		assertThat(this.handled).singleElement()
+			.satisfies((event) -> assertThat(event.getReason()).contains("the row carries another token"));
+		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.LOST);
+	}
+
+	@Test
+	void hungRenewalIsALossAtTheLocalDeadlineWithoutWaitingForTheNextCheck() {
+		CountDownLatch hung = new CountDownLatch(1);
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatGate = hung;
+		try {
+			this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
+			this.lifecycle.start();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.handled.size() == 1);
+			assertThat(this.handled.get(0).getReason()).contains("stale timeout");
+		}
+		finally {
+			hung.countDown();
+		}
 	}
 
 	private ForwardLockLifecycle create(LockAcquisitionPolicy policy, Duration verifyInterval) {

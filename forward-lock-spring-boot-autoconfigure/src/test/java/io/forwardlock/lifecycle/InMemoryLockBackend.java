@@ -36,6 +36,16 @@ class InMemoryLockBackend implements LockBackend {
 
 	volatile RuntimeException heartbeatFailure;
 
+	/**
+	 * When set, heartbeats hang until it is counted down, as on a hung database.
+	 */
+	volatile java.util.concurrent.CountDownLatch heartbeatGate;
+
+	/**
+	 * Failures that the next blocking acquisitions throw, one each, before waiting.
+	 */
+	final java.util.Queue<RuntimeException> acquireFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
 	@Override
 	public String id() {
 		return "memory";
@@ -60,6 +70,10 @@ class InMemoryLockBackend implements LockBackend {
 	@Override
 	public synchronized LockLease acquireBlocking(LockRequest request, Duration pollInterval)
 			throws InterruptedException {
+		RuntimeException failure = this.acquireFailures.poll();
+		if (failure != null) {
+			throw failure;
+		}
 		while (true) {
 			Optional<LockLease> lease = tryAcquire(request);
 			if (lease.isPresent()) {
@@ -145,6 +159,15 @@ class InMemoryLockBackend implements LockBackend {
 
 		@Override
 		public void heartbeat() {
+			java.util.concurrent.CountDownLatch gate = InMemoryLockBackend.this.heartbeatGate;
+			if (gate != null) {
+				try {
+					gate.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
 			RuntimeException failure = InMemoryLockBackend.this.heartbeatFailure;
 			if (failure != null) {
 				throw failure;

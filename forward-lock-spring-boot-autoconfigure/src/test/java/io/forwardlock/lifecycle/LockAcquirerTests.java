@@ -2,6 +2,7 @@ package io.forwardlock.lifecycle;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,30 @@ class LockAcquirerTests {
 		assertThat(output).contains("attempt 1 of 3 failed")
 			.contains("attempt 2 of 3 failed")
 			.doesNotContain("attempt 3 of 3 failed");
+	}
+
+	@Test
+	void failFastStartMakesADecisiveAttemptSoThatABackendMayWatchACrashedHoldersLease() {
+		LockLease crashed = this.backend.holdAsOther(this.request);
+		// A backend that must watch the holder to tell whether it is alive (a Kubernetes
+		// Lease) finds, while watching, that it is gone
+		InMemoryLockBackend watching = new InMemoryLockBackend() {
+			@Override
+			public synchronized java.util.Optional<LockLease> tryAcquire(LockRequest request) {
+				return LockAcquirerTests.this.backend.tryAcquire(request);
+			}
+
+			@Override
+			public java.util.Optional<LockLease> tryAcquireDecisively(LockRequest request) {
+				crashed.release();
+				return LockAcquirerTests.this.backend.tryAcquire(request);
+			}
+		};
+		LockAcquisition acquisition = new LockAcquirer(watching, this.request,
+				new LockAcquisitionPolicy(0, Duration.ofSeconds(30), false, 75))
+			.acquire(null);
+		assertThat(acquisition.attempts()).isEqualTo(1);
+		assertThat(acquisition.afterStandby()).isFalse();
 	}
 
 	@Test
@@ -127,6 +153,47 @@ class LockAcquirerTests {
 		standby.join(20_000);
 		assertThat(failure.get()).isInstanceOfSatisfying(LockStartupException.class,
 				(ex) -> assertThat(ex.getSummary()).contains("interrupted"));
+	}
+
+	@Test
+	void standbyRidesOutBackendOutagesWithLoggedRetries(CapturedOutput output) throws Exception {
+		LockLease other = this.backend.holdAsOther(this.request);
+		this.backend.acquireFailures.add(LockErrors.backendUnavailable("memory:orders", "acquire the lock", null));
+		this.backend.acquireFailures.add(LockErrors.backendUnavailable("memory:orders", "acquire the lock", null));
+		AtomicReference<Object> result = new AtomicReference<>();
+		Thread standby = new Thread(() -> {
+			try {
+				result.set(acquirer(new LockAcquisitionPolicy(0, Duration.ofMillis(10), true, 75)).acquire(null));
+			}
+			catch (Throwable ex) {
+				result.set(ex);
+			}
+		});
+		standby.start();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.backend.acquireFailures.isEmpty() || result.get() != null);
+		other.release();
+		standby.join(20_000);
+		assertThat(result.get()).isInstanceOfSatisfying(LockAcquisition.class,
+				(acquisition) -> assertThat(acquisition.afterStandby()).isTrue());
+		assertThat(output).contains("Could not wait for lock 'orders'").contains("retrying in");
+	}
+
+	@Test
+	void unreachableBackendDoesNotExitWithTheCodeThatKeepsARestartAway() {
+		InMemoryLockBackend unreachable = new InMemoryLockBackend() {
+			@Override
+			public synchronized Optional<LockLease> tryAcquire(LockRequest request) {
+				throw LockErrors.backendUnavailable("memory:orders", "acquire the lock", null);
+			}
+		};
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(
+					() -> new LockAcquirer(unreachable, this.request, LockAcquisitionPolicy.failFast(75)).acquire(null))
+			.satisfies((ex) -> {
+				assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+				assertThat(ex.getExitCode()).isEqualTo(1);
+			});
 	}
 
 	private LockAcquirer acquirer(LockAcquisitionPolicy policy) {

@@ -94,6 +94,8 @@ public class JdbcLockBackend implements LockBackend {
 
 	private volatile JdbcLockStatements statements;
 
+	private volatile boolean allowInMemoryDatabase;
+
 	/**
 	 * Create a backend on the {@link #DEFAULT_TABLE_NAME default table}.
 	 * @param dataSource the application's data source
@@ -161,6 +163,17 @@ public class JdbcLockBackend implements LockBackend {
 		return this.tableName;
 	}
 
+	/**
+	 * Set whether a database in this JVM's memory (H2 {@code mem:}, HSQLDB {@code mem:},
+	 * Derby {@code memory:}) may hold the lock. Such a database is private to the JVM, so
+	 * the lock would exclude no other instance; only tests of a single JVM should allow
+	 * it. Defaults to {@code false}.
+	 * @param allowInMemoryDatabase whether to allow an in-memory database
+	 */
+	public void setAllowInMemoryDatabase(boolean allowInMemoryDatabase) {
+		this.allowInMemoryDatabase = allowInMemoryDatabase;
+	}
+
 	@Override
 	public Optional<LockLease> tryAcquire(LockRequest request) {
 		Objects.requireNonNull(request, "'request' must not be null");
@@ -168,10 +181,13 @@ public class JdbcLockBackend implements LockBackend {
 		String holderId = truncate(request.instanceId());
 		long leaseMillis = request.staleTimeout().toMillis();
 		for (int attempt = 1;; attempt++) {
-			// Taken before the statement is sent, so that the local deadline can only be
-			// earlier than the expiry the database computes.
-			long sentAt = System.nanoTime();
-			try (Connection connection = this.dataSource.getConnection()) {
+			try (ReadCommitted session = open()) {
+				Connection connection = session.connection();
+				// Taken once a connection is open, before the statement is sent: the
+				// local
+				// deadline can only be earlier than the expiry the database computes, and
+				// a wait for the pool does not eat into the lease
+				long sentAt = System.nanoTime();
 				JdbcLockStatements sql = statements(connection);
 				Optional<Acquired> acquired = sql.dialect().acquiresInOneStatement()
 						? upsert(connection, sql, request, self, holderId, leaseMillis)
@@ -332,7 +348,8 @@ public class JdbcLockBackend implements LockBackend {
 	 * @return whether the database extended it
 	 */
 	boolean renew(LockRequest request, String holderId, long token) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
 			try (PreparedStatement statement = prepare(connection, statements(connection).renew(), request)) {
 				statement.setLong(1, request.staleTimeout().toMillis());
 				statement.setString(2, request.name());
@@ -350,7 +367,8 @@ public class JdbcLockBackend implements LockBackend {
 	 * @return whether the lease was still live
 	 */
 	boolean release(LockRequest request, String holderId, long token) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
 			try (PreparedStatement statement = prepare(connection, statements(connection).release(), request)) {
 				statement.setString(1, request.name());
 				statement.setString(2, holderId);
@@ -366,7 +384,8 @@ public class JdbcLockBackend implements LockBackend {
 	 * Read the holder of the unexpired lease on a lock, if any.
 	 */
 	Optional<LiveHolder> readLiveHolder(LockRequest request) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
+		try (ReadCommitted session = open()) {
+			Connection connection = session.connection();
 			JdbcLockStatements sql = statements(connection);
 			try (PreparedStatement statement = prepare(connection, sql.selectLiveHolder(), request)) {
 				statement.setString(1, request.name());
@@ -382,6 +401,50 @@ public class JdbcLockBackend implements LockBackend {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Open a connection for lock statements at READ COMMITTED, whatever the pool's
+	 * default: a stricter level would make contenders fail with serialization errors
+	 * instead of waiting on the row lock, a looser one could read uncommitted holders.
+	 */
+	private ReadCommitted open() throws SQLException {
+		Connection connection = this.dataSource.getConnection();
+		try {
+			int isolation = connection.getTransactionIsolation();
+			if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+				connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+			}
+			return new ReadCommitted(connection, isolation);
+		}
+		catch (SQLException | RuntimeException ex) {
+			connection.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * A connection at READ COMMITTED that gets the pool's isolation back when closed.
+	 */
+	private record ReadCommitted(Connection connection, int isolation) implements AutoCloseable {
+
+		@Override
+		public void close() throws SQLException {
+			try {
+				if (this.isolation != Connection.TRANSACTION_READ_COMMITTED && !this.connection.isClosed()) {
+					// Every write has committed; a read may have left a transaction open,
+					// in which the isolation cannot change
+					if (!this.connection.getAutoCommit()) {
+						this.connection.rollback();
+					}
+					this.connection.setTransactionIsolation(this.isolation);
+				}
+			}
+			finally {
+				this.connection.close();
+			}
+		}
+
 	}
 
 	static <T> Future<T> submit(Callable<T> call) {
@@ -415,9 +478,20 @@ public class JdbcLockBackend implements LockBackend {
 		return "42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state);
 	}
 
+	private void refuseInMemoryDatabase(String url) {
+		if (!this.allowInMemoryDatabase && JdbcLockSchemaInitializer.isInMemoryUrl(url)) {
+			throw new IllegalStateException("The JDBC lock backend cannot lock on the in-memory database " + url
+					+ ": it lives in only this JVM, so every instance would get a lock of its own. Point the "
+					+ "data source at a shared database server that every instance uses (PostgreSQL), or use "
+					+ "forward.lock.backend=file on one host. Tests of a single JVM can allow it with "
+					+ "setAllowInMemoryDatabase(true) (forward.lock.jdbc.allow-in-memory-database=true)");
+		}
+	}
+
 	private JdbcLockStatements statements(Connection connection) throws SQLException {
 		JdbcLockStatements current = this.statements;
 		if (current == null) {
+			refuseInMemoryDatabase(connection.getMetaData().getURL());
 			JdbcLockDialect dialect = JdbcLockDialect.forProductName(connection.getMetaData().getDatabaseProductName());
 			current = new JdbcLockStatements(dialect, this.tableName);
 			this.statements = current;

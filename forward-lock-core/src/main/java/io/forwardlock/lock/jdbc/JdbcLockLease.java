@@ -2,6 +2,7 @@ package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -159,6 +160,29 @@ final class JdbcLockLease implements LockLease {
 			}
 			this.confirmedAt = sentAt;
 		}
+	}
+
+	/**
+	 * Fail once the lease is lost or its local deadline has passed, without a database
+	 * call.
+	 */
+	@Override
+	public void ensureHeld() {
+		if (this.released.get()) {
+			throw LockErrors.lockLost(location(), "the lease was released", null);
+		}
+		if (checkLocalDeadline()) {
+			throw lostException();
+		}
+	}
+
+	@Override
+	public Optional<Duration> timeLeft() {
+		if (this.lost.get() != null || this.released.get()) {
+			return Optional.of(Duration.ZERO);
+		}
+		long left = this.leaseNanos - (System.nanoTime() - this.confirmedAt);
+		return Optional.of(Duration.ofNanos(Math.max(0, left)));
 	}
 
 	@Override

@@ -74,6 +74,24 @@ public class JdbcLockSchemaInitializer {
 	}
 
 	/**
+	 * Whether a JDBC URL names a database in the JVM's own memory.
+	 * @param url the URL, may be {@code null}
+	 * @return whether it is in memory
+	 */
+	static boolean isInMemoryUrl(String url) {
+		if (url == null) {
+			return false;
+		}
+		String lower = url.toLowerCase(Locale.ROOT);
+		for (String prefix : IN_MEMORY_URL_PREFIXES) {
+			if (lower.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Whether the data source is an in-memory embedded database (H2, HSQLDB or Derby in
 	 * memory), which is what {@code initialize-schema=embedded} initializes. A file-based
 	 * H2 database does not count, as in Spring Boot's own JDBC integrations.

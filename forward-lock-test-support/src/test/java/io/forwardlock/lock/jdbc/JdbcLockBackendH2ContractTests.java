@@ -1,23 +1,30 @@
 package io.forwardlock.lock.jdbc;
 
+import java.nio.file.Path;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link JdbcLockBackendContractTests} against an in-memory H2 database.
+ * {@link JdbcLockBackendContractTests} against an H2 database in a file: the backend
+ * refuses an in-memory one, which no other JVM could share.
  */
 class JdbcLockBackendH2ContractTests extends JdbcLockBackendContractTests {
+
+	@TempDir
+	static Path directory;
 
 	private static JdbcDataSource dataSource;
 
 	@BeforeAll
 	static void createDatabase() {
 		dataSource = new JdbcDataSource();
-		dataSource.setURL("jdbc:h2:mem:forward-lock-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		dataSource
+			.setURL("jdbc:h2:file:" + directory.resolve("forward-lock-" + UUID.randomUUID()) + ";DB_CLOSE_DELAY=-1");
 		new JdbcLockSchemaInitializer(dataSource, JdbcLockBackend.DEFAULT_TABLE_NAME).initialize();
 	}
 

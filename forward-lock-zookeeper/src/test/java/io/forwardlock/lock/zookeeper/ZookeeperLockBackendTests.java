@@ -4,10 +4,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
@@ -163,9 +165,20 @@ class ZookeeperLockBackendTests {
 			LockLease lease = backend.tryAcquire(request).orElseThrow();
 			client.create().withMode(CreateMode.EPHEMERAL).forPath("/old-session-marker");
 			// The client gives its session up on its own, as Curator does after a long
-			// suspension; the server keeps the session, and so the node, for 30 s
+			// suspension, while the server is down: the session, and so the node, survive
+			// on the server, which restarts the session timers (30 s) when it comes back
+			CountDownLatch lost = new CountDownLatch(1);
+			client.getConnectionStateListenable().addListener((c, state) -> {
+				if (state == ConnectionState.LOST) {
+					lost.countDown();
+				}
+			});
+			server.stop();
 			client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-			await().atMost(Duration.ofSeconds(20)).until(() -> lease.verify().status() == Verification.Status.LOST);
+			assertThat(lost.await(20, TimeUnit.SECONDS)).isTrue();
+			// the lease heard of it first: its listener was registered first
+			assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
+			server.restart();
 			await().atMost(Duration.ofSeconds(20))
 				.until(() -> client.checkExists().forPath(backend.nodePath(request)) == null);
 			assertThat(client.checkExists().forPath("/old-session-marker")).as("old session still alive").isNotNull();

@@ -1,0 +1,333 @@
+package io.forwardlock.lock.watch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.Verification;
+
+/**
+ * Keeps watch over one held {@link LockLease} until it is stopped or the lease is lost:
+ * verifies it every verify interval, renews it every heartbeat interval when the
+ * heartbeat runs, and fires a timer at the local deadline (the last renewal plus the
+ * stale timeout, or the lease's own {@link LockLease#timeLeft() deadline} when earlier),
+ * so that a loss is reported no later than the moment another process may take the lock
+ * over, even while a renewal hangs.
+ * <p>
+ * A failing backend is tolerated until the deadline (without a heartbeat: until the stale
+ * timeout has passed since the last good verification); a backend that says the lock is
+ * lost ({@link LockErrorType#LOCK_LOST}, a {@code LOST} verification) ends the watch at
+ * once. A loss is reported exactly once.
+ * <p>
+ * The scheduler is the caller's, and needs two threads for the deadline timer to fire
+ * while a renewal hangs; verification and heartbeat never run at the same time. The
+ * watchdog cancels its own tasks but never shuts the scheduler down.
+ */
+public final class LockWatchdog {
+
+	private final LockLease lease;
+
+	private final Duration verifyInterval;
+
+	private final boolean heartbeat;
+
+	private final Duration heartbeatInterval;
+
+	private final Duration staleTimeout;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final Listener listener;
+
+	private final ReentrantLock work = new ReentrantLock();
+
+	private final AtomicBoolean lost = new AtomicBoolean();
+
+	private final AtomicInteger failuresInARow = new AtomicInteger();
+
+	private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+
+	private volatile ScheduledFuture<?> deadlineTimer;
+
+	private volatile boolean stopped;
+
+	private volatile long lastRenewedNanos;
+
+	private volatile long lastVerifiedNanos;
+
+	private volatile String lostDetail;
+
+	/**
+	 * Create a watchdog; nothing runs before {@link #start()}.
+	 * @param lease the held lease
+	 * @param request the request the lease was acquired with (heartbeat interval, stale
+	 * timeout)
+	 * @param verifyInterval how often to verify
+	 * @param heartbeat whether to renew the lease every heartbeat interval
+	 * @param scheduler where the checks run
+	 * @param listener what to tell about verifications, renewals, failures and the loss
+	 */
+	public LockWatchdog(LockLease lease, LockRequest request, Duration verifyInterval, boolean heartbeat,
+			ScheduledExecutorService scheduler, Listener listener) {
+		this.lease = Objects.requireNonNull(lease, "'lease' must not be null");
+		this.verifyInterval = Objects.requireNonNull(verifyInterval, "'verifyInterval' must not be null");
+		this.heartbeat = heartbeat;
+		this.heartbeatInterval = request.heartbeatInterval();
+		this.staleTimeout = request.staleTimeout();
+		this.scheduler = Objects.requireNonNull(scheduler, "'scheduler' must not be null");
+		this.listener = Objects.requireNonNull(listener, "'listener' must not be null");
+		long now = System.nanoTime();
+		this.lastRenewedNanos = now;
+		this.lastVerifiedNanos = now;
+	}
+
+	/**
+	 * Start the periodic checks and the deadline timer.
+	 */
+	public void start() {
+		long verifyNanos = Math.max(1_000_000, this.verifyInterval.toNanos());
+		this.tasks.add(
+				this.scheduler.scheduleWithFixedDelay(this::verifyNow, verifyNanos, verifyNanos, TimeUnit.NANOSECONDS));
+		if (this.heartbeat) {
+			long beatNanos = Math.max(1_000_000, this.heartbeatInterval.toNanos());
+			this.tasks.add(this.scheduler.scheduleWithFixedDelay(this::heartbeatNow, beatNanos, beatNanos,
+					TimeUnit.NANOSECONDS));
+		}
+		scheduleDeadline();
+	}
+
+	/**
+	 * Stop watching: cancel every task of this watchdog. Idempotent. A check that is
+	 * running finishes; it reports nothing more.
+	 */
+	public void stop() {
+		this.stopped = true;
+		this.tasks.forEach((task) -> task.cancel(false));
+		ScheduledFuture<?> timer = this.deadlineTimer;
+		if (timer != null) {
+			timer.cancel(false);
+		}
+	}
+
+	/**
+	 * Whether the lease was reported lost.
+	 * @return whether lost
+	 */
+	public boolean isLost() {
+		return this.lost.get();
+	}
+
+	/**
+	 * Cheap check for guarded work, right before a side effect: fails once the lease is
+	 * known lost or its local deadline has passed, then asks the lease's own
+	 * {@link LockLease#ensureHeld()} (no remote call).
+	 * @return the fencing token of the lease, where the backend has one
+	 * @throws LockException with {@link LockErrorType#LOCK_LOST} when the lock may no
+	 * longer be held
+	 */
+	public OptionalLong ensureHeld() {
+		String detail = this.lostDetail;
+		if (detail != null) {
+			throw LockErrors.lockLost(this.lease.location(), detail, null);
+		}
+		if (nanosLeft() <= 0) {
+			throw LockErrors.lockLost(this.lease.location(), "the lease ran out before it could be renewed", null);
+		}
+		this.lease.ensureHeld();
+		return this.lease.fencingToken();
+	}
+
+	/**
+	 * Verify now. Runs every verify interval; skipped while a heartbeat runs.
+	 */
+	public void verifyNow() {
+		if (!this.work.tryLock()) {
+			return;
+		}
+		try {
+			if (this.stopped || this.lost.get()) {
+				return;
+			}
+			long started = System.nanoTime();
+			Verification verification;
+			try {
+				verification = this.lease.verify();
+			}
+			catch (RuntimeException ex) {
+				failed("verify", ex);
+				return;
+			}
+			if (verification.isHeld()) {
+				this.lastVerifiedNanos = started;
+			}
+			this.listener.verified(verification);
+			if (!verification.isHeld()) {
+				lose(verification.detail(), verification.currentHolder());
+			}
+		}
+		finally {
+			this.work.unlock();
+		}
+	}
+
+	/**
+	 * Renew the lease now. Runs every heartbeat interval when the heartbeat is on;
+	 * skipped while a verification runs.
+	 */
+	public void heartbeatNow() {
+		if (!this.work.tryLock()) {
+			return;
+		}
+		try {
+			if (this.stopped || this.lost.get()) {
+				return;
+			}
+			// Taken before the renewal is sent: the deadline can only come early
+			long sentAt = System.nanoTime();
+			try {
+				this.lease.heartbeat();
+			}
+			catch (RuntimeException ex) {
+				this.listener.heartbeatFailed(ex, this.failuresInARow.incrementAndGet());
+				failed("heartbeat", ex);
+				return;
+			}
+			this.failuresInARow.set(0);
+			this.lastRenewedNanos = sentAt;
+			this.listener.renewed(Instant.now());
+			scheduleDeadline();
+		}
+		finally {
+			this.work.unlock();
+		}
+	}
+
+	private void failed(String action, RuntimeException ex) {
+		if (ex instanceof LockException lockException && lockException.getType() == LockErrorType.LOCK_LOST) {
+			lose(lockException.getSummary(), lockException.getHolder());
+			return;
+		}
+		long lastProof = this.heartbeat ? this.lastRenewedNanos : this.lastVerifiedNanos;
+		Duration silent = Duration.ofNanos(System.nanoTime() - lastProof);
+		String reason = (ex instanceof LockException lockException) ? lockException.getSummary() : ex.toString();
+		if (silent.compareTo(this.staleTimeout) >= 0 || (this.heartbeat && nanosLeft() <= 0)) {
+			lose("could not " + action + " the lock for " + silent.toMillis()
+					+ " ms, which exceeds the stale timeout of " + this.staleTimeout + ": " + reason, null);
+		}
+		else {
+			this.listener.failing(action, reason, this.staleTimeout);
+		}
+	}
+
+	private void scheduleDeadline() {
+		if (!this.heartbeat && this.lease.timeLeft().isEmpty()) {
+			return;
+		}
+		ScheduledFuture<?> previous = this.deadlineTimer;
+		if (this.stopped || this.lost.get()) {
+			return;
+		}
+		this.deadlineTimer = this.scheduler.schedule(this::checkDeadline, Math.max(0, nanosLeft()),
+				TimeUnit.NANOSECONDS);
+		if (previous != null) {
+			previous.cancel(false);
+		}
+	}
+
+	private void checkDeadline() {
+		if (this.stopped || this.lost.get()) {
+			return;
+		}
+		if (nanosLeft() > 0) {
+			// Renewed since the timer was set
+			scheduleDeadline();
+			return;
+		}
+		long silentMillis = (System.nanoTime() - this.lastRenewedNanos) / 1_000_000;
+		lose("no renewal succeeded for " + silentMillis + " ms, which reaches the stale timeout of " + this.staleTimeout
+				+ "; another instance may hold the lock now", null);
+	}
+
+	private long nanosLeft() {
+		long left = Long.MAX_VALUE;
+		if (this.heartbeat) {
+			left = this.staleTimeout.toNanos() - (System.nanoTime() - this.lastRenewedNanos);
+		}
+		long leaseLeft = this.lease.timeLeft().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+		return Math.min(left, leaseLeft);
+	}
+
+	private void lose(String detail, HolderRecord newHolder) {
+		if (!this.lost.compareAndSet(false, true)) {
+			return;
+		}
+		this.lostDetail = detail;
+		this.tasks.forEach((task) -> task.cancel(false));
+		ScheduledFuture<?> timer = this.deadlineTimer;
+		if (timer != null) {
+			timer.cancel(false);
+		}
+		this.listener.lost(detail, newHolder);
+	}
+
+	/**
+	 * What a watchdog reports. Called on the scheduler's threads.
+	 */
+	public interface Listener {
+
+		/**
+		 * A verification completed, whatever its outcome.
+		 * @param verification the outcome
+		 */
+		default void verified(Verification verification) {
+		}
+
+		/**
+		 * A renewal succeeded.
+		 * @param at when it completed
+		 */
+		default void renewed(Instant at) {
+		}
+
+		/**
+		 * A renewal failed.
+		 * @param failure the failure
+		 * @param inARow failures in a row, including this one
+		 */
+		default void heartbeatFailed(RuntimeException failure, int inARow) {
+		}
+
+		/**
+		 * A check failed and will be retried; the lock is not lost yet.
+		 * @param action {@code verify} or {@code heartbeat}
+		 * @param reason what went wrong
+		 * @param tolerance how long failures are tolerated
+		 */
+		default void failing(String action, String reason, Duration tolerance) {
+		}
+
+		/**
+		 * The lease is lost. Called once; no other call follows.
+		 * @param detail why
+		 * @param newHolder the new holder, if known
+		 */
+		void lost(String detail, HolderRecord newHolder);
+
+	}
+
+}

@@ -1,0 +1,132 @@
+package io.forwardlock.lifecycle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.BeanFactoryUtils;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.Lifecycle;
+import org.springframework.context.LifecycleProcessor;
+import org.springframework.context.Phased;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The guarded work of an application: every running lifecycle bean of a later phase than
+ * the lock's (schedulers, message listeners, the application's own lifecycles). Stops
+ * them, latest phase first as a context shutdown would, when the lock is lost, and starts
+ * the same beans again, earliest phase first, once it is held again.
+ * <p>
+ * The embedded web server stays up, so that the management endpoints can report the loss
+ * and an orchestrator can read readiness; a request handler that has side effects guards
+ * them with {@link ForwardLock#ensureHeld()}.
+ */
+final class GuardedLifecycles {
+
+	private static final Log logger = LogFactory.getLog(GuardedLifecycles.class);
+
+	/**
+	 * Boot's lifecycle beans of the embedded web server (servlet and reactive).
+	 */
+	private static final Set<String> WEB_SERVER_BEANS = Set.of("webServerStartStop", "webServerGracefulShutdown");
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+	private final ConfigurableListableBeanFactory beanFactory;
+
+	private final Object lock;
+
+	private final int lockPhase;
+
+	private final List<Lifecycle> stopped = new ArrayList<>();
+
+	GuardedLifecycles(ConfigurableListableBeanFactory beanFactory, Object lock, int lockPhase) {
+		this.beanFactory = beanFactory;
+		this.lock = lock;
+		this.lockPhase = lockPhase;
+	}
+
+	/**
+	 * Stop every running guarded bean and remember it.
+	 */
+	synchronized void stop() {
+		List<Lifecycle> running = guarded().stream().filter(Lifecycle::isRunning).toList();
+		for (Lifecycle bean : running.stream()
+			.sorted(Comparator.comparingInt(GuardedLifecycles::phase).reversed())
+			.toList()) {
+			try {
+				stop(bean);
+				this.stopped.add(bean);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not stop " + bean + " after the lock was lost", ex);
+			}
+		}
+		if (!running.isEmpty()) {
+			logger.info("Stopped " + running.size() + " lifecycle bean(s) that run under the lock");
+		}
+	}
+
+	/**
+	 * Start the beans that {@link #stop()} stopped again.
+	 */
+	synchronized void restart() {
+		List<Lifecycle> toStart = this.stopped.stream()
+			.sorted(Comparator.comparingInt(GuardedLifecycles::phase))
+			.toList();
+		this.stopped.clear();
+		for (Lifecycle bean : toStart) {
+			if (!bean.isRunning()) {
+				bean.start();
+			}
+		}
+		if (!toStart.isEmpty()) {
+			logger.info("Started " + toStart.size() + " lifecycle bean(s) that run under the lock again");
+		}
+	}
+
+	private void stop(Lifecycle bean) {
+		if (!(bean instanceof SmartLifecycle smart)) {
+			bean.stop();
+			return;
+		}
+		CountDownLatch done = new CountDownLatch(1);
+		smart.stop(done::countDown);
+		try {
+			if (!done.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+				logger.warn(bean + " did not finish stopping within " + STOP_TIMEOUT);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private List<Lifecycle> guarded() {
+		List<Lifecycle> beans = new ArrayList<>();
+		for (String name : this.beanFactory.getBeanNamesForType(Lifecycle.class, false, false)) {
+			String singleton = BeanFactoryUtils.transformedBeanName(name);
+			if (WEB_SERVER_BEANS.contains(singleton) || !this.beanFactory.containsSingleton(singleton)) {
+				continue;
+			}
+			Object bean = this.beanFactory.getBean(name);
+			if (bean != this.lock && bean instanceof Lifecycle lifecycle && !(bean instanceof LifecycleProcessor)
+					&& !(bean instanceof ForwardLockLifecycle) && phase(lifecycle) > this.lockPhase) {
+				beans.add(lifecycle);
+			}
+		}
+		return beans;
+	}
+
+	private static int phase(Lifecycle bean) {
+		return (bean instanceof Phased phased) ? phased.getPhase() : 0;
+	}
+
+}

@@ -1,0 +1,251 @@
+package io.forwardlock.lifecycle;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lock.LockBackend;
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.watch.LockWatchdog;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Keeps the lock for {@link ForwardLockLifecycle}: acquires it as the policy says, runs a
+ * {@link LockWatchdog} on a scheduler of its own while it is held, waits for it again on
+ * standby after a loss, and releases it. Thread-safe; {@link #close()} is idempotent.
+ */
+final class LockKeeper {
+
+	private static final Log logger = LogFactory.getLog(ForwardLockLifecycle.class);
+
+	private final LockBackend backend;
+
+	private final LockRequest request;
+
+	private final LockAcquisitionPolicy policy;
+
+	private final Duration verifyInterval;
+
+	private final boolean heartbeatEnabled;
+
+	private final LockReporter reporter;
+
+	private final ReentrantLock lifecycleLock = new ReentrantLock();
+
+	private volatile boolean running;
+
+	private volatile LockLease lease;
+
+	private volatile LockWatchdog watchdog;
+
+	private volatile Instant acquiredAt;
+
+	private ScheduledExecutorService scheduler;
+
+	private Thread standbyThread;
+
+	LockKeeper(LockBackend backend, LockRequest request, LockAcquisitionPolicy policy, Duration verifyInterval,
+			boolean heartbeatEnabled, LockReporter reporter) {
+		this.backend = backend;
+		this.request = request;
+		this.policy = policy;
+		this.verifyInterval = verifyInterval;
+		this.heartbeatEnabled = heartbeatEnabled;
+		this.reporter = reporter;
+	}
+
+	boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Take over the early acquisition, or acquire the lock, and start watching it.
+	 * @param early the early acquisition, or {@code null}
+	 */
+	void start(LockAcquisition early) {
+		this.lifecycleLock.lock();
+		try {
+			if (!this.running) {
+				onAcquired((early != null) ? early : acquire(this.policy));
+				this.running = true;
+			}
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	/**
+	 * Stop watching and release the lock, if running.
+	 */
+	void stop() {
+		this.lifecycleLock.lock();
+		try {
+			if (this.running) {
+				close();
+			}
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	private LockAcquisition acquire(LockAcquisitionPolicy acquisitionPolicy) {
+		long started = System.nanoTime();
+		try {
+			return new LockAcquirer(this.backend, this.request, acquisitionPolicy).acquire(this.reporter::standby);
+		}
+		catch (LockStartupException ex) {
+			this.reporter.acquireFailed(ex, Duration.ofNanos(System.nanoTime() - started),
+					acquisitionPolicy.maxRetries() + 1);
+			throw ex;
+		}
+	}
+
+	private void onAcquired(LockAcquisition acquisition) {
+		this.lease = acquisition.lease();
+		this.acquiredAt = Instant.now();
+		if (this.scheduler == null) {
+			this.scheduler = Executors.newScheduledThreadPool(2, (task) -> {
+				Thread thread = new Thread(task, "forward-lock-" + this.request.name());
+				thread.setDaemon(true);
+				return thread;
+			});
+		}
+		this.watchdog = new LockWatchdog(this.lease, this.request, this.verifyInterval, this.heartbeatEnabled,
+				this.scheduler, this.reporter);
+		this.reporter.acquired(acquisition,
+				"verifying every " + this.verifyInterval + (this.heartbeatEnabled ? ", heartbeat every "
+						+ this.request.heartbeatInterval() + ", stale after " + this.request.staleTimeout() : ""));
+		this.watchdog.start();
+		// a deleted or replaced lock file is verified at once, not at the next tick
+		LockWatchdog watching = this.watchdog;
+		ScheduledExecutorService verifier = this.scheduler;
+		this.lease.onSuspectedLoss(() -> {
+			try {
+				verifier.execute(watching::verifyNow);
+			}
+			catch (RejectedExecutionException ex) {
+				// stopping: nothing left to verify
+			}
+		});
+	}
+
+	/**
+	 * After a loss, wait on standby for the lock on a thread of its own, then start the
+	 * guarded work again. Does nothing unless the lock was lost and the lifecycle runs.
+	 * @param onReacquired called once the lock is held and the guarded work started
+	 */
+	void standBy(Runnable onReacquired) {
+		this.lifecycleLock.lock();
+		try {
+			if (this.running && this.reporter.status().state() == LockState.LOST && this.standbyThread == null) {
+				this.standbyThread = new Thread(() -> waitAndRestart(onReacquired),
+						"forward-lock-standby-" + this.request.name());
+				this.standbyThread.setDaemon(true);
+				this.standbyThread.start();
+			}
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	private void waitAndRestart(Runnable onReacquired) {
+		release();
+		LockAcquisition acquisition;
+		try {
+			acquisition = acquire(new LockAcquisitionPolicy(0, this.policy.retryDelay(), true, this.policy.exitCode()));
+		}
+		catch (LockStartupException ex) {
+			logger.error("Stopped waiting for lock '" + this.request.name() + "': " + ex.getSummary());
+			return;
+		}
+		this.lifecycleLock.lock();
+		try {
+			this.standbyThread = null;
+			if (!this.running) {
+				acquisition.lease().release();
+				return;
+			}
+			onAcquired(acquisition);
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+		if (this.reporter.guarded != null) {
+			this.reporter.guarded.restart();
+		}
+		onReacquired.run();
+	}
+
+	/**
+	 * Stop watching and release a lease that is still held, whether running or not.
+	 */
+	void close() {
+		this.lifecycleLock.lock();
+		try {
+			this.running = false;
+			if (this.standbyThread != null) {
+				this.standbyThread.interrupt();
+				this.standbyThread = null;
+			}
+			ScheduledExecutorService current = this.scheduler;
+			this.scheduler = null;
+			if (current != null) {
+				this.watchdog.stop();
+				// No interrupt: interrupting file I/O closes the channel, dropping the
+				// lock
+				current.shutdown();
+				if (!current.awaitTermination(5, TimeUnit.SECONDS)) {
+					logger.warn("Checks of lock '" + this.request.name() + "' did not finish; releasing anyway");
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			release();
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	private void release() {
+		LockLease current = this.lease;
+		this.lease = null;
+		if (current != null) {
+			try {
+				current.release();
+			}
+			catch (LockException ex) {
+				logger
+					.warn("Lock '" + this.request.name() + "' was released but cleaning up failed: " + ex.getSummary());
+			}
+			this.reporter.released(current, this.acquiredAt);
+		}
+	}
+
+	OptionalLong ensureHeld() {
+		LockWatchdog current = this.watchdog;
+		if (current == null || !this.running || this.lease == null) {
+			throw LockErrors.lockLost(this.reporter.status().location(), "the lock is not held", null);
+		}
+		return current.ensureHeld();
+	}
+
+	LockWatchdog watchdog() {
+		return this.watchdog;
+	}
+
+}

@@ -1,0 +1,116 @@
+package io.forwardlock.lock.jdbc;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for the local deadline and the isolation of {@link JdbcLockLease} and
+ * {@link JdbcLockBackend} statements, against H2 behind a data source that behaves like a
+ * slow or differently configured pool.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class JdbcLockLeaseTimingTests {
+
+	private final JdbcDataSource database = new JdbcDataSource();
+
+	private final List<Integer> isolations = new CopyOnWriteArrayList<>();
+
+	private volatile Duration connectionWait = Duration.ZERO;
+
+	@BeforeEach
+	void createDatabase() {
+		this.database.setURL("jdbc:h2:mem:forward-lock-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		new JdbcLockSchemaInitializer(this.database, JdbcLockBackend.DEFAULT_TABLE_NAME).initialize();
+	}
+
+	@Test
+	void leaseIsCountedFromWhenTheStatementIsSentNotFromBeforeTheWaitForAConnection() {
+		this.connectionWait = Duration.ofSeconds(3);
+		LockRequest request = LockRequest.named("orders")
+			.heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20))
+			.build();
+		JdbcLockBackend backend = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
+		backend.setAllowInMemoryDatabase(true);
+		LockLease lease = backend.tryAcquire(request).orElseThrow();
+		// Counted from before the wait, 3 s of the lease would already be gone
+		assertThat(lease.timeLeft()).hasValueSatisfying(
+				(left) -> assertThat(left).isGreaterThan(Duration.ofSeconds(20).minus(Duration.ofMillis(2500))));
+		this.connectionWait = Duration.ZERO;
+		lease.release();
+	}
+
+	@Test
+	void lockStatementsRunAtReadCommittedWhateverThePoolDefault() {
+		DataSource serializable = pool(Connection.TRANSACTION_SERIALIZABLE);
+		LockRequest request = LockRequest.named("orders")
+			.heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20))
+			.build();
+		JdbcLockBackend backend = new JdbcLockBackend(serializable);
+		backend.setAllowInMemoryDatabase(true);
+		LockLease lease = backend.tryAcquire(request).orElseThrow();
+		lease.heartbeat();
+		assertThat(lease.verify().isHeld()).isTrue();
+		assertThat(backend.inspect(request)).isPresent();
+		lease.release();
+		assertThat(this.isolations).isNotEmpty().containsOnly(Connection.TRANSACTION_READ_COMMITTED);
+	}
+
+	/**
+	 * A pool that hands out connections at the given isolation, after the configured
+	 * wait, and records the isolation of every statement prepared on them.
+	 */
+	private DataSource pool(int defaultIsolation) {
+		return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { DataSource.class },
+				(proxy, method, args) -> {
+					if (!method.getName().equals("getConnection")) {
+						return invoke(method, this.database, args);
+					}
+					long waitMillis = this.connectionWait.toMillis();
+					if (waitMillis > 0) {
+						// Stands for a pool that has no connection to hand out yet
+						Thread.sleep(waitMillis);
+					}
+					Connection connection = this.database.getConnection();
+					connection.setTransactionIsolation(defaultIsolation);
+					return recording(connection);
+				});
+	}
+
+	private Connection recording(Connection connection) {
+		return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
+				(proxy, method, args) -> {
+					if (method.getName().startsWith("prepare")) {
+						this.isolations.add(connection.getTransactionIsolation());
+					}
+					return invoke(method, connection, args);
+				});
+	}
+
+	private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+		try {
+			return method.invoke(target, args);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getCause();
+		}
+	}
+
+}
