@@ -49,9 +49,22 @@ public class InstanceLock {
 		}
 	}
 
+	private boolean tryAcquireDecisively() throws InterruptedException {
+		synchronized (this.monitor) {
+			if (isAcquired()) {
+				return true;
+			}
+			Optional<LockLease> acquired = this.backend.tryAcquireDecisively(this.request);
+			acquired.ifPresent((l) -> this.lease = l);
+			return acquired.isPresent();
+		}
+	}
+
 	/**
 	 * Acquire the lock, trying {@code 1 + maxRetries} times with {@code retryDelay} in
-	 * between.
+	 * between. Each attempt is {@link LockBackend#tryAcquireDecisively decisive}: on a
+	 * backend that must watch a holder to tell whether it is alive, an attempt may last
+	 * up to one lease duration.
 	 * @param maxRetries further attempts after the first
 	 * @param retryDelay pause between attempts
 	 * @return the lease
@@ -64,7 +77,7 @@ public class InstanceLock {
 			throw new IllegalArgumentException("maxRetries must not be negative, but was " + maxRetries);
 		}
 		for (int attempt = 1;; attempt++) {
-			if (tryAcquire()) {
+			if (tryAcquireDecisively()) {
 				return this.lease;
 			}
 			if (attempt > maxRetries) {

@@ -30,6 +30,26 @@ public interface LockBackend {
 	Optional<LockLease> tryAcquire(LockRequest request);
 
 	/**
+	 * Try to acquire the lock for an instance that gives up (refuses to start) when the
+	 * lock is held, so that the answer is final: either the lock is acquired, or a live
+	 * holder has it. The default is {@link #tryAcquire(LockRequest)}, right for every
+	 * backend that tells a dead holder at first sight (a lock file the OS released, a
+	 * lease judged on the database's clock). A backend that can only tell by watching,
+	 * such as a lease judged on the contender's own clock, watches the holder for up to
+	 * one lease duration: a renewal proves it alive (empty result); a lease left
+	 * unchanged for its whole duration has expired and is taken over. Without this, an
+	 * instance restarted after its holder crashed would see the lease afresh at every
+	 * start and refuse forever.
+	 * @param request what to lock and on whose behalf
+	 * @return the lease, or an empty optional when a live holder has the lock
+	 * @throws InterruptedException when the thread is interrupted while watching
+	 * @throws LockException when the backend cannot decide
+	 */
+	default Optional<LockLease> tryAcquireDecisively(LockRequest request) throws InterruptedException {
+		return tryAcquire(request);
+	}
+
+	/**
 	 * Wait until the lock is free and acquire it. The default implementation polls
 	 * {@link #tryAcquire(LockRequest)}; backends that can block on the medium itself
 	 * should override this to react as soon as the holder is gone.

@@ -69,7 +69,9 @@ public class LockAcquirer {
 	 */
 	public LockAcquisition acquire(Consumer<HolderRecord> onStandby) {
 		long started = System.nanoTime();
-		boolean mayWait = this.policy.standby() || this.policy.maxRetries() > 0;
+		// On a lease backend even a single attempt may wait: a decisive attempt can watch
+		// the holder for up to one lease duration
+		boolean mayWait = this.policy.standby() || this.policy.maxRetries() > 0 || this.backend.requiresHeartbeat();
 		ShutdownInterrupter interrupter = mayWait ? ShutdownInterrupter.register() : null;
 		try {
 			return this.policy.standby() ? waitOnStandby(started, onStandby) : tryWithRetries(started);
@@ -98,7 +100,9 @@ public class LockAcquirer {
 	private LockAcquisition tryWithRetries(long started) throws InterruptedException {
 		int attempts = this.policy.maxRetries() + 1;
 		for (int attempt = 1;; attempt++) {
-			Optional<LockLease> lease = this.backend.tryAcquire(this.request);
+			// Decisive: a backend that must watch the holder to tell whether it is alive
+			// (Kubernetes) does so here, so that a crashed holder never blocks a restart
+			Optional<LockLease> lease = this.backend.tryAcquireDecisively(this.request);
 			if (lease.isPresent()) {
 				return new LockAcquisition(lease.get(), since(started), attempt, false);
 			}

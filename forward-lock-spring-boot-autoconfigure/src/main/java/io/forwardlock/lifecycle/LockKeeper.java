@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -127,6 +128,17 @@ final class LockKeeper {
 				"verifying every " + this.verifyInterval + (this.heartbeatEnabled ? ", heartbeat every "
 						+ this.request.heartbeatInterval() + ", stale after " + this.request.staleTimeout() : ""));
 		this.watchdog.start();
+		// a deleted or replaced lock file is verified at once, not at the next tick
+		LockWatchdog watching = this.watchdog;
+		ScheduledExecutorService verifier = this.scheduler;
+		this.lease.onSuspectedLoss(() -> {
+			try {
+				verifier.execute(watching::verifyNow);
+			}
+			catch (RejectedExecutionException ex) {
+				// stopping: nothing left to verify
+			}
+		});
 	}
 
 	/**

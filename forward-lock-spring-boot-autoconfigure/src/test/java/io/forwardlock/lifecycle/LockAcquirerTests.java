@@ -63,6 +63,30 @@ class LockAcquirerTests {
 	}
 
 	@Test
+	void failFastStartMakesADecisiveAttemptSoThatABackendMayWatchACrashedHoldersLease() {
+		LockLease crashed = this.backend.holdAsOther(this.request);
+		// A backend that must watch the holder to tell whether it is alive (a Kubernetes
+		// Lease) finds, while watching, that it is gone
+		InMemoryLockBackend watching = new InMemoryLockBackend() {
+			@Override
+			public synchronized java.util.Optional<LockLease> tryAcquire(LockRequest request) {
+				return LockAcquirerTests.this.backend.tryAcquire(request);
+			}
+
+			@Override
+			public java.util.Optional<LockLease> tryAcquireDecisively(LockRequest request) {
+				crashed.release();
+				return LockAcquirerTests.this.backend.tryAcquire(request);
+			}
+		};
+		LockAcquisition acquisition = new LockAcquirer(watching, this.request,
+				new LockAcquisitionPolicy(0, Duration.ofSeconds(30), false, 75))
+			.acquire(null);
+		assertThat(acquisition.attempts()).isEqualTo(1);
+		assertThat(acquisition.afterStandby()).isFalse();
+	}
+
+	@Test
 	void retrySucceedsOnceTheHolderIsGone() {
 		LockLease other = this.backend.holdAsOther(this.request);
 		InMemoryLockBackend releasing = new InMemoryLockBackend() {

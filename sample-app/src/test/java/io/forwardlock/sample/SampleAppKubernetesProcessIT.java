@@ -116,6 +116,7 @@ class SampleAppKubernetesProcessIT {
 					.contains("Holder: PID " + first.pid() + " on orders-7d9f-a")
 					.contains("Lock:   Kubernetes Lease test/forward-mcp")
 					.contains("kubectl delete pod orders-7d9f-a -n test")
+					.contains("renewed (or taken) while this instance watched it")
 					.contains("forward.lock.standby=true")
 					.doesNotContain("lock file")
 					.doesNotContain("\tat io.forwardlock")
@@ -143,13 +144,49 @@ class SampleAppKubernetesProcessIT {
 		}
 	}
 
+	@Test
+	void aFailFastPodStartsAfterTheOnlyHolderWasKilledInsteadOfCrashLooping() throws Exception {
+		String[] kubernetes = { "--forward.lock.backend=kubernetes", "--kubernetes.master=" + masterUrl(),
+				"--forward.lock.kubernetes.namespace=test", "--forward.lock.kubernetes.lease-name=crash-restart",
+				"--forward.lock.stale-timeout=" + LEASE.toSeconds() + "s", "--forward.lock.heartbeat.interval=2s",
+				"--forward.lock.retry-delay=" + RETRY_DELAY.toSeconds() + "s" };
+		long killedAt;
+		try (SampleAppProcess first = SampleAppProcess.start(pod("orders-0"), kubernetes).awaitStarted()) {
+			assertThat(lease("crash-restart").getSpec().getHolderIdentity()).isEqualTo("orders-0_" + first.pid());
+			// kill -9, as a node loss or the OOM killer would: nothing is released
+			killedAt = System.nanoTime();
+			first.kill();
+			first.awaitExit(EXIT_TIMEOUT);
+		}
+		// The Deployment (or StatefulSet, same pod name) starts a replacement at once: it
+		// neither waits as a standby nor retries, yet must not crash-loop on exit 75
+		try (SampleAppProcess next = SampleAppProcess.start(pod("orders-0"), kubernetes)) {
+			next.awaitOutput("Acquired lock 'forward-mcp'", SampleAppProcess.START_TIMEOUT);
+			Duration started = Duration.ofNanos(System.nanoTime() - killedAt);
+			next.awaitStarted();
+			assertThat(lease("crash-restart").getSpec().getHolderIdentity()).isEqualTo("orders-0_" + next.pid());
+			assertThat(lease("crash-restart").getMetadata().getAnnotations())
+				.containsEntry("forwardlock.io/fencing-token", "2");
+			System.out.printf(
+					"Sample app on the Kubernetes backend: a fail-fast pod acquired %d ms after the holder's SIGKILL "
+							+ "(bound: lease %d ms + retry delay %d ms + JVM start)%n",
+					started.toMillis(), LEASE.toMillis(), RETRY_DELAY.toMillis());
+			next.terminate();
+			next.awaitExit(EXIT_TIMEOUT);
+		}
+	}
+
 	private Map<String, String> pod(String name) {
 		return Map.of("HOSTNAME", name, "POD_NAME", name, "SAMPLE_LEDGER_FILE",
 				this.dir.resolve("ledger.txt").toString());
 	}
 
 	private static Lease lease() {
-		return client.leases().inNamespace("test").withName("forward-mcp").get();
+		return lease("forward-mcp");
+	}
+
+	private static Lease lease(String name) {
+		return client.leases().inNamespace("test").withName(name).get();
 	}
 
 	private static String[] concat(String[] args, String extra) {

@@ -272,6 +272,58 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		return takeOver(request, name, current, now);
 	}
 
+	/**
+	 * Acquire the lock, or prove that a live holder has it, for an instance that refuses
+	 * to start otherwise. A single look cannot tell a crashed holder from a live one,
+	 * since expiry is judged from this process's own observations; so a held Lease is
+	 * watched (read again every {@link #watchInterval(LockRequest) watch interval}) for
+	 * up to its {@code leaseDurationSeconds}. A change of its {@code resourceVersion} (a
+	 * renewal, or another contender taking it) proves a live holder: the result is empty,
+	 * after about one renew interval of the holder. A Lease left unchanged for its whole
+	 * duration has expired and is taken over with the guarded update, exactly as a
+	 * standby would; a Lease released meanwhile is taken at once. The holder's identity
+	 * is never trusted: a Lease that names this very identity (a pod restarted under the
+	 * same name and PID) is judged the same way.
+	 * @param request what to lock and on whose behalf
+	 * @return the lease, or an empty optional when a live holder has the lock
+	 * @throws InterruptedException when the thread is interrupted while watching
+	 * @throws LockException when the API server cannot be reached or refuses access
+	 */
+	@Override
+	public Optional<LockLease> tryAcquireDecisively(LockRequest request) throws InterruptedException {
+		String name = leaseName(request);
+		Optional<LockLease> lease = tryAcquire(request);
+		Observation watched = this.observations.get(name);
+		long interval = watchInterval(request).toNanos();
+		while (lease.isEmpty()) {
+			Observation seen = this.observations.get(name);
+			if (seen == null || seen != watched) {
+				// Created by somebody else since we looked, taken over by another
+				// contender, or renewed: a live holder
+				return Optional.empty();
+			}
+			if (Thread.interrupted()) {
+				throw new InterruptedException();
+			}
+			// Wake up right at the expiry of what was seen, if that comes first
+			TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000, Math.min(interval, nanosUntilExpiry(name))));
+			lease = tryAcquire(request);
+		}
+		return lease;
+	}
+
+	/**
+	 * Pause between two reads of a held Lease while {@link #tryAcquireDecisively
+	 * watching} it: a quarter of the heartbeat interval (the holder renews at that
+	 * interval when it runs with the same settings), between 50 ms and one second.
+	 */
+	static Duration watchInterval(LockRequest request) {
+		Duration quarter = request.heartbeatInterval().dividedBy(4);
+		Duration min = Duration.ofMillis(50);
+		Duration max = Duration.ofSeconds(1);
+		return (quarter.compareTo(min) < 0) ? min : (quarter.compareTo(max) > 0) ? max : quarter;
+	}
+
 	private Optional<LockLease> create(LockRequest request, String name, long sentAt) {
 		HolderRecord self = request.newHolderRecord();
 		ZonedDateTime now = now();
@@ -411,10 +463,8 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 	}
 
 	/**
-	 * Refusal that names the holder pod and explains that a crashed holder's Lease
-	 * expires only for an instance that waits: expiry is judged from when a waiting
-	 * instance first saw the Lease unchanged, so a fresh start that gives up at once
-	 * never takes over.
+	 * Refusal that names the holder pod. It follows a {@link #tryAcquireDecisively
+	 * decisive attempt}, which saw the holder renew, so the holder is alive.
 	 */
 	@Override
 	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
@@ -429,8 +479,10 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		else {
 			help.add("Stop the running instance; it releases the lock when it stops");
 		}
-		help.add("If that pod crashed or its node is gone, its Lease expires once it has stayed unrenewed for "
-				+ seconds + " s, as seen by an instance that waits for it: start this instance as a standby, "
+		help.add(
+				"The Lease was renewed (or taken) while this instance watched it, so its holder is alive; a crashed holder's "
+						+ "Lease is taken over by the next start once it has stayed unrenewed for " + seconds + " s");
+		help.add("To take over as soon as the holder stops, start this instance as a standby: "
 				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true), which is the usual setting on Kubernetes");
 		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
 				+ "forward.lock.name=<other-name> or forward.lock.kubernetes.lease-name=<other-lease>");

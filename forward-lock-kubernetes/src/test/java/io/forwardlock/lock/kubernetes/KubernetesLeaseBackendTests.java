@@ -2,7 +2,10 @@ package io.forwardlock.lock.kubernetes;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.InstanceLock;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
@@ -179,6 +183,69 @@ class KubernetesLeaseBackendTests {
 		LockLease taken = contender.acquireBlocking(request, Duration.ofMillis(100));
 		assertThat(taken.fencingToken()).hasValue(2);
 		taken.release();
+	}
+
+	@Test
+	void failFastStartTakesOverTheLeaseOfACrashedHolderWithinTheLeaseDuration() throws Exception {
+		// A crashed holder: its Lease was written once and is never renewed again
+		backend(this.client, Clock.systemUTC(), null).tryAcquire(request("orders")).orElseThrow();
+		InstanceLock restarted = new InstanceLock(backend(this.client, Clock.systemUTC(), null), request("orders"));
+		long started = System.nanoTime();
+		LockLease taken = restarted.acquire(0, Duration.ofMillis(100));
+		Duration waited = Duration.ofNanos(System.nanoTime() - started);
+		assertThat(taken.fencingToken()).hasValue(2);
+		assertThat(waited).as("a crashed holder's Lease is judged expired only after its duration")
+			.isGreaterThanOrEqualTo(LEASE);
+		taken.release();
+	}
+
+	@Test
+	void failFastStartStillRefusesALiveHolderAndSaysSoAsSoonAsItRenews() throws Exception {
+		// A long lease renewed often: the refusal must come from the renewal, long before
+		// the lease could expire
+		Duration lease = Duration.ofSeconds(60);
+		LockRequest request = LockRequest.named("orders").heartbeat(Duration.ofMillis(200), lease).build();
+		LockLease holder = backend(this.client, Clock.systemUTC(), null).tryAcquire(request).orElseThrow();
+		ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+		heartbeat.scheduleWithFixedDelay(() -> renewQuietly(holder), 200, 200, TimeUnit.MILLISECONDS);
+		try {
+			InstanceLock contender = new InstanceLock(backend(this.client, Clock.systemUTC(), null), request);
+			long started = System.nanoTime();
+			assertThatExceptionOfType(LockException.class)
+				.isThrownBy(() -> contender.acquire(0, Duration.ofMillis(100)))
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING))
+				.satisfies((ex) -> assertThat(ex.getHolder().hostname()).isEqualTo(HolderRecord.localHostname()));
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).as("refused before the lease could expire")
+				.isLessThan(lease);
+			assertThat(holder.verify().isHeld()).isTrue();
+		}
+		finally {
+			heartbeat.shutdownNow();
+			heartbeat.awaitTermination(30, TimeUnit.SECONDS);
+		}
+		holder.release();
+	}
+
+	@Test
+	void failFastStartRefusesWhenAnotherContenderTakesTheLeaseWhileItWatches() throws Exception {
+		backend(this.client, Clock.systemUTC(), null).tryAcquire(request("orders")).orElseThrow();
+		Future<LockLease> first = this.executor
+			.submit(() -> new InstanceLock(backend(this.client, Clock.systemUTC(), null), request("orders")).acquire(0,
+					Duration.ofMillis(100)));
+		Future<LockLease> second = this.executor
+			.submit(() -> new InstanceLock(backend(this.client, Clock.systemUTC(), null), request("orders")).acquire(0,
+					Duration.ofMillis(100)));
+		List<LockLease> won = new ArrayList<>();
+		for (Future<LockLease> contender : List.of(first, second)) {
+			try {
+				won.add(contender.get(60, TimeUnit.SECONDS));
+			}
+			catch (ExecutionException ex) {
+				assertThat(ex.getCause()).isInstanceOf(LockException.class);
+			}
+		}
+		won.forEach(LockLease::release);
+		assertThat(won).as("of two fail-fast contenders, the loser saw the winner's change").hasSize(1);
 	}
 
 	/**
