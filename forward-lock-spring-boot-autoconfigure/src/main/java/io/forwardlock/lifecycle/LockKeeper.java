@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -127,18 +126,9 @@ final class LockKeeper {
 		this.reporter.acquired(acquisition,
 				"verifying every " + this.verifyInterval + (this.heartbeatEnabled ? ", heartbeat every "
 						+ this.request.heartbeatInterval() + ", stale after " + this.request.staleTimeout() : ""));
+		// the watchdog also verifies at once when the lease suspects a loss (a deleted
+		// or replaced lock file)
 		this.watchdog.start();
-		// a deleted or replaced lock file is verified at once, not at the next tick
-		LockWatchdog watching = this.watchdog;
-		ScheduledExecutorService verifier = this.scheduler;
-		this.lease.onSuspectedLoss(() -> {
-			try {
-				verifier.execute(watching::verifyNow);
-			}
-			catch (RejectedExecutionException ex) {
-				// stopping: nothing left to verify
-			}
-		});
 	}
 
 	/**
