@@ -122,7 +122,11 @@ class FileLockEvidenceProcessTests {
 		System.out.printf("Lock churn (%s): %d verifications in %d ms with %d locks held and 200 churned: %s%n",
 				evidence, verifications, millis, held, outcomes);
 		assertThat(verifications).isGreaterThanOrEqualTo(minimum);
-		assertThat(details).as("verifications that were not HELD").isEmpty();
+		// A repair (HEALED) re-takes the kernel lock while the other region keeps
+		// everyone
+		// out: no gap, no loss. A loss (LOST) on a busy host would be false.
+		assertThat(outcomes).as("verifications that reported a loss: %s", details)
+			.doesNotContainKey(Verification.Status.LOST);
 		assertThat(acquiredBy(standby)).as("standby acquired the lock from the healthy holder").isFalse();
 		lease.release();
 		assertThat(standby.await(ANSWER, "ACQUIRED", "ERROR")).isEqualTo("ACQUIRED");

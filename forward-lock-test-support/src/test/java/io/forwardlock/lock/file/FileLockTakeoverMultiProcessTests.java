@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.Verification;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
 import io.forwardlock.lock.file.testsupport.LockHolderProcess;
 
@@ -170,8 +171,12 @@ class FileLockTakeoverMultiProcessTests {
 			holder.signal("CONT");
 		}
 		assertThat(holder.ask("heartbeat", ANSWER, "BEAT", "ERROR")).startsWith("ERROR LOCK_LOST");
-		assertThat(Files.readString(lockFile())).isEqualTo(ProcessHandle.current().pid() + "\n");
-		assertThat(taken.verify().isHeld()).isTrue();
+		// Read by another process: a descriptor of the lock file opened and closed in
+		// this
+		// process would drop this process's own POSIX lock
+		assertThat(readByAnotherProcess(lockFile())).isEqualTo(ProcessHandle.current().pid() + "\n");
+		Verification verification = taken.verify();
+		assertThat(verification.isHeld()).as(verification.detail()).isTrue();
 	}
 
 	@Test
@@ -198,6 +203,13 @@ class FileLockTakeoverMultiProcessTests {
 		assertThat(content).hasValueSatisfying((text) -> assertThat(text).matches("[0-9]+\n"));
 		hung.signal("CONT");
 		assertThat(hung.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY LOST");
+	}
+
+	private static String readByAnotherProcess(Path file) throws Exception {
+		Process cat = new ProcessBuilder("cat", file.toString()).start();
+		String content = new String(cat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(cat.waitFor(ANSWER.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+		return content;
 	}
 
 }

@@ -29,6 +29,7 @@ import io.forwardlock.lock.Verification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -181,7 +182,10 @@ class ZookeeperLockBackendTests {
 			server.restart();
 			await().atMost(Duration.ofSeconds(20))
 				.until(() -> client.checkExists().forPath(backend.nodePath(request)) == null);
-			assertThat(client.checkExists().forPath("/old-session-marker")).as("old session still alive").isNotNull();
+			// The premise, not the behaviour under test: on a loaded machine the server
+			// may
+			// expire the old session itself, and then the node goes for the wrong reason
+			assumeThat(client.checkExists().forPath("/old-session-marker")).as("old session still alive").isNotNull();
 			assertThat(backend.tryAcquire(request)).isPresent();
 		}
 	}
