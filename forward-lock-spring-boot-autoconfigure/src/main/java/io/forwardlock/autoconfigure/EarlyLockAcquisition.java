@@ -93,6 +93,11 @@ final class EarlyLockAcquisition
 			this.attempted = true;
 			return;
 		}
+		if (!isRequested(this.environment)) {
+			// Decided now, not when the application was built (Spring AOT)
+			this.attempted = true;
+			return;
+		}
 		ForwardLockProperties properties = bind(this.environment);
 		EarlyLockGuard.Handover handover = beanFactory.containsSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME)
 				? (EarlyLockGuard.Handover) beanFactory.getSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME) : null;
@@ -176,6 +181,17 @@ final class EarlyLockAcquisition
 				logger.warn("Could not release lock '" + untaken.lease().lockName() + "': " + ex.getSummary());
 			}
 		}
+	}
+
+	/**
+	 * Whether the lock is to be taken early: {@code forward.lock.acquire-early=true} with
+	 * the guard enabled, as the environment says when the application runs.
+	 * @param environment the environment
+	 * @return whether to acquire early
+	 */
+	static boolean isRequested(Environment environment) {
+		return Binder.get(environment).bind("forward.lock.acquire-early", Boolean.class).orElse(false)
+				&& DisabledForwardLockPostProcessor.isEnabled(environment);
 	}
 
 	static ForwardLockProperties bind(Environment environment) {

@@ -16,7 +16,6 @@ import io.forwardlock.lock.LockRequest;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
@@ -145,9 +144,13 @@ public final class ForwardLockAutoConfiguration {
 		return values.isEmpty() ? "(none)" : String.join(" | ", values);
 	}
 
+	/**
+	 * Defined whatever {@code forward.lock.acquire-early} and
+	 * {@code forward.lock.enabled} say at build time: Spring AOT would fix a property
+	 * condition when the application is built. {@link EarlyLockAcquisition} reads both
+	 * when the application runs.
+	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = "forward.lock.enabled", matchIfMissing = true)
-	@ConditionalOnBooleanProperty("forward.lock.acquire-early")
 	static class EarlyAcquisitionConfiguration {
 
 		@Bean

@@ -106,10 +106,21 @@ class EarlyLockAcquisitionTests {
 	}
 
 	@Test
-	void backsOffWhenNotRequested() {
-		guarded().run((context) -> assertThat(context).doesNotHaveBean(EarlyLockAcquisition.class));
-		guarded().withPropertyValues("forward.lock.acquire-early=true")
-			.run((context) -> assertThat(context).hasSingleBean(EarlyLockAcquisition.class));
+	void takesNothingEarlyWhenNotRequestedAtRunTime() {
+		// The bean is always defined (Spring AOT would fix a condition at build time),
+		// and
+		// reads acquire-early when the application runs
+		SideEffects.constructed.set(0);
+		SideEffects.lockFileExistedAtConstruction.set(0);
+		guarded().withPropertyValues("sample.lock-file=" + this.dir.resolve("orders.lock"))
+			.withUserConfiguration(SideEffectConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(EarlyLockAcquisition.class);
+				assertThat(SideEffects.constructed).hasValue(1);
+				assertThat(SideEffects.lockFileExistedAtConstruction).hasValue(0);
+				assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state())
+					.isEqualTo(LockState.ACQUIRED);
+			});
 	}
 
 	private ApplicationContextRunner guarded() {

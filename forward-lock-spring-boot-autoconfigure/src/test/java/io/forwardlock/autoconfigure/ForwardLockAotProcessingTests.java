@@ -67,7 +67,8 @@ class ForwardLockAotProcessingTests {
 			.contains("forwardLockBackend")
 			.contains("forwardLockFileBackendFactory")
 			.contains("forwardLockJdbcBackendFactory")
-			.contains("forwardLockDisabledPostProcessor");
+			.contains("forwardLockDisabledPostProcessor")
+			.contains("forwardLockEarlyAcquisition");
 		assertThat(this.lockDir).doesNotExist();
 	}
 
