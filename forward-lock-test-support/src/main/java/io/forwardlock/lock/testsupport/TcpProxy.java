@@ -1,0 +1,235 @@
+package io.forwardlock.lock.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A TCP proxy on a loopback port for tests that cut one client off from a server while
+ * others still reach it: the network between a lock holder and its database dies, the
+ * standby's does not.
+ * <p>
+ * {@link #blackHole()} stops forwarding in both directions without closing anything:
+ * bytes already read wait in the proxy, new bytes wait unread in the kernel's buffers
+ * until the sender's window closes, and new connections are accepted but not connected
+ * on. The client sees what a dead network or a frozen server shows: writes that go
+ * nowhere and reads that never return, with no reset and no end of stream. Only the
+ * client's own timeouts (driver socket timeout, pool connection timeout) end its wait.
+ * {@link #restore()} lets everything that waited through, as a healed network does.
+ * <p>
+ * Blocking sockets, two threads per connection: simple enough to trust in a test.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+	private static final int BUFFER_SIZE = 8192;
+
+	private final ServerSocket server;
+
+	private final InetSocketAddress target;
+
+	private final Object monitor = new Object();
+
+	private final List<Socket> sockets = new ArrayList<>();
+
+	private boolean blackHoled;
+
+	private boolean closed;
+
+	private TcpProxy(ServerSocket server, InetSocketAddress target) {
+		this.server = server;
+		this.target = target;
+	}
+
+	/**
+	 * Start a proxy on a free loopback port that forwards to the given server.
+	 * @param host the server's host
+	 * @param port the server's port
+	 * @return the running proxy; {@link #close()} it
+	 * @throws IOException if no port can be opened
+	 */
+	public static TcpProxy start(String host, int port) throws IOException {
+		ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		TcpProxy proxy = new TcpProxy(server, new InetSocketAddress(host, port));
+		Thread acceptor = new Thread(proxy::accept, "tcp-proxy-" + server.getLocalPort());
+		acceptor.setDaemon(true);
+		acceptor.start();
+		return proxy;
+	}
+
+	/**
+	 * Return the loopback port that clients connect to instead of the server's.
+	 * @return the port
+	 */
+	public int port() {
+		return this.server.getLocalPort();
+	}
+
+	/**
+	 * Stop forwarding, in both directions and on every connection, open or new, without
+	 * closing any.
+	 */
+	public void blackHole() {
+		synchronized (this.monitor) {
+			this.blackHoled = true;
+		}
+	}
+
+	/**
+	 * Forward again, including what waited while the proxy was black-holed.
+	 */
+	public void restore() {
+		synchronized (this.monitor) {
+			this.blackHoled = false;
+			this.monitor.notifyAll();
+		}
+	}
+
+	/**
+	 * Whether the proxy is black-holed.
+	 * @return whether it is
+	 */
+	public boolean isBlackHoled() {
+		synchronized (this.monitor) {
+			return this.blackHoled;
+		}
+	}
+
+	/**
+	 * Stop listening and close every connection.
+	 */
+	@Override
+	public void close() {
+		List<Socket> open;
+		synchronized (this.monitor) {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			this.monitor.notifyAll();
+			open = new ArrayList<>(this.sockets);
+			this.sockets.clear();
+		}
+		closeQuietly(this.server);
+		open.forEach(TcpProxy::closeQuietly);
+	}
+
+	private void accept() {
+		while (!this.server.isClosed()) {
+			Socket client;
+			try {
+				client = this.server.accept();
+			}
+			catch (IOException ex) {
+				// closed: the proxy is shutting down
+				return;
+			}
+			Thread connector = new Thread(() -> connect(client), "tcp-proxy-" + port() + "-connect");
+			connector.setDaemon(true);
+			connector.start();
+		}
+	}
+
+	private void connect(Socket client) {
+		Socket upstream = null;
+		try {
+			if (!track(client) || !awaitForwarding()) {
+				return;
+			}
+			upstream = new Socket();
+			if (!track(upstream)) {
+				return;
+			}
+			upstream.connect(this.target);
+			pump(client, upstream, "up");
+			pump(upstream, client, "down");
+		}
+		catch (IOException ex) {
+			// the server refused or went away: the client sees its connection close
+			closeQuietly(client);
+			closeQuietly(upstream);
+		}
+	}
+
+	private boolean track(Socket socket) {
+		synchronized (this.monitor) {
+			if (this.closed) {
+				closeQuietly(socket);
+				return false;
+			}
+			this.sockets.add(socket);
+			return true;
+		}
+	}
+
+	private void pump(Socket from, Socket to, String direction) {
+		Thread thread = new Thread(() -> {
+			byte[] buffer = new byte[BUFFER_SIZE];
+			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+				while (awaitForwarding()) {
+					int read = in.read(buffer);
+					if (read < 0) {
+						break;
+					}
+					// A black hole that began during the read holds these bytes back
+					if (!awaitForwarding()) {
+						break;
+					}
+					out.write(buffer, 0, read);
+					out.flush();
+				}
+			}
+			catch (IOException ex) {
+				// one side closed or reset: pass that on by closing both below
+			}
+			finally {
+				closeQuietly(from);
+				closeQuietly(to);
+			}
+		}, "tcp-proxy-" + port() + "-" + direction);
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	/**
+	 * Wait while the proxy is black-holed.
+	 * @return {@code false} once the proxy is closed
+	 */
+	private boolean awaitForwarding() {
+		synchronized (this.monitor) {
+			while (this.blackHoled && !this.closed) {
+				try {
+					this.monitor.wait();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+			return !this.closed;
+		}
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		if (closeable == null) {
+			return;
+		}
+		try {
+			closeable.close();
+		}
+		catch (Exception ex) {
+			// closing on the way out: nothing more to do
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "TcpProxy[127.0.0.1:" + port() + " -> " + this.target + (isBlackHoled() ? ", black-holed" : "") + "]";
+	}
+
+}
