@@ -1,0 +1,99 @@
+package io.forwardlock.sample;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.forwardlock.lock.testsupport.TcpProxy;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The JDBC cut-off: the holder's connection to PostgreSQL is black-holed (through a
+ * {@link TcpProxy}: no reset, no answer, as a dead network shows) while a standby still
+ * reaches the database. The standby takes over once the holder's lease has expired in the
+ * database; the holder, whose renewals hang, stops its guarded work on its own local
+ * deadline, without any database call. The ledger shows no tick of the old holder after
+ * the new holder's first, and the old holder reports the loss no later than the standby
+ * acquires.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SampleAppJdbcCutOffProcessIT {
+
+	private static final Duration LEASE = Duration.ofSeconds(4);
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void holderCutOffFromTheDatabaseStopsBeforeTheStandbyTakesOver() throws Exception {
+		try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+				TcpProxy proxy = TcpProxy.start("localhost", postgres.getPort())) {
+			SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
+			Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", ledger.file().toString());
+			try (SampleAppProcess holder = SampleAppProcess.start(environment, args(proxy.port())).awaitStarted()) {
+				await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(holder.pid()) > 0);
+				List<String> standbyArgs = new ArrayList<>(List.of(args(postgres.getPort())));
+				standbyArgs.add("--forward.lock.standby=true");
+				try (SampleAppProcess standby = SampleAppProcess.start(environment,
+						standbyArgs.toArray(String[]::new))) {
+					standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+					Instant cutOff = Instant.now();
+					proxy.blackHole();
+					standby.awaitStarted();
+					await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(standby.pid()) > 0);
+					// on-lost=shutdown: the holder exits with the lost-lock status, its
+					// database still out of reach
+					assertThat(holder.awaitExit(Duration.ofSeconds(90))).as(holder.output()).isEqualTo(76);
+					Instant exited = Instant.now();
+					long after = ledger.ticksOf(standby.pid());
+					await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(standby.pid()) >= after + 10);
+
+					assertThat(ledger.holderRuns()).as("holders in the ledger, in order")
+						.containsExactly(holder.pid(), standby.pid());
+					Instant lastOfHolder = ledger.lastOf(holder.pid()).orElseThrow().at();
+					Instant firstOfStandby = ledger.firstOf(standby.pid()).orElseThrow().at();
+					assertThat(lastOfHolder).isBefore(firstOfStandby);
+					Instant lost = SampleLedger.loggedAt(holder.output(), "LOCK_LOST").orElseThrow();
+					Instant acquired = SampleLedger.loggedAt(standby.output(), "Acquired lock").orElseThrow();
+					System.out.printf("JDBC cut-off: holder's last tick %d ms, loss reported %d ms, standby acquired "
+							+ "%d ms, standby's first tick %d ms, holder exited by %d ms after the cut-off (lease %d ms)%n",
+							millis(cutOff, lastOfHolder), millis(cutOff, lost), millis(cutOff, acquired),
+							millis(cutOff, firstOfStandby), millis(cutOff, exited), LEASE.toMillis());
+					assertThat(lost).as("the holder reports the loss no later than the standby acquires")
+						.isBeforeOrEqualTo(acquired);
+				}
+			}
+		}
+	}
+
+	private static String[] args(int port) {
+		// The driver's own timeouts end a read on a dead connection (a query timeout
+		// alone would not: PostgreSQL cancels through a new connection, as dead as the
+		// first), and the pool gives up on a connection early; the lease's local deadline
+		// does not depend on either
+		return new String[] { "--forward.lock.backend=jdbc",
+				"--spring.datasource.url=jdbc:postgresql://localhost:" + port
+						+ "/postgres?connectTimeout=2&socketTimeout=3",
+				"--spring.datasource.username=postgres", "--spring.datasource.password=",
+				"--spring.datasource.hikari.connection-timeout=2000",
+				"--spring.datasource.hikari.validation-timeout=1000",
+				"--forward.lock.stale-timeout=" + LEASE.toMillis() + "ms", "--forward.lock.heartbeat.interval=1s",
+				"--forward.lock.verify-interval=500ms", "--forward.lock.retry-delay=200ms",
+				"--sample.tick-interval=100ms" };
+	}
+
+	private static long millis(Instant from, Instant to) {
+		return Duration.between(from, to).toMillis();
+	}
+
+}
