@@ -69,6 +69,13 @@ public enum LockErrorType {
 	/**
 	 * The backend's medium (file system, database) failed.
 	 */
-	BACKEND_UNAVAILABLE
+	BACKEND_UNAVAILABLE,
+
+	/**
+	 * The backend can be reached but is not set up for locking, for example its lock
+	 * table does not exist. Retrying cannot help until somebody changes the setup, so a
+	 * standby does not wait through it.
+	 */
+	BACKEND_MISCONFIGURED
 
 }

@@ -452,7 +452,9 @@ public class JdbcLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Exception for a failed statement, with specific help when the table is missing.
+	 * Exception for a failed statement: {@link LockErrorType#BACKEND_UNAVAILABLE}, or
+	 * {@link LockErrorType#BACKEND_MISCONFIGURED} with specific help when the table is
+	 * missing.
 	 */
 	LockException unavailable(LockRequest request, String what, SQLException ex) {
 		if (!isMissingTable(ex)) {
@@ -461,7 +463,9 @@ public class JdbcLockBackend implements LockBackend {
 		JdbcLockStatements current = this.statements;
 		String script = "io/forwardlock/lock/jdbc/schema-"
 				+ ((current != null) ? current.dialect().platform() : "<database>") + ".sql";
-		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
+		// Not an outage: waiting cannot make the table appear, so a standby must not
+		// retry it forever
+		return new LockException(LockErrorType.BACKEND_MISCONFIGURED,
 				"Failed to " + what + ": the lock table " + this.tableName + " does not exist", null,
 				describeLocation(request),
 				List.of("Let forward-lock create it: forward.lock.jdbc.initialize-schema=always",

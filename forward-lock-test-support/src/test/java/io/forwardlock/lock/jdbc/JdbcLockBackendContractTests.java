@@ -369,7 +369,7 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 		JdbcLockBackend backend = new JdbcLockBackend(dataSource(), "NO_SUCH_LOCK_TABLE");
 		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(request(LONG_LEASE)))
 			.satisfies((ex) -> {
-				assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+				assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_MISCONFIGURED);
 				assertThat(ex.getMessage()).contains("NO_SUCH_LOCK_TABLE does not exist")
 					.contains("forward.lock.jdbc.initialize-schema=always");
 			});
