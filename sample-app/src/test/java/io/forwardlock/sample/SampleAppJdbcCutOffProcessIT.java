@@ -40,9 +40,14 @@ class SampleAppJdbcCutOffProcessIT {
 				TcpProxy proxy = TcpProxy.start("localhost", postgres.getPort())) {
 			SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
 			Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", ledger.file().toString());
-			try (SampleAppProcess holder = SampleAppProcess.start(environment, args(proxy.port())).awaitStarted()) {
+			try (SampleAppProcess holder = SampleAppProcess.start(environment, args(proxy.port(), "200ms"))
+				.awaitStarted()) {
 				await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(holder.pid()) > 0);
-				List<String> standbyArgs = new ArrayList<>(List.of(args(postgres.getPort())));
+				// The standby polls often, so that it acquires within a few milliseconds
+				// of
+				// the moment the database lets it: the holder must have reported its loss
+				// by then
+				List<String> standbyArgs = new ArrayList<>(List.of(args(postgres.getPort(), "20ms")));
 				standbyArgs.add("--forward.lock.standby=true");
 				try (SampleAppProcess standby = SampleAppProcess.start(environment,
 						standbyArgs.toArray(String[]::new))) {
@@ -76,7 +81,7 @@ class SampleAppJdbcCutOffProcessIT {
 		}
 	}
 
-	private static String[] args(int port) {
+	private static String[] args(int port, String retryDelay) {
 		// The driver's own timeouts end a read on a dead connection (a query timeout
 		// alone would not: PostgreSQL cancels through a new connection, as dead as the
 		// first), and the pool gives up on a connection early; the lease's local deadline
@@ -88,7 +93,7 @@ class SampleAppJdbcCutOffProcessIT {
 				"--spring.datasource.hikari.connection-timeout=2000",
 				"--spring.datasource.hikari.validation-timeout=1000",
 				"--forward.lock.stale-timeout=" + LEASE.toMillis() + "ms", "--forward.lock.heartbeat.interval=1s",
-				"--forward.lock.verify-interval=500ms", "--forward.lock.retry-delay=200ms",
+				"--forward.lock.verify-interval=500ms", "--forward.lock.retry-delay=" + retryDelay,
 				"--sample.tick-interval=100ms" };
 	}
 

@@ -41,9 +41,11 @@ import io.forwardlock.lock.LockRequest;
  * <b>Time.</b> Expiry is judged by the database's clock only, so hosts whose clocks
  * disagree still agree on who holds the lock. The lease lasts
  * {@link LockRequest#staleTimeout()}: that is how long a crashed holder blocks a
- * takeover. The lease also protects itself: it counts as lost once the lease duration has
- * passed, measured on this host's monotonic clock from just before the last successful
- * renewal was sent, even when the database cannot be reached to say so.
+ * takeover. The lease also protects itself: it counts as lost once the lease duration,
+ * less a safety margin (a fifth of it, at most one second), has passed, measured on this
+ * host's monotonic clock from just before the last successful renewal was sent, even when
+ * the database cannot be reached to say so; the holder has therefore stopped before the
+ * database lets anyone else in.
  * <p>
  * <b>Connections.</b> Every call borrows a connection from the {@link DataSource} for one
  * short statement or transaction and returns it; nothing is held between calls.
