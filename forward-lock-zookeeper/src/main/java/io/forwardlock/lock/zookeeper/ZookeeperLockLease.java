@@ -17,6 +17,8 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
+import org.jspecify.annotations.Nullable;
+
 import io.forwardlock.lock.ExpiringLease;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LeaseDeadline;
@@ -298,7 +300,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 		return true;
 	}
 
-	private void markLost(String reason, HolderRecord newHolder) {
+	private void markLost(String reason, @Nullable HolderRecord newHolder) {
 		deadline().markLost(reason, newHolder);
 		isLost();
 	}
