@@ -177,8 +177,10 @@ public class FileLockBackend implements LockBackend {
 			return Optional.ofNullable(acquire(request, null));
 		}
 		catch (InterruptedException ex) {
-			// only a blocking acquisition waits
-			throw new IllegalStateException(ex);
+			// another thread interrupted the I/O, which closed the channel: the attempt
+			// let go of whatever it had
+			interrupted = true;
+			throw LockErrors.backendUnavailable(describeLocation(request), "acquire the lock", ex);
 		}
 		finally {
 			if (interrupted) {

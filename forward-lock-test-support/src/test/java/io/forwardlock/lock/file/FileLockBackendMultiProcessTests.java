@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.InstanceLock;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
@@ -29,6 +31,7 @@ import io.forwardlock.lock.file.testsupport.LockHolderProcess;
 import io.forwardlock.lock.file.testsupport.LockProbeProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
@@ -311,6 +314,9 @@ class FileLockBackendMultiProcessTests {
 		Files.readString(lockFile());
 		ChildJvm other = holder();
 		assertThat(other.ask("acquire", ANSWER, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
+		// the path still names the held file: only the kernel tells that the lock is gone
+		assertThatExceptionOfType(LockException.class).isThrownBy(lease::ensureHeld)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
 		assertThat(other.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY HELD");
 		lease.release();

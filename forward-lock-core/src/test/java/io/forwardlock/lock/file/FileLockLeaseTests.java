@@ -3,9 +3,11 @@ package io.forwardlock.lock.file;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,11 +27,14 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * Tests for {@link FileLockLease#ensureHeld()}, the cheap check that guarded work makes
- * right before a side effect.
+ * Tests for {@link FileLockLease}: {@link FileLockLease#ensureHeld()}, the cheap check
+ * that guarded work makes right before a side effect, and the descriptors that this JVM
+ * opened on a file it holds (found out only after the open, and parked in
+ * {@link HeldLocks} because closing them would drop the lock), which are closed as soon
+ * as that is safe instead of staying open for the life of the JVM.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class FileLockLeaseEnsureHeldTests {
+class FileLockLeaseTests {
 
 	@TempDir
 	Path directory;
@@ -126,6 +131,37 @@ class FileLockLeaseEnsureHeldTests {
 		// nobody else took it: the thorough check behind ensureHeld locks it again
 		assertThatNoException().isThrownBy(lease::ensureHeld);
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
+	}
+
+	/**
+	 * Park a descriptor on the held file, as an acquisition or inspection under a second
+	 * name (a bind mount) does when it finds out after opening that this JVM holds it.
+	 */
+	private FileChannel parkDescriptorOnHeldFile() throws Exception {
+		Object fileKey = Files.readAttributes(lockFile(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+			.fileKey();
+		FileChannel parked = FileChannel.open(lockFile(), StandardOpenOption.READ);
+		HeldLocks.park(fileKey, parked);
+		return parked;
+	}
+
+	@Test
+	void descriptorParkedOnTheHeldFileIsClosedByTheRelease() throws Exception {
+		acquire();
+		FileChannel parked = parkDescriptorOnHeldFile();
+		this.lease.release();
+		assertThat(parked.isOpen()).isFalse();
+	}
+
+	@Test
+	void descriptorParkedOnAFileTheLeaseMovedOffIsClosed() throws Exception {
+		acquire();
+		FileChannel parked = parkDescriptorOnHeldFile();
+		// the old file is an orphan after the repair: nobody can lock it again
+		Files.delete(lockFile());
+		assertThat(this.lease.verify().status()).isEqualTo(Verification.Status.HEALED);
+		assertThat(parked.isOpen()).isFalse();
+		assertThat(this.lease.verify().status()).isEqualTo(Verification.Status.HELD);
 	}
 
 }
