@@ -52,9 +52,15 @@ final class Descriptors {
 	private static final AtomicInteger LAST_FOUND = new AtomicInteger(-1);
 
 	/**
-	 * Largest descriptor information read; more than any lock file's.
+	 * First read of a descriptor's information: a lock file's (its position, flags, and
+	 * two lock lines) takes about 200 bytes.
 	 */
-	private static final int INFO_BUFFER = 8192;
+	private static final int INFO_BUFFER = 1024;
+
+	/**
+	 * Largest descriptor information read.
+	 */
+	private static final int MAX_INFO = 64 * 1024;
 
 	private Descriptors() {
 	}
@@ -163,14 +169,17 @@ final class Descriptors {
 	static byte[] readInfo(int descriptor) throws IOException {
 		try (FileChannel info = FileChannel.open(Path.of("/proc/self/fdinfo/" + descriptor), StandardOpenOption.READ)) {
 			ByteBuffer buffer = ByteBuffer.allocate(INFO_BUFFER);
-			while (buffer.hasRemaining()) {
+			while (true) {
 				int read = info.read(buffer);
-				// the kernel renders the whole file at once: a short read is its end
-				if (read < 0 || (read > 0 && buffer.hasRemaining())) {
-					break;
+				if (read < 0 || buffer.hasRemaining()) {
+					// the kernel renders the whole file at once: a short read is its end
+					return Arrays.copyOf(buffer.array(), buffer.position());
 				}
+				if (buffer.capacity() >= MAX_INFO) {
+					throw new IOException("/proc/self/fdinfo/" + descriptor + " is longer than " + MAX_INFO + " bytes");
+				}
+				buffer = ByteBuffer.allocate(buffer.capacity() * 4).put(buffer.flip());
 			}
-			return Arrays.copyOf(buffer.array(), buffer.position());
 		}
 	}
 
