@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jspecify.annotations.Nullable;
+
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
@@ -226,7 +228,7 @@ final class JdbcLockLease implements LockLease {
 	 */
 	private <T> T beforeDeadline(Callable<T> call) throws SQLException {
 		long left = this.leaseNanos - (System.nanoTime() - this.confirmedAt);
-		Future<T> result = JdbcLockBackend.submit(call);
+		Future<T> result = this.backend.submit(call);
 		try {
 			return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
 		}
@@ -265,7 +267,7 @@ final class JdbcLockLease implements LockLease {
 		return false;
 	}
 
-	private void markLost(String reason, HolderRecord newHolder) {
+	private void markLost(String reason, @Nullable HolderRecord newHolder) {
 		this.lost.compareAndSet(null, new Lost(reason, newHolder));
 	}
 
@@ -282,7 +284,7 @@ final class JdbcLockLease implements LockLease {
 	/**
 	 * Why the lease was lost, fixed by whoever noticed first.
 	 */
-	private record Lost(String reason, HolderRecord newHolder) {
+	private record Lost(String reason, @Nullable HolderRecord newHolder) {
 
 		Verification verification() {
 			return Verification.lost(this.reason, this.newHolder);
