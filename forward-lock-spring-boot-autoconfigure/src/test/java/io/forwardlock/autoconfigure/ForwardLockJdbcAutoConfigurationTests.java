@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.sql.init.DatabaseInitializationSettings;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializerDetector;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -178,9 +180,16 @@ class ForwardLockJdbcAutoConfigurationTests {
 	void theLockBackendWaitsForEveryDatabaseInitializer() {
 		this.guardedRunner.withUserConfiguration(AppLocksInitializerConfiguration.class)
 			.withPropertyValues("forward.lock.backend=jdbc")
-			.run((context) -> assertThat(context.getBeanFactory()
-				.getBeanDefinition(ForwardLockAutoConfiguration.BACKEND_BEAN_NAME)
-				.getDependsOn()).contains("forwardLockJdbcSchemaInitializer", "appLocksInitializer"));
+			.run((context) -> {
+				ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
+				assertThat(beanFactory.getBeanDefinition(ForwardLockAutoConfiguration.BACKEND_BEAN_NAME).getDependsOn())
+					.contains("forwardLockJdbcSchemaInitializer", "appLocksInitializer");
+				// Spring Boot's own detector finds the lock table's initializer, so it is
+				// ordered after Flyway and Liquibase like every script-based one
+				assertThat(beanFactory.getBeanDefinition("forwardLockJdbcSchemaInitializer")
+					.getAttribute(DatabaseInitializerDetector.class.getName()))
+					.isEqualTo("org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializerDetector");
+			});
 	}
 
 	@Test
