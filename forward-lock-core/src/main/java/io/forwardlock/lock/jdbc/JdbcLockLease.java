@@ -197,10 +197,10 @@ final class JdbcLockLease extends ExpiringLease {
 
 	/**
 	 * How long the holder trusts its lease: the lease less a fifth of it, at most
-	 * {@link #MAX_SAFETY_MARGIN}. The database lets a contender in at the lease's end; the
-	 * holder's deadline timer must have fired and its loss been reported by then, even on
-	 * a loaded host where a timer fires late (a process test measured 300 ms late on two
-	 * busy cores), so the holder gives up that much earlier.
+	 * {@link #MAX_SAFETY_MARGIN}. The database lets a contender in at the lease's end;
+	 * the holder's deadline timer must have fired and its loss been reported by then,
+	 * even on a loaded host where a timer fires late (a process test measured 300 ms late
+	 * on two busy cores), so the holder gives up that much earlier.
 	 * @param lease the lease in the database
 	 * @return the local lease, in nanoseconds
 	 */
