@@ -61,14 +61,20 @@ public final class ForwardLockJdbcAutoConfiguration {
 		@ConditionalOnMissingBean(ForwardLockJdbcSchemaInitializer.class)
 		ForwardLockJdbcSchemaInitializer forwardLockJdbcSchemaInitializer(DataSource dataSource,
 				ForwardLockProperties properties, ForwardLockJdbcInitializationProperties initialization) {
+			// Decided now, when the application runs, not by a condition that Spring AOT
+			// would fix when it is built
+			boolean selected = properties.isEnabled() && properties.getBackend() == Backend.JDBC;
+			if (!selected || !wouldRun(initialization.getInitializeSchema(), dataSource)) {
+				// Nothing to create, so nothing to resolve either: finding the scripts'
+				// platform connects to the database, which may be down while this
+				// instance starts (a standby waits for it)
+				DatabaseInitializationSettings never = new DatabaseInitializationSettings();
+				never.setMode(DatabaseInitializationMode.NEVER);
+				return new ForwardLockJdbcSchemaInitializer(dataSource, never);
+			}
 			DatabaseInitializationSettings settings = ForwardLockJdbcSchemaInitializer.getSettings(dataSource,
 					initialization);
-			if (!properties.isEnabled() || properties.getBackend() != Backend.JDBC) {
-				// Decided now, when the application runs, not by a condition that Spring
-				// AOT would fix when it is built
-				settings.setMode(DatabaseInitializationMode.NEVER);
-			}
-			else if (createsOnlyTheDefaultTable(initialization) && wouldRun(settings, dataSource)) {
+			if (createsOnlyTheDefaultTable(initialization)) {
 				checkTableName(properties.getJdbc().getTableName(), settings.getSchemaLocations());
 			}
 			return new ForwardLockJdbcSchemaInitializer(dataSource, settings);
@@ -78,10 +84,10 @@ public final class ForwardLockJdbcAutoConfiguration {
 			return ForwardLockJdbcInitializationProperties.DEFAULT_SCHEMA_LOCATION.equals(initialization.getSchema());
 		}
 
-		private static boolean wouldRun(DatabaseInitializationSettings settings, DataSource dataSource) {
-			return settings.getMode() == DatabaseInitializationMode.ALWAYS
-					|| (settings.getMode() == DatabaseInitializationMode.EMBEDDED
-							&& EmbeddedDatabaseConnection.isEmbedded(dataSource));
+		private static boolean wouldRun(DatabaseInitializationMode mode, DataSource dataSource) {
+			// isEmbedded says false when it cannot connect
+			return mode == DatabaseInitializationMode.ALWAYS || (mode == DatabaseInitializationMode.EMBEDDED
+					&& EmbeddedDatabaseConnection.isEmbedded(dataSource));
 		}
 
 		/**

@@ -203,6 +203,22 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	@Test
+	void startsWhileTheDatabaseIsDownWhenNoTableIsToBeCreated() {
+		// A standby may start during an outage: it waits for the lock, and nothing here
+		// may need the database before that
+		this.contextRunner.withUserConfiguration(DatabaseDownConfiguration.class)
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.initialize-schema=never")
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(ForwardLockJdbcSchemaInitializer.class));
+	}
+
+	@Test
+	void startsWhileTheDatabaseIsDownWhenTheBackendIsNotJdbc() {
+		this.contextRunner.withUserConfiguration(DatabaseDownConfiguration.class)
+			.withPropertyValues("forward.lock.backend=file")
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(ForwardLockJdbcSchemaInitializer.class));
+	}
+
+	@Test
 	void leavesTheSchemaAloneWhenInitializationIsNever() {
 		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.initialize-schema=never")
 			.run((context) -> {
@@ -464,6 +480,19 @@ class ForwardLockJdbcAutoConfigurationTests {
 		@Bean
 		DataSource dataSource() {
 			return h2(sharedDatabaseUrl());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DatabaseDownConfiguration {
+
+		@Bean
+		DataSource dataSource() {
+			// Nothing listens on port 1: every connection is refused
+			JdbcDataSource dataSource = new JdbcDataSource();
+			dataSource.setURL("jdbc:h2:tcp://127.0.0.1:1/mem:down");
+			return dataSource;
 		}
 
 	}
