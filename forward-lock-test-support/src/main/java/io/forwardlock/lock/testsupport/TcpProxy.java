@@ -169,31 +169,28 @@ public final class TcpProxy implements AutoCloseable {
 
 	private void pump(Socket from, Socket to, String direction) {
 		Thread thread = new Thread(() -> {
-			byte[] buffer = new byte[BUFFER_SIZE];
-			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-				while (awaitForwarding()) {
-					int read = in.read(buffer);
-					if (read < 0) {
-						break;
-					}
-					// A black hole that began during the read holds these bytes back
-					if (!awaitForwarding()) {
-						break;
-					}
-					out.write(buffer, 0, read);
-					out.flush();
-				}
+			try (from; to) {
+				forward(from.getInputStream(), to.getOutputStream());
 			}
 			catch (IOException ex) {
-				// one side closed or reset: pass that on by closing both below
-			}
-			finally {
-				closeQuietly(from);
-				closeQuietly(to);
+				// one side closed or reset: closing both passes that on
 			}
 		}, "tcp-proxy-" + port() + "-" + direction);
 		thread.setDaemon(true);
 		thread.start();
+	}
+
+	/**
+	 * Copy until the end of the stream or until the proxy is closed. The wait before each
+	 * read leaves new bytes unread in the kernel while black-holed; the wait before each
+	 * write holds back bytes that were read as the black hole began.
+	 */
+	private void forward(InputStream in, OutputStream out) throws IOException {
+		byte[] buffer = new byte[BUFFER_SIZE];
+		int read;
+		while (awaitForwarding() && (read = in.read(buffer)) >= 0 && awaitForwarding()) {
+			out.write(buffer, 0, read);
+		}
 	}
 
 	/**
