@@ -1,0 +1,107 @@
+package io.forwardlock.diagnostics;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.forwardlock.autoconfigure.ForwardLockAutoConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * What a user sees when a {@code forward.lock.*} setting is wrong: the report Boot prints
+ * through the failure analyzers, checked on a real {@link SpringApplication} start.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConfigurationReportTests {
+
+	@TempDir
+	Path dir;
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					--forward.lock.stale-timeout=-5s      | forward.lock.stale-timeout      | -5s  | must be a positive duration
+					--forward.lock.verify-interval=0ms    | forward.lock.verify-interval    | 0ms  | must be a positive duration
+					--forward.lock.heartbeat.interval=31s | forward.lock.heartbeat.interval | 31s  | at most half of forward.lock.stale-timeout
+					--forward.lock.exit-code=0            | forward.lock.exit-code          | 0    | from 1 to 255
+					--forward.lock.lost-exit-code=256     | forward.lock.lost-exit-code     | 256  | from 1 to 255
+					--forward.lock.max-retries=-1         | forward.lock.max-retries        | -1   | must be 0 or more
+					""")
+	void invalidValueIsReportedWithThePropertyAndTheValueAsWritten(String argument, String property, String value,
+			String reason, CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(argument));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: " + property + "\n")
+			.contains("Value: \"" + value + "\"")
+			.contains(reason)
+			.doesNotContain("staleTimeout", "exitCode", "lostExitCode", "verifyInterval", "maxRetries", "PT-5S", "PT0S",
+					"PT31S")
+			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void valueFromTheEnvironmentIsShownAsWritten(CapturedOutput output) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+							Map.of("FORWARD_LOCK_STALE_TIMEOUT", "-5s")));
+		assertThatException().isThrownBy(() -> run(environment, "--forward.lock.verify-interval=1h"));
+		assertThat(output).contains("Property: forward.lock.stale-timeout\n").contains("Value: \"-5s\"");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			--forward.lock.backend=redis                  | file, jdbc, kubernetes, zookeeper
+			--forward.lock.on-lost=explode                | shutdown, mark-down, standby
+			""")
+	void invalidEnumValueListsTheValidValues(String argument, String valid, CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(argument));
+		String report = output.toString();
+		assertThat(report).contains("APPLICATION FAILED TO START").doesNotContain("\tat ");
+		for (String each : valid.split(", ")) {
+			assertThat(report).containsIgnoringCase(each.replace('-', '_'));
+		}
+	}
+
+	private void run(String argument) {
+		run(new StandardEnvironment(), argument);
+	}
+
+	private void run(ConfigurableEnvironment environment, String argument) {
+		SpringApplication application = new SpringApplication(Config.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.setEnvironment(environment);
+		// a start that should have failed is closed at once, so that it holds no lock
+		application
+			.run(argument, "--forward.lock.dir=" + this.dir, "--spring.application.name=orders",
+					"--forward.lock.early-probe=false")
+			.close();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ForwardLockAutoConfiguration.class)
+	static class Config {
+
+	}
+
+}
