@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Instance lock API over any {@link LockBackend}, for applications without Spring:
- * try-acquire, acquire with retries, wait on standby, release, is-acquired, lock path and
+ * try-acquire, acquire with retries, wait on standby, release, is-acquired, location and
  * check-running-instance.
  * <p>
  * Thread-safe. One instance manages at most one lease at a time.
@@ -210,8 +210,19 @@ public class InstanceLock {
 	 * Location of the lock (for the file backend, the lock file path).
 	 * @return the location
 	 */
-	public String getLockPath() {
+	public String getLocation() {
 		return this.backend.describeLocation(this.request);
+	}
+
+	/**
+	 * Location of the lock.
+	 * @return the location
+	 * @deprecated since every backend's lock has a location, not a path; use
+	 * {@link #getLocation()}
+	 */
+	@Deprecated(forRemoval = true)
+	public String getLockPath() {
+		return getLocation();
 	}
 
 	/**

@@ -252,7 +252,7 @@ class ForwardLockJdbcAutoConfigurationTests {
 				assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 				assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
 				assertThat(ex.getHost()).isEqualTo(HolderRecord.localHostname());
-				assertThat(ex.getLockPath()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+				assertThat(ex.getLocation()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
 			});
 		}));
 	}
