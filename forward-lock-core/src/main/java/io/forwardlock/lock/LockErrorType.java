@@ -1,8 +1,8 @@
 package io.forwardlock.lock;
 
 /**
- * Kind of a {@link LockException}. The names match the original design's error types so
- * that logs and runbooks stay comparable.
+ * Kind of a {@link LockException}, stable across versions so that logs, alerts and
+ * runbooks can match on it.
  */
 public enum LockErrorType {
 
@@ -69,6 +69,13 @@ public enum LockErrorType {
 	/**
 	 * The backend's medium (file system, database) failed.
 	 */
-	BACKEND_UNAVAILABLE
+	BACKEND_UNAVAILABLE,
+
+	/**
+	 * The lock is set up in a way that cannot work, such as a database in the JVM's own
+	 * memory, a database the backend does not support or an invalid table name; retrying
+	 * does not help, changing the setup does.
+	 */
+	INVALID_CONFIGURATION
 
 }

@@ -235,6 +235,21 @@ public final class LockErrors {
 	}
 
 	/**
+	 * The lock is set up in a way that cannot work; retrying does not help.
+	 * @param summary what is wrong, in one sentence
+	 * @param location the lock location, if known
+	 * @param remedies what to change, in order
+	 * @return the exception
+	 */
+	public static LockException invalidConfiguration(String summary, @Nullable String location,
+			LockRemedy... remedies) {
+		return LockException.builder(LockErrorType.INVALID_CONFIGURATION, summary)
+			.location(location)
+			.remedies(List.of(remedies))
+			.build();
+	}
+
+	/**
 	 * A held lock was lost.
 	 * @param location the lock location
 	 * @param detail why the lock is considered lost

@@ -3,6 +3,7 @@ package io.forwardlock.autoconfigure;
 import java.time.Duration;
 
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.jdbc.JdbcLockBackend;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.validation.Errors;
@@ -44,6 +45,15 @@ final class ForwardLockPropertiesValidator implements Validator {
 					"must be at most half of forward.lock.stale-timeout (" + format(staleTimeout) + "), for example "
 							+ format(staleTimeout.dividedBy(3)) + ", or raise forward.lock.stale-timeout to at least "
 							+ format(interval.multipliedBy(2)));
+		}
+		try {
+			JdbcLockBackend.validateTableName(properties.getJdbc().getTableName());
+		}
+		catch (IllegalArgumentException ex) {
+			errors.rejectValue("jdbc.tableName", "invalid",
+					"must be a plain SQL identifier of letters, digits and '_' (at most 63, not starting with a digit), "
+							+ "optionally qualified by a schema, for example " + defaults.getJdbc().getTableName()
+							+ " or locks." + defaults.getJdbc().getTableName());
 		}
 		rejectUnlessExitCode(errors, "exitCode", properties.getExitCode(), defaults.getExitCode());
 		rejectUnlessExitCode(errors, "lostExitCode", properties.getLostExitCode(), defaults.getLostExitCode());

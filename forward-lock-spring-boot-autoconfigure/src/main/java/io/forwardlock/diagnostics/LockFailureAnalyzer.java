@@ -28,6 +28,8 @@ class LockFailureAnalyzer extends AbstractFailureAnalyzer<LockException> {
 			case INSTANCE_RUNNING, MAX_RETRIES_EXCEEDED, LOCK_FILE_EXISTS ->
 				"This instance did not start because another instance holds the instance lock.";
 			case LOCK_LOST -> "This instance lost the instance lock.";
+			case INVALID_CONFIGURATION ->
+				"This instance did not start because the instance lock is set up in a way that cannot work.";
 			default -> "This instance did not start because the instance lock could not be acquired.";
 		};
 	}

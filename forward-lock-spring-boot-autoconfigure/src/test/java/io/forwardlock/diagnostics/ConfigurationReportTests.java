@@ -1,10 +1,17 @@
 package io.forwardlock.diagnostics;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
 import java.util.concurrent.TimeUnit;
 
 import io.forwardlock.autoconfigure.ForwardLockAutoConfiguration;
+import io.forwardlock.autoconfigure.ForwardLockJdbcAutoConfiguration;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,6 +24,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.StandardEnvironment;
@@ -83,24 +91,63 @@ class ConfigurationReportTests {
 		}
 	}
 
+	@Test
+	void invalidTableNameIsReportedWithThePropertyAndNoStackTrace(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(JdbcConfig.class, new StandardEnvironment(),
+				"--forward.lock.backend=jdbc", "--forward.lock.jdbc.table-name=locks; DROP TABLE x"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: forward.lock.jdbc.table-name\n")
+			.contains("Value: \"locks; DROP TABLE x\"")
+			.contains("for example FORWARD_LOCK")
+			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void inMemoryDatabaseIsReportedWithThePropertyAndNoStackTrace(CapturedOutput output) {
+		assertThatException()
+			.isThrownBy(() -> run(JdbcConfig.class, new StandardEnvironment(), "--forward.lock.backend=jdbc"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("jdbc:h2:mem:")
+			.contains("forward.lock.jdbc.allow-in-memory-database=true")
+			.contains("forward.lock.backend=file")
+			.doesNotContain("\tat ");
+	}
+
 	private void run(String argument) {
 		run(new StandardEnvironment(), argument);
 	}
 
 	private void run(ConfigurableEnvironment environment, String argument) {
-		SpringApplication application = new SpringApplication(Config.class);
+		run(Config.class, environment, argument);
+	}
+
+	private void run(Class<?> config, ConfigurableEnvironment environment, String... arguments) {
+		SpringApplication application = new SpringApplication(config);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setEnvironment(environment);
+		List<String> all = new ArrayList<>(List.of(arguments));
+		all.addAll(List.of("--forward.lock.dir=" + this.dir, "--spring.application.name=orders",
+				"--forward.lock.early-probe=false"));
 		// a start that should have failed is closed at once, so that it holds no lock
-		application
-			.run(argument, "--forward.lock.dir=" + this.dir, "--spring.application.name=orders",
-					"--forward.lock.early-probe=false")
-			.close();
+		application.run(all.toArray(String[]::new)).close();
 	}
 
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration(ForwardLockAutoConfiguration.class)
 	static class Config {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class })
+	static class JdbcConfig {
+
+		@Bean
+		DataSource dataSource() {
+			JdbcDataSource dataSource = new JdbcDataSource();
+			dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+			return dataSource;
+		}
 
 	}
 

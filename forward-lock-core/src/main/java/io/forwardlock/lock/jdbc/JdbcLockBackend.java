@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -25,7 +24,10 @@ import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRemedy;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.LockSetting;
+import io.forwardlock.lock.SafeText;
 
 /**
  * {@link LockBackend} that holds a lock as a leased row in a table of the application's
@@ -133,10 +135,9 @@ public class JdbcLockBackend implements LockBackend {
 			}
 		}
 		if (!valid) {
-			throw new IllegalArgumentException("Lock table name '" + tableName
-					+ "' is invalid: set forward.lock.jdbc.table-name to a plain SQL identifier of letters, digits "
-					+ "and '_' (at most 63, not starting with a digit), optionally qualified by a schema, such as "
-					+ "FORWARD_LOCK or locks.FORWARD_LOCK");
+			throw new IllegalArgumentException("Lock table name '" + SafeText.escape(tableName)
+					+ "' is invalid: use a plain SQL identifier of letters, digits and '_' (at most 63, not starting "
+					+ "with a digit), optionally qualified by a schema, such as FORWARD_LOCK or locks.FORWARD_LOCK");
 		}
 		return tableName;
 	}
@@ -461,14 +462,15 @@ public class JdbcLockBackend implements LockBackend {
 		JdbcLockStatements current = this.statements;
 		String script = "io/forwardlock/lock/jdbc/schema-"
 				+ ((current != null) ? current.dialect().platform() : "<database>") + ".sql";
-		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
-				"Failed to " + what + ": the lock table " + this.tableName + " does not exist", null,
-				describeLocation(request),
-				List.of("Let forward-lock create it: forward.lock.jdbc.initialize-schema=always",
-						"Or create it in your own migrations (Flyway, Liquibase) from " + script
-								+ " in forward-lock's jar",
-						"Or point forward.lock.jdbc.table-name at the table you created"),
-				ex);
+		return LockException
+			.builder(LockErrorType.BACKEND_UNAVAILABLE,
+					"Failed to " + what + ": the lock table " + this.tableName + " does not exist")
+			.location(describeLocation(request))
+			.remedy("Let forward-lock create it", LockSetting.JDBC_INITIALIZE_SCHEMA, "always")
+			.help("Or create it in your own migrations (Flyway, Liquibase) from " + script + " in forward-lock's jar")
+			.remedy("Or point the lock at the table you created", LockSetting.JDBC_TABLE_NAME, "<table>")
+			.cause(ex)
+			.build();
 	}
 
 	private static boolean isMissingTable(SQLException ex) {
@@ -480,11 +482,16 @@ public class JdbcLockBackend implements LockBackend {
 
 	private void refuseInMemoryDatabase(String url) {
 		if (!this.allowInMemoryDatabase && JdbcLockSchemaInitializer.isInMemoryUrl(url)) {
-			throw new IllegalStateException("The JDBC lock backend cannot lock on the in-memory database " + url
-					+ ": it lives in only this JVM, so every instance would get a lock of its own. Point the "
-					+ "data source at a shared database server that every instance uses (PostgreSQL), or use "
-					+ "forward.lock.backend=file on one host. Tests of a single JVM can allow it with "
-					+ "setAllowInMemoryDatabase(true) (forward.lock.jdbc.allow-in-memory-database=true)");
+			throw LockErrors
+				.invalidConfiguration(
+						"The JDBC lock backend cannot lock on the in-memory database "
+								+ url + ": it lives in only this JVM, so every instance would get a lock of its own",
+						url,
+						LockRemedy.of("Point the data source at a shared database server that every instance uses, "
+								+ "such as PostgreSQL"),
+						LockRemedy.of("Or, on one host, use the file backend", LockSetting.BACKEND, "file"),
+						LockRemedy.of("Tests of a single JVM can allow it", LockSetting.JDBC_ALLOW_IN_MEMORY_DATABASE,
+								"true"));
 		}
 	}
 

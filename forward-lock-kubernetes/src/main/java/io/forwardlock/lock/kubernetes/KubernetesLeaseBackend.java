@@ -39,6 +39,7 @@ import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.LockSetting;
 
 /**
  * {@link LockBackend} that holds a lock as a {@code coordination.k8s.io/v1} {@code Lease}
@@ -482,13 +483,16 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		help.add(
 				"The Lease was renewed (or taken) while this instance watched it, so its holder is alive; a crashed holder's "
 						+ "Lease is taken over by the next start once it has stayed unrenewed for " + seconds + " s");
-		help.add("To take over as soon as the holder stops, start this instance as a standby: "
-				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true), which is the usual setting on Kubernetes");
-		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
-				+ "forward.lock.name=<other-name> or forward.lock.kubernetes.lease-name=<other-lease>");
-		help.add("See the holder: kubectl get lease " + name + " -n " + this.namespace + " -o yaml");
-		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
-				describeLocation(request), help, null);
+		return LockException.builder(LockErrorType.INSTANCE_RUNNING, "Another instance is already running")
+			.holder(holder)
+			.location(describeLocation(request))
+			.help(help)
+			.remedy("To take over as soon as the holder stops (the usual setting on Kubernetes), start this "
+					+ "instance as a standby", LockSetting.STANDBY, "true")
+			.remedy("Or, if this instance is meant to run beside the other one, give it its own lock "
+					+ "(or its own Lease name)", LockSetting.NAME, "<other-name>")
+			.help("See the holder: kubectl get lease " + name + " -n " + this.namespace + " -o yaml")
+			.build();
 	}
 
 	@Override
