@@ -14,7 +14,7 @@ import java.util.Set;
 import io.forwardlock.lock.LockErrors;
 
 /**
- * Default lock directory per platform, as in the original design:
+ * Default lock directory per platform:
  * <ul>
  * <li>Linux and other Unix: {@code java.io.tmpdir}, normally {@code /tmp};</li>
  * <li>macOS: {@code ~/Library/Application Support/<name>};</li>

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Single-process behaviour of {@link FileLockBackend}: the original design's tests, the
+ * Single-process behaviour of {@link FileLockBackend}: acquire, release and refusal, the
  * files it leaves, in-JVM exclusion, faults and unsafe lock paths. Behaviour across
  * processes is in {@link FileLockBackendMultiProcessTests}.
  */
@@ -80,7 +80,7 @@ class FileLockBackendTests {
 		return this.directory.resolve("app.lock.holder");
 	}
 
-	// --- the original design's tests ---
+	// --- acquire, release and refusal ---
 
 	@Test
 	void fiftyThreadsRaceAndExactlyOneWins() throws Exception {
