@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Instance lock API over any {@link LockBackend}, for applications without Spring:
  * try-acquire, acquire with retries, wait on standby, release, is-acquired, location and
@@ -21,7 +23,7 @@ public class InstanceLock {
 
 	private final Object monitor = new Object();
 
-	private volatile LockLease lease;
+	private volatile @Nullable LockLease lease;
 
 	/**
 	 * Create a new instance.

@@ -190,9 +190,9 @@ public final class LockRequest {
 
 		private final String name;
 
-		private String applicationName;
+		private @Nullable String applicationName;
 
-		private String instanceId;
+		private @Nullable String instanceId;
 
 		private boolean heartbeatEnabled;
 

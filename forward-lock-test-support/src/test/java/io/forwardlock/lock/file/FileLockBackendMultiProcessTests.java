@@ -323,7 +323,7 @@ class FileLockBackendMultiProcessTests {
 		assertThat(probe.ask(path, ANSWER, "LOCKED_BY_OTHER", "FREE", "MISSING")).isEqualTo("LOCKED_BY_OTHER");
 		List<Runnable> reads = List.of(() -> backend.inspect(this.request),
 				() -> new FileLockBackend(this.directory).inspect(this.request), lease::holder, lease::verify,
-				lease::heartbeat, instanceLock::checkRunningInstance, instanceLock::getLockPath,
+				lease::heartbeat, instanceLock::checkRunningInstance, instanceLock::getLocation,
 				() -> backend.tryAcquire(this.request), () -> lease.fencingToken());
 		for (Runnable read : reads) {
 			read.run();
