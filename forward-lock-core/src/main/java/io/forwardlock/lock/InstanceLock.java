@@ -156,8 +156,7 @@ public class InstanceLock {
 	 * @return whether retrying may help
 	 */
 	public static boolean isTransient(LockException ex) {
-		return ex.getType() == LockErrorType.BACKEND_UNAVAILABLE || ex.getType() == LockErrorType.RACE_CONDITION
-				|| ex.getType() == LockErrorType.STALE_LOCK;
+		return ex.getType() == LockErrorType.BACKEND_UNAVAILABLE || ex.getType() == LockErrorType.RACE_CONDITION;
 	}
 
 	/**

@@ -12,26 +12,9 @@ public enum LockErrorType {
 	INSTANCE_RUNNING,
 
 	/**
-	 * The lock file exists and is locked by a process that could not be identified, for
-	 * example one that is still writing its holder record.
-	 */
-	LOCK_FILE_EXISTS,
-
-	/**
 	 * The lock file or its directory cannot be created, opened or written.
 	 */
 	PERMISSION_DENIED,
-
-	/**
-	 * The lock file does not contain a valid PID. Informational: the OS lock, not the
-	 * content, decides who holds the lock.
-	 */
-	INVALID_PID,
-
-	/**
-	 * The holder stopped heartbeating for longer than the stale timeout.
-	 */
-	STALE_LOCK,
 
 	/**
 	 * The lock changed hands while it was being acquired; the attempt may be retried.

@@ -57,7 +57,7 @@ class LockExceptionTests {
 	@Test
 	void helpIsCopiedAndImmutable() {
 		List<String> help = new ArrayList<>(List.of("One"));
-		LockException ex = new LockException(LockErrorType.STALE_LOCK, "Stale", null, null, help, null);
+		LockException ex = new LockException(LockErrorType.LOCK_LOST, "Lost", null, null, help, null);
 		help.add("Two");
 		assertThat(ex.getHelp()).containsExactly("One");
 		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> ex.getHelp().add("x"));

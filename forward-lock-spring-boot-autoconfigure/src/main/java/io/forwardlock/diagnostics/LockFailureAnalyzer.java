@@ -25,7 +25,7 @@ class LockFailureAnalyzer extends AbstractFailureAnalyzer<LockException> {
 
 	private String headline(LockErrorType type) {
 		return switch (type) {
-			case INSTANCE_RUNNING, MAX_RETRIES_EXCEEDED, LOCK_FILE_EXISTS ->
+			case INSTANCE_RUNNING, MAX_RETRIES_EXCEEDED ->
 				"This instance did not start because another instance holds the instance lock.";
 			case LOCK_LOST -> "This instance lost the instance lock.";
 			case INVALID_CONFIGURATION ->
