@@ -423,7 +423,7 @@ class FileLockBackendTests {
 		Files.writeString(target, "keep");
 		assertThatExceptionOfType(LockException.class).isThrownBy(() -> {
 			Files.createSymbolicLink(lockFile(), target);
-			FileLockBackend.open(lockFile(), false);
+			LockAttempts.open(lockFile(), false);
 		}).satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE));
 		assertThat(Files.readString(target)).isEqualTo("keep");
 	}
