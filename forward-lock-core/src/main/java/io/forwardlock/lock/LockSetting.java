@@ -50,7 +50,7 @@ public enum LockSetting {
 	/**
 	 * Which backend holds the lock.
 	 */
-	BACKEND("a %s LockBackend", "another LockBackend"),
+	BACKEND("another LockBackend, such as the %s backend", "another LockBackend"),
 
 	/**
 	 * Table of the JDBC backend.
