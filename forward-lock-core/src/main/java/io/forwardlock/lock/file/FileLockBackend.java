@@ -133,7 +133,8 @@ public class FileLockBackend implements LockBackend {
 
 	/**
 	 * Create a backend that keeps its lock files in the given directory, creating it
-	 * (mode 0700) on first acquisition if it is missing.
+	 * (mode 0700, or the request's {@link LockRequest#directoryMode()}) on first
+	 * acquisition if it is missing.
 	 * @param directory the lock directory
 	 */
 	public FileLockBackend(Path directory) {
@@ -398,7 +399,7 @@ public class FileLockBackend implements LockBackend {
 		Path path = lockFile(request);
 		try {
 			if (create) {
-				PlatformDefaults.createDirectory(this.directory);
+				PlatformDefaults.createDirectory(this.directory, request.directoryMode());
 			}
 			else if (!Files.isDirectory(this.directory)) {
 				return null;

@@ -333,7 +333,7 @@ final class FileLockLease implements LockLease {
 		// the old file is an orphan, or its lock is gone with the closed channel
 		HeldLocks.forgetFile(current.facts().fileKey(), this);
 		// a tmp cleaner may have removed the whole directory
-		PlatformDefaults.createDirectory(this.target.path().getParent());
+		PlatformDefaults.createDirectory(this.target.path().getParent(), this.request.directoryMode());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
 			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled(),
 					current.channel().isOpen() ? current.descriptor() : -1);
