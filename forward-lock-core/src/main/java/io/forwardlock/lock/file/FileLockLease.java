@@ -60,6 +60,12 @@ final class FileLockLease implements LockLease {
 
 	private volatile Runnable suspicionListener;
 
+	/**
+	 * Why the lock was found lost, once it was: from then on the lease never claims the
+	 * path again (a successor may already run), whatever the path shows later.
+	 */
+	private volatile String lostDetail;
+
 	// guarded by monitor
 	private LockDirectoryWatcher.Registration watch = LockDirectoryWatcher.Registration.NONE;
 
@@ -157,9 +163,12 @@ final class FileLockLease implements LockLease {
 			if (this.released.get()) {
 				return Verification.lost("the lease was released", null);
 			}
+			if (this.lostDetail != null) {
+				return Verification.lost(this.lostDetail, null);
+			}
 			boolean interrupted = Thread.interrupted();
 			try {
-				return doVerify();
+				return rememberLoss(doVerify());
 			}
 			catch (IOException ex) {
 				throw FileLockBackend.translate(ex, this.target, "verify the lock");
@@ -172,6 +181,22 @@ final class FileLockLease implements LockLease {
 		}
 		finally {
 			this.monitor.unlock();
+		}
+	}
+
+	private Verification rememberLoss(Verification verification) {
+		if (!verification.isHeld()) {
+			this.lostDetail = "the lock was lost earlier: " + verification.detail();
+		}
+		return verification;
+	}
+
+	@Override
+	public void ensureHeld() {
+		LockLease.super.ensureHeld();
+		String detail = this.lostDetail;
+		if (detail != null) {
+			throw LockErrors.lockLost(this.target.location(), detail, null);
 		}
 	}
 
@@ -382,13 +407,16 @@ final class FileLockLease implements LockLease {
 			if (this.released.get()) {
 				throw LockErrors.lockLost(this.target.location(), "the lease was released", null);
 			}
+			if (this.lostDetail != null) {
+				throw LockErrors.lockLost(this.target.location(), this.lostDetail, null);
+			}
 			boolean interrupted = Thread.interrupted();
 			try {
 				long now = this.clock.getAsLong();
 				boolean paused = now - this.lastBeatNanos > this.request.heartbeatInterval().multipliedBy(2).toNanos();
 				Locked current = this.locked;
 				if (paused || !current.valid() || !LockFiles.pathNames(this.target.path(), current.facts())) {
-					Verification verification = doVerify();
+					Verification verification = rememberLoss(doVerify());
 					if (!verification.isHeld()) {
 						throw LockErrors.lockLost(this.target.location(), verification.detail(),
 								verification.currentHolder());
