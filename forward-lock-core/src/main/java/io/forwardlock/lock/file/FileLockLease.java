@@ -56,7 +56,8 @@ final class FileLockLease implements LockLease {
 
 	private final ReentrantLock monitor = new ReentrantLock();
 
-	private Locked locked;
+	// written under the monitor; read without it by ensureHeld()
+	private volatile Locked locked;
 
 	private volatile Runnable suspicionListener;
 
@@ -191,12 +192,32 @@ final class FileLockLease implements LockLease {
 		return verification;
 	}
 
+	/**
+	 * Check, with one {@code lstat}, that the lock path still names the locked file.
+	 * Where the directory is not watched (systems other than Linux, the inotify watch
+	 * limit reached), this is how guarded work learns of a deleted or replaced lock file
+	 * before the next verification, which it triggers; the verification then decides
+	 * (re-created, or lost). Until then, guarded work is refused.
+	 */
 	@Override
 	public void ensureHeld() {
 		LockLease.super.ensureHeld();
 		String detail = this.lostDetail;
 		if (detail != null) {
 			throw LockErrors.lockLost(this.target.location(), detail, null);
+		}
+		boolean named;
+		try {
+			named = LockFiles.pathNames(this.target.path(), this.locked.facts());
+		}
+		catch (IOException ex) {
+			named = false;
+		}
+		if (!named) {
+			suspect();
+			throw LockErrors.lockLost(this.target.location(),
+					"the lock file was deleted or replaced; a verification decides whether the lock is still held",
+					null);
 		}
 	}
 
