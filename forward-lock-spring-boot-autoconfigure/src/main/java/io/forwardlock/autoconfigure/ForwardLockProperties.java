@@ -104,6 +104,14 @@ public class ForwardLockProperties implements Validator {
 	 */
 	private int lostExitCode = 76;
 
+	/**
+	 * Mode of lock directories that the file backend creates (with missing parents), set
+	 * explicitly whatever the umask: octal such as '0750' or '1770', or letters such as
+	 * 'rwxr-x---'. Existing directories keep theirs. Refused when it lets users other
+	 * than the owner write to the directory without the sticky bit.
+	 */
+	private String dirMode = "0700";
+
 	private final Heartbeat heartbeat = new Heartbeat();
 
 	private final Jdbc jdbc = new Jdbc();
@@ -220,6 +228,14 @@ public class ForwardLockProperties implements Validator {
 		this.lostExitCode = lostExitCode;
 	}
 
+	public String getDirMode() {
+		return this.dirMode;
+	}
+
+	public void setDirMode(String dirMode) {
+		this.dirMode = dirMode;
+	}
+
 	public Heartbeat getHeartbeat() {
 		return this.heartbeat;
 	}
@@ -275,7 +291,10 @@ public class ForwardLockProperties implements Validator {
 	}
 
 	/**
-	 * JDBC backend settings.
+	 * JDBC backend settings. The creation of the lock table
+	 * ({@code forward.lock.jdbc.initialize-schema}, {@code schema} and {@code platform})
+	 * is configured by {@link ForwardLockJdbcInitializationProperties}, which needs
+	 * Spring Boot's JDBC support.
 	 */
 	public static class Jdbc {
 
@@ -283,12 +302,6 @@ public class ForwardLockProperties implements Validator {
 		 * Name of the table that holds the lock rows.
 		 */
 		private String tableName = "FORWARD_LOCK";
-
-		/**
-		 * When to create the lock table: 'embedded' for embedded databases only, 'always'
-		 * or 'never'.
-		 */
-		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
 		/**
 		 * Whether a database in the JVM's own memory (H2 'mem:', HSQLDB 'mem:', Derby
@@ -303,14 +316,6 @@ public class ForwardLockProperties implements Validator {
 
 		public void setTableName(String tableName) {
 			this.tableName = tableName;
-		}
-
-		public InitializeSchema getInitializeSchema() {
-			return this.initializeSchema;
-		}
-
-		public void setInitializeSchema(InitializeSchema initializeSchema) {
-			this.initializeSchema = initializeSchema;
 		}
 
 		public boolean isAllowInMemoryDatabase() {
@@ -371,28 +376,6 @@ public class ForwardLockProperties implements Validator {
 		 * again once it is held.
 		 */
 		STANDBY
-
-	}
-
-	/**
-	 * When to initialize the JDBC schema.
-	 */
-	public enum InitializeSchema {
-
-		/**
-		 * Only for embedded databases such as H2.
-		 */
-		EMBEDDED,
-
-		/**
-		 * Always.
-		 */
-		ALWAYS,
-
-		/**
-		 * Never; the table is created by the user's own migrations.
-		 */
-		NEVER
 
 	}
 

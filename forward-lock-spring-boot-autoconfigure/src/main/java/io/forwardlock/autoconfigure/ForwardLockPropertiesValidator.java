@@ -57,6 +57,16 @@ final class ForwardLockPropertiesValidator implements Validator {
 		}
 		rejectUnlessExitCode(errors, "exitCode", properties.getExitCode(), defaults.getExitCode());
 		rejectUnlessExitCode(errors, "lostExitCode", properties.getLostExitCode(), defaults.getLostExitCode());
+		rejectUnlessDirectoryMode(errors, properties.getDirMode());
+	}
+
+	private static void rejectUnlessDirectoryMode(Errors errors, @Nullable String value) {
+		try {
+			LockRequest.parseDirectoryMode(value);
+		}
+		catch (IllegalArgumentException ex) {
+			errors.rejectValue("dirMode", "invalid", ex.getMessage() + "; for example forward.lock.dir-mode=0750");
+		}
 	}
 
 	private static String format(Duration duration) {
