@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Timeout;
 import io.forwardlock.lock.InstanceLock;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockRemedy;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.LockSetting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -30,12 +32,14 @@ class JdbcLockBackendMissingTableTests {
 	private final LockRequest request = LockRequest.named("orders").build();
 
 	@Test
-	void missingTableIsAMisconfigurationNamingTheTableAndHowToCreateIt() {
+	void missingTableIsAnInvalidConfigurationNamingTheTableAndTheSettingsThatCreateIt() {
 		assertThatExceptionOfType(LockException.class).isThrownBy(() -> this.backend.tryAcquire(this.request))
 			.satisfies((ex) -> {
-				assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_MISCONFIGURED);
+				assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION);
 				assertThat(ex.getMessage()).contains("FORWARD_LOCK").contains("does not exist");
-				assertThat(ex.getHelp()).anySatisfy((help) -> assertThat(help).contains("initialize-schema"));
+				assertThat(ex.getRemedies()).flatMap(LockRemedy::changes)
+					.extracting(LockRemedy.Change::setting)
+					.contains(LockSetting.JDBC_INITIALIZE_SCHEMA, LockSetting.JDBC_TABLE_NAME);
 			});
 	}
 
@@ -53,7 +57,7 @@ class JdbcLockBackendMissingTableTests {
 		assertThatExceptionOfType(LockException.class)
 			.isThrownBy(() -> InstanceLock.awaitLease(this.backend, this.request, Duration.ofMillis(50),
 					(failure, inARow, pause) -> retries.incrementAndGet()))
-			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_MISCONFIGURED));
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION));
 		assertThat(retries).hasValue(0);
 	}
 
