@@ -149,7 +149,7 @@ final class JdbcLockLease extends ExpiringLease {
 	 * then lost)
 	 */
 	private <T> T beforeDeadline(Callable<T> call) throws SQLException {
-		return deadline().await(JdbcLockBackend.submit(call), SQLException.class,
+		return deadline().await(this.backend.submit(call), SQLException.class,
 				"The database did not answer before the lease ran out", (message, cause) -> (cause != null)
 						? new SQLException(message, cause) : new SQLTimeoutException(message));
 	}
