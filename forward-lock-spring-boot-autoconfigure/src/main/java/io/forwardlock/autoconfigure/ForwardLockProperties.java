@@ -5,6 +5,8 @@ import java.time.Duration;
 
 import java.util.regex.Pattern;
 
+import io.forwardlock.lock.LockRequest;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -106,6 +108,14 @@ public class ForwardLockProperties implements Validator {
 	 * Exit status of the process when the lock is lost and 'on-lost' is 'shutdown'.
 	 */
 	private int lostExitCode = 76;
+
+	/**
+	 * Mode of lock directories that the file backend creates (with missing parents), set
+	 * explicitly whatever the umask: octal such as '0750' or '1770', or letters such as
+	 * 'rwxr-x---'. Existing directories keep theirs. Refused when it lets users other
+	 * than the owner write to the directory without the sticky bit.
+	 */
+	private String dirMode = "0700";
 
 	private final Heartbeat heartbeat = new Heartbeat();
 
@@ -223,6 +233,14 @@ public class ForwardLockProperties implements Validator {
 		this.lostExitCode = lostExitCode;
 	}
 
+	public String getDirMode() {
+		return this.dirMode;
+	}
+
+	public void setDirMode(String dirMode) {
+		this.dirMode = dirMode;
+	}
+
 	public Heartbeat getHeartbeat() {
 		return this.heartbeat;
 	}
@@ -256,6 +274,16 @@ public class ForwardLockProperties implements Validator {
 		}
 		rejectUnlessExitCode(errors, "exitCode", properties.exitCode, 75);
 		rejectUnlessExitCode(errors, "lostExitCode", properties.lostExitCode, 76);
+		rejectUnlessDirectoryMode(errors, properties.dirMode);
+	}
+
+	private static void rejectUnlessDirectoryMode(Errors errors, String value) {
+		try {
+			LockRequest.parseDirectoryMode(value);
+		}
+		catch (IllegalArgumentException ex) {
+			errors.rejectValue("dirMode", "invalid", ex.getMessage() + "; for example forward.lock.dir-mode=0750");
+		}
 	}
 
 	private static String format(Duration duration) {

@@ -1,10 +1,13 @@
 package io.forwardlock.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.forwardlock.lock.LockRequest;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +38,19 @@ class ForwardLockPropertiesTests {
 		assertThat(this.properties.getOnLost()).isEqualTo(ForwardLockProperties.OnLost.SHUTDOWN);
 		assertThat(this.properties.getExitCode()).isEqualTo(75);
 		assertThat(this.properties.getLostExitCode()).isEqualTo(76).isNotEqualTo(this.properties.getExitCode());
+		assertThat(LockRequest.parseDirectoryMode(this.properties.getDirMode()))
+			.isEqualTo(coreDefaults.directoryMode());
+	}
+
+	@Test
+	void directoryModeBindsFromAnEnvironmentVariableLikeTheOtherFileSettings() {
+		MockEnvironment environment = new MockEnvironment();
+		environment.getPropertySources()
+			.addFirst(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					Map.of("FORWARD_LOCK_DIR_MODE", "rwxr-x---")));
+		ForwardLockProperties bound = EarlyLockAcquisition.bind(environment);
+		assertThat(bound.getDirMode()).isEqualTo("rwxr-x---");
+		assertThat(ForwardLockRequests.request(bound, environment).directoryMode()).isEqualTo(0750);
 	}
 
 	@Test
