@@ -4,11 +4,29 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Immutable description of a lock to acquire and the holder asking for it. Validates
  * itself on construction, with messages that name the lock.
  */
 public final class LockRequest {
+
+	/**
+	 * Default {@link #heartbeatInterval() heartbeat interval}: 30 seconds.
+	 */
+	public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+
+	/**
+	 * Default {@link #staleTimeout() stale timeout}: 60 seconds, twice the default
+	 * heartbeat interval.
+	 */
+	public static final Duration DEFAULT_STALE_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * What a valid lock name looks like, in words, completing "the name must be ...".
+	 */
+	public static final String NAME_RULE = "1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
 	private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -47,9 +65,9 @@ public final class LockRequest {
 	}
 
 	private void validate() {
-		if (this.name == null || !VALID_NAME.matcher(this.name).matches()) {
-			throw new IllegalArgumentException("Lock name '" + this.name
-					+ "' is invalid: use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+		if (!isValidName(this.name)) {
+			throw new IllegalArgumentException(
+					"Lock name '" + SafeText.escape(this.name) + "' is invalid: use " + NAME_RULE);
 		}
 		requirePositive(this.heartbeatInterval, "heartbeat interval");
 		requirePositive(this.staleTimeout, "stale timeout");
@@ -97,7 +115,7 @@ public final class LockRequest {
 	 * @throws IllegalArgumentException when the text is no mode, or a mode that lets
 	 * users other than the owner delete the lock file
 	 */
-	public static int parseDirectoryMode(String text) {
+	public static int parseDirectoryMode(@Nullable String text) {
 		String trimmed = (text != null) ? text.trim() : "";
 		int mode;
 		if (OCTAL_MODE.matcher(trimmed).matches()) {
@@ -138,6 +156,16 @@ public final class LockRequest {
 			throw new IllegalArgumentException(
 					"The " + what + " of lock '" + this.name + "' must be positive, but was " + duration);
 		}
+	}
+
+	/**
+	 * Whether a lock name follows the {@link #NAME_RULE rule}: safe as a file name, a
+	 * database key and a Kubernetes or ZooKeeper name.
+	 * @param name the name, may be {@code null}
+	 * @return whether it is valid
+	 */
+	public static boolean isValidName(@Nullable String name) {
+		return name != null && VALID_NAME.matcher(name).matches();
 	}
 
 	/**
@@ -247,22 +275,23 @@ public final class LockRequest {
 	}
 
 	/**
-	 * Builder for {@link LockRequest}. Defaults follow the seed design: heartbeat off,
-	 * interval 30s, stale timeout 60s.
+	 * Builder for {@link LockRequest}. Defaults: heartbeat off, interval
+	 * {@link #DEFAULT_HEARTBEAT_INTERVAL 30s}, stale timeout
+	 * {@link #DEFAULT_STALE_TIMEOUT 60s}.
 	 */
 	public static final class Builder {
 
 		private final String name;
 
-		private String applicationName;
+		private @Nullable String applicationName;
 
-		private String instanceId;
+		private @Nullable String instanceId;
 
 		private boolean heartbeatEnabled;
 
-		private Duration heartbeatInterval = Duration.ofSeconds(30);
+		private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
-		private Duration staleTimeout = Duration.ofSeconds(60);
+		private Duration staleTimeout = DEFAULT_STALE_TIMEOUT;
 
 		private int directoryMode = DEFAULT_DIRECTORY_MODE;
 

@@ -60,7 +60,8 @@ final class EarlyLockEvents {
 		SimpleApplicationEventMulticaster multicaster = new SimpleApplicationEventMulticaster();
 		multicaster.setErrorHandler((ex) -> logger.warn("A listener failed on an early lock refusal", ex));
 		this.listeners.forEach(multicaster::addApplicationListener);
-		multicaster.multicastEvent(new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal));
+		multicaster
+			.multicastEvent(new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal.getFailure()));
 	}
 
 }

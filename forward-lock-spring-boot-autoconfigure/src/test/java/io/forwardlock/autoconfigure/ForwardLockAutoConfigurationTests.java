@@ -196,8 +196,8 @@ class ForwardLockAutoConfigurationTests {
 						LockStartupException.class);
 				assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 				assertThat(refusal.getExitCode()).isEqualTo(42);
-				assertThat(refusal.getPid()).isEqualTo(ProcessHandle.current().pid());
-				assertThat(refusal.getLockPath()).isEqualTo(this.dir.resolve("orders.lock").toString());
+				assertThat(refusal.getFailure().getPid()).isEqualTo(ProcessHandle.current().pid());
+				assertThat(refusal.getFailure().getLocation()).isEqualTo(this.dir.resolve("orders.lock").toString());
 			});
 			assertThat(first.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		});

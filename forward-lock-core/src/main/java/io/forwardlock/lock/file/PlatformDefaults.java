@@ -20,7 +20,7 @@ import io.forwardlock.lock.LockRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Default lock directory per platform, as in the original design:
+ * Default lock directory per platform:
  * <ul>
  * <li>Linux and other Unix: {@code java.io.tmpdir}, normally {@code /tmp};</li>
  * <li>macOS: {@code ~/Library/Application Support/<name>};</li>
