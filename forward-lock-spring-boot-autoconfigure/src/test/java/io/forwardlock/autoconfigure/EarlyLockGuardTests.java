@@ -1,7 +1,11 @@
 package io.forwardlock.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +56,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class EarlyLockGuardTests {
 
 	private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * Heartbeat on, slow enough that no heartbeat runs during a test.
+	 */
+	private static final String[] HEARTBEAT = { "forward.lock.heartbeat.enabled=true",
+			"forward.lock.heartbeat.interval=30m", "forward.lock.stale-timeout=1h" };
 
 	@TempDir
 	Path dir;
@@ -106,6 +116,47 @@ class EarlyLockGuardTests {
 		assertThat(refusedDuringRefresh(
 				application().properties("forward.lock.max-retries=1", "forward.lock.retry-delay=10ms")))
 			.isEqualTo(LockErrorType.MAX_RETRIES_EXCEEDED);
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnRefusesAHolderThatHeartbeatsBeforeTheContextExists() {
+		run(application().properties(HEARTBEAT));
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().properties(HEARTBEAT).listeners(recorder)))
+			.satisfies((ex) -> assertThat(ex.getExitCode()).isEqualTo(75));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		assertThat(recorder.failures).hasSize(1);
+		assertThat(SideEffect.constructed).hasValue(1);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnRefusesAHolderThatDeclaredNoHeartbeat() throws Exception {
+		run(application());
+		// However long ago its file changed: a holder without heartbeat is never taken
+		// over
+		setLockFileChanged(Duration.ofDays(1));
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().properties(HEARTBEAT)));
+		assertThat(SideEffect.constructed).hasValue(1);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnLeavesAHolderThatMayHaveStoppedHeartbeatingToTheRefresh() throws Exception {
+		run(application().properties(HEARTBEAT));
+		// Unchanged for longer than the holder's stale timeout, as a hung holder's file
+		setLockFileChanged(Duration.ofHours(3));
+		assertThat(refusedDuringRefresh(application().properties(HEARTBEAT))).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnLeavesAHolderWhoseFileChangedInTheFutureToTheRefresh() throws Exception {
+		run(application().properties(HEARTBEAT));
+		// The clock stepped back: how long the file has been unchanged cannot be told
+		setLockFileChanged(Duration.ofHours(-3));
+		assertThat(refusedDuringRefresh(application().properties(HEARTBEAT))).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 		assertThat(SideEffect.constructed).hasValue(2);
 	}
 
@@ -201,6 +252,10 @@ class EarlyLockGuardTests {
 		ConfigurableApplicationContext context = builder.run();
 		this.contexts.add(context);
 		return context;
+	}
+
+	private void setLockFileChanged(Duration ago) throws IOException {
+		Files.setLastModifiedTime(lockFile(), FileTime.from(Instant.now().minus(ago)));
 	}
 
 	private Path lockFile() {
