@@ -1,7 +1,11 @@
 package io.forwardlock.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.List;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.LockAcquireFailedEvent;
@@ -21,10 +25,25 @@ import org.springframework.context.event.SimpleApplicationEventMulticaster;
  * (its event multicaster does not exist yet) to the listeners that are already
  * registered: those of the {@code SpringApplication}. A failing listener is logged and
  * does not hide the refusal.
+ * <p>
+ * No meter registry exists that early. So that such a refusal is counted in the same
+ * meters as any other once one exists, it is also kept, JVM-wide, until the next
+ * application context of this JVM that has forward-lock's metrics replays it
+ * ({@link #replayUncounted(ApplicationListener)}). A refusal that ends the JVM (the usual
+ * case: the process exits with {@code forward.lock.exit-code}) is never counted by a
+ * meter registry of its own: none will ever exist in that process.
  */
 final class EarlyLockEvents {
 
 	private static final Log logger = LogFactory.getLog(EarlyLockEvents.class);
+
+	/**
+	 * Most refusals kept for a later meter registry; only a loop of start-ups in one JVM
+	 * could refuse more, and the oldest go first.
+	 */
+	static final int MAX_UNCOUNTED = 32;
+
+	private static final Deque<LockAcquireFailedEvent> uncounted = new ArrayDeque<>();
 
 	private final Object source;
 
@@ -60,7 +79,34 @@ final class EarlyLockEvents {
 		SimpleApplicationEventMulticaster multicaster = new SimpleApplicationEventMulticaster();
 		multicaster.setErrorHandler((ex) -> logger.warn("A listener failed on an early lock refusal", ex));
 		this.listeners.forEach(multicaster::addApplicationListener);
-		multicaster.multicastEvent(new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal));
+		LockAcquireFailedEvent event = new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal);
+		keepUncounted(event);
+		multicaster.multicastEvent(event);
+	}
+
+	private static void keepUncounted(LockAcquireFailedEvent event) {
+		synchronized (uncounted) {
+			if (uncounted.size() == MAX_UNCOUNTED) {
+				uncounted.removeFirst();
+			}
+			uncounted.addLast(event);
+		}
+	}
+
+	/**
+	 * Hand the refusals published before any meter registry existed to a listener that
+	 * counts them, each once, in the order they happened.
+	 * @param listener the listener, usually that of the metrics
+	 * @return how many were replayed
+	 */
+	static int replayUncounted(ApplicationListener<? super LockAcquireFailedEvent> listener) {
+		List<LockAcquireFailedEvent> replayed;
+		synchronized (uncounted) {
+			replayed = new ArrayList<>(uncounted);
+			uncounted.clear();
+		}
+		replayed.forEach(listener::onApplicationEvent);
+		return replayed.size();
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.forwardlock.actuate.metrics.ForwardLockMetrics;
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockAcquireFailedEvent;
@@ -19,6 +20,7 @@ import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.file.FileLockBackend;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
 import io.forwardlock.lock.file.testsupport.LockProbeProcess;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,10 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationContextInitializedEvent;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationEvent;
@@ -100,6 +106,29 @@ class EarlyLockGuardTests {
 		ForwardLockLifecycle lifecycle = first.getBean(ForwardLockLifecycle.class);
 		assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+	}
+
+	@Test
+	void refusalBeforeAnyContextExistedIsCountedByTheNextMeterRegistryOfThisJvm() {
+		// Refusals left by earlier tests of this JVM
+		EarlyLockEvents.replayUncounted((event) -> {
+		});
+		ConfigurableApplicationContext holder = run(application());
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(application().listeners(recorder)));
+		assertThat(recorder.failures).hasSize(1);
+		// A refusal that ends the JVM is seen by the application's listeners, never by a
+		// registry
+		assertThat(recorder.failedStartups).singleElement()
+			.satisfies((event) -> assertThat(event.getException()).isInstanceOf(LockStartupException.class));
+		holder.close();
+		ConfigurableApplicationContext next = run(application().sources(MetricsConfiguration.class));
+		MeterRegistry registry = next.getBean(MeterRegistry.class);
+		assertThat(registry.get(ForwardLockMetrics.ACQUIRE).tag("outcome", "refused").timer().count()).isEqualTo(1);
+		assertThat(registry.get(ForwardLockMetrics.ACQUIRE).tag("outcome", "acquired").timer().count()).isEqualTo(1);
+		// Counted once: a later registry does not count it again
+		assertThat(EarlyLockEvents.replayUncounted((event) -> {
+		})).isZero();
 	}
 
 	@Test
@@ -275,6 +304,8 @@ class EarlyLockGuardTests {
 
 		final List<LockAcquireFailedEvent> failures = new CopyOnWriteArrayList<>();
 
+		final List<ApplicationFailedEvent> failedStartups = new CopyOnWriteArrayList<>();
+
 		@Override
 		public void onApplicationEvent(ApplicationEvent event) {
 			if (event instanceof ApplicationContextInitializedEvent) {
@@ -282,6 +313,9 @@ class EarlyLockGuardTests {
 			}
 			else if (event instanceof LockAcquireFailedEvent failed) {
 				this.failures.add(failed);
+			}
+			else if (event instanceof ApplicationFailedEvent failed) {
+				this.failedStartups.add(failed);
 			}
 		}
 
@@ -305,6 +339,13 @@ class EarlyLockGuardTests {
 		SideEffect sideEffect() {
 			return new SideEffect();
 		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+			CompositeMeterRegistryAutoConfiguration.class, ForwardLockMetricsAutoConfiguration.class })
+	static class MetricsConfiguration {
 
 	}
 
