@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockAcquirer;
 import io.forwardlock.lifecycle.LockAcquisition;
 import io.forwardlock.lock.LockBackend;
@@ -52,6 +53,10 @@ import org.springframework.core.env.Environment;
  * right before the singletons are created. The embedded web server object exists by then,
  * but it has not started and binds no port.</li>
  * </ul>
+ * A context without a {@link ForwardLockLifecycle} of its own (a child context built with
+ * {@code SpringApplicationBuilder.child}, whose lock is held by its parent's lifecycle)
+ * takes nothing.
+ * <p>
  * A refusal is published as a {@link io.forwardlock.lifecycle.LockAcquireFailedEvent} to
  * the listeners registered with the context so far (those of the
  * {@code SpringApplication}), since the context cannot publish events yet.
@@ -95,6 +100,12 @@ final class EarlyLockAcquisition
 		}
 		if (!isRequested(this.environment)) {
 			// Decided now, not when the application was built (Spring AOT)
+			this.attempted = true;
+			return;
+		}
+		if (beanFactory.getBeanNamesForType(ForwardLockLifecycle.class, true, false).length == 0) {
+			// A child context (SpringApplicationBuilder.child) whose lock is its
+			// parent's: the parent's lifecycle holds it, so there is nothing to take
 			this.attempted = true;
 			return;
 		}

@@ -109,6 +109,37 @@ class EarlyLockGuardTests {
 	}
 
 	@Test
+	void childContextIsNotRefusedByItsParentsLockAndSharesIt() throws Exception {
+		childSharesItsParentsLock();
+	}
+
+	@Test
+	void childContextWithAcquireEarlyIsNotRefusedByItsParentsLockAndSharesIt() throws Exception {
+		childSharesItsParentsLock("forward.lock.acquire-early=true");
+	}
+
+	private void childSharesItsParentsLock(String... childProperties) throws Exception {
+		ConfigurableApplicationContext child = run(
+				application().child(ChildApplication.class).web(WebApplicationType.NONE).properties(childProperties));
+		ConfigurableApplicationContext parent = (ConfigurableApplicationContext) child.getParent();
+		this.contexts.add(parent);
+		assertThat(child.isActive()).isTrue();
+		// One lock for the hierarchy: the parent's
+		assertThat(child.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+		assertThat(child.getBean(ForwardLockLifecycle.class)).isSameAs(parent.getBean(ForwardLockLifecycle.class));
+		assertThat(SideEffect.constructed).hasValue(2);
+		// Another application of this JVM is still turned away before it exists
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(application().listeners(recorder)));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		child.close();
+		assertThat(parent.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+		parent.close();
+		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
 	void refusalBeforeAnyContextExistedIsCountedByTheNextMeterRegistryOfThisJvm() {
 		// Refusals left by earlier tests of this JVM
 		EarlyLockEvents.replayUncounted((event) -> {
@@ -337,6 +368,21 @@ class EarlyLockGuardTests {
 
 		@Bean
 		SideEffect sideEffect() {
+			return new SideEffect();
+		}
+
+	}
+
+	/**
+	 * A child application with auto-configuration of its own, as an application built
+	 * with {@code SpringApplicationBuilder.child} has.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ForwardLockAutoConfiguration.class)
+	static class ChildApplication {
+
+		@Bean
+		SideEffect childSideEffect() {
 			return new SideEffect();
 		}
 
