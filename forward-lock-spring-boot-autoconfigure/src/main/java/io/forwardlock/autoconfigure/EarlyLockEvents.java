@@ -9,13 +9,16 @@ import java.util.List;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.LockAcquireFailedEvent;
+import io.forwardlock.lifecycle.LockLostEvent;
 import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lifecycle.LockStatus;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.Verification;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.SimpleApplicationEventMulticaster;
@@ -71,17 +74,31 @@ final class EarlyLockEvents {
 	 * @param attempts attempts made
 	 */
 	void refused(LockStartupException refusal, Duration duration, int attempts) {
-		HolderRecord holder = refusal.getHolder();
-		LockStatus status = new LockStatus(LockState.NOT_STARTED, this.backend.id(), this.request.name(),
-				this.backend.describeLocation(this.request), holder,
-				this.request.heartbeatEnabled() || this.backend.requiresHeartbeat(), this.request.heartbeatInterval(),
-				this.request.staleTimeout(), null, this.properties.getVerifyInterval(), null, null);
+		LockStatus status = status(LockState.NOT_STARTED, refusal.getHolder(), null);
 		SimpleApplicationEventMulticaster multicaster = new SimpleApplicationEventMulticaster();
 		multicaster.setErrorHandler((ex) -> logger.warn("A listener failed on an early lock refusal", ex));
 		this.listeners.forEach(multicaster::addApplicationListener);
 		LockAcquireFailedEvent event = new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal);
 		keepUncounted(event);
 		multicaster.multicastEvent(event);
+	}
+
+	/**
+	 * The event of a lock taken before the context existed and lost before the lifecycle
+	 * took it over; the context, which exists by then, publishes it.
+	 * @param verification the verification that found it lost
+	 * @return the event
+	 */
+	LockLostEvent lost(Verification verification) {
+		return new LockLostEvent(this.source, status(LockState.LOST, verification.currentHolder(), verification),
+				verification.detail(), verification.currentHolder());
+	}
+
+	private LockStatus status(LockState state, @Nullable HolderRecord holder, @Nullable Verification verification) {
+		return new LockStatus(state, this.backend.id(), this.request.name(),
+				this.backend.describeLocation(this.request), holder,
+				this.request.heartbeatEnabled() || this.backend.requiresHeartbeat(), this.request.heartbeatInterval(),
+				this.request.staleTimeout(), null, this.properties.getVerifyInterval(), verification, null);
 	}
 
 	private static void keepUncounted(LockAcquireFailedEvent event) {

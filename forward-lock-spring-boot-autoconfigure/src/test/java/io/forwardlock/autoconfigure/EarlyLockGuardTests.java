@@ -15,10 +15,12 @@ import io.forwardlock.actuate.metrics.ForwardLockMetrics;
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockAcquireFailedEvent;
+import io.forwardlock.lifecycle.LockLostEvent;
 import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.file.FileLockBackend;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
+import io.forwardlock.lock.file.testsupport.LockHolderProcess;
 import io.forwardlock.lock.file.testsupport.LockProbeProcess;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -251,6 +253,42 @@ class EarlyLockGuardTests {
 	}
 
 	@Test
+	void acquireEarlyLockFileDeletedDuringStartUpIsRepairedBeforeTheLifecycleTakesItOver() throws Exception {
+		ApplicationListener<ApplicationContextInitializedEvent> deleteLockFile = (event) -> deleteQuietly(lockFile());
+		ConfigurableApplicationContext context = run(
+				application().properties("forward.lock.acquire-early=true").listeners(deleteLockFile));
+		assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+	}
+
+	@Test
+	void acquireEarlyLockTakenByAnotherInstanceDuringStartUpIsPublishedAsLostAndRefused() throws Exception {
+		try (ChildJvm other = ChildJvm.start(LockHolderProcess.class, this.dir.toString(), "orders")) {
+			other.await(CHILD_TIMEOUT, "READY");
+			// A tmp cleaner deletes the lock file while this instance starts, and another
+			// instance takes the lock with a new file
+			ApplicationListener<ApplicationContextInitializedEvent> takeOver = (event) -> {
+				deleteQuietly(lockFile());
+				try {
+					assertThat(other.ask("acquire", CHILD_TIMEOUT, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			};
+			Recorder recorder = new Recorder();
+			Throwable failure = catchThrowable(() -> run(
+					application().properties("forward.lock.acquire-early=true").listeners(takeOver, recorder)));
+			LockStartupException refusal = StartupFailures.findCause(failure, LockStartupException.class);
+			assertThat(refusal).as("refusal in %s", failure).isNotNull();
+			assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+			assertThat(recorder.losses).singleElement()
+				.satisfies((event) -> assertThat(event.getStatus().state()).isEqualTo(LockState.LOST));
+			assertThat(other.ask("verify", CHILD_TIMEOUT, "VERIFY")).contains("HELD");
+		}
+	}
+
+	@Test
 	void acquireEarlyRefusalHappensBeforeTheContextExistsAndIsPublished() {
 		run(application());
 		Recorder recorder = new Recorder();
@@ -314,6 +352,15 @@ class EarlyLockGuardTests {
 		return context;
 	}
 
+	private static void deleteQuietly(Path file) {
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private void setLockFileChanged(Duration ago) throws IOException {
 		Files.setLastModifiedTime(lockFile(), FileTime.from(Instant.now().minus(ago)));
 	}
@@ -337,6 +384,8 @@ class EarlyLockGuardTests {
 
 		final List<ApplicationFailedEvent> failedStartups = new CopyOnWriteArrayList<>();
 
+		final List<LockLostEvent> losses = new CopyOnWriteArrayList<>();
+
 		@Override
 		public void onApplicationEvent(ApplicationEvent event) {
 			if (event instanceof ApplicationContextInitializedEvent) {
@@ -347,6 +396,9 @@ class EarlyLockGuardTests {
 			}
 			else if (event instanceof ApplicationFailedEvent failed) {
 				this.failedStartups.add(failed);
+			}
+			else if (event instanceof LockLostEvent lost) {
+				this.losses.add(lost);
 			}
 		}
 
