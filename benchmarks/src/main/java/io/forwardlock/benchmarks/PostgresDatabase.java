@@ -1,18 +1,12 @@
 package io.forwardlock.benchmarks;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.forwardlock.lock.jdbc.JdbcLockBackend;
-import io.forwardlock.lock.jdbc.JdbcLockSchemaInitializer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
@@ -50,9 +44,7 @@ public class PostgresDatabase {
 		config.setMaximumPoolSize(4);
 		config.setPoolName("benchmark");
 		this.dataSource = new HikariDataSource(config);
-		new JdbcLockSchemaInitializer(this.dataSource, JdbcLockBackend.DEFAULT_TABLE_NAME).initialize();
-		execute(SHEDLOCK_TABLE);
-		execute(springIntegrationLockTable());
+		JdbcBenchmarkTables.create(this.dataSource, SHEDLOCK_TABLE, SPRING_INTEGRATION_SCHEMA);
 	}
 
 	@TearDown(Level.Trial)
@@ -71,29 +63,6 @@ public class PostgresDatabase {
 
 	String jdbcUrl() {
 		return this.postgres.getJdbcUrl("postgres", "postgres");
-	}
-
-	private void execute(String sql) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection();
-				Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-	}
-
-	// Spring Integration ships one script for all its tables; only the lock table is
-	// needed.
-	private static String springIntegrationLockTable() throws IOException {
-		try (InputStream in = PostgresDatabase.class.getResourceAsStream(SPRING_INTEGRATION_SCHEMA)) {
-			if (in == null) {
-				throw new IllegalStateException(SPRING_INTEGRATION_SCHEMA + " is missing from the class path");
-			}
-			String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			int start = script.indexOf("CREATE TABLE INT_LOCK");
-			if (start < 0) {
-				throw new IllegalStateException("No INT_LOCK table in " + SPRING_INTEGRATION_SCHEMA);
-			}
-			return script.substring(start, script.indexOf(';', start));
-		}
 	}
 
 }

@@ -22,6 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * every 5 seconds;</li>
  * <li>{@code forwardLockHeartbeat}: {@link LockLease#heartbeat()} on a file lease with
  * the heartbeat on, by default every 30 seconds;</li>
+ * <li>{@code forwardLockEnsureHeld}: {@link LockLease#ensureHeld()} on a file lease,
+ * which guarded work calls right before each side effect;</li>
  * <li>{@code luceneEnsureValid}: Lucene's {@link Lock#ensureValid()}, the closest
  * equivalent, for reference.</li>
  * </ul>
@@ -71,6 +73,11 @@ public class VerificationBenchmark extends BenchmarkDefaults {
 	@Benchmark
 	public void forwardLockHeartbeat() {
 		this.heartbeatLease.heartbeat();
+	}
+
+	@Benchmark
+	public void forwardLockEnsureHeld() {
+		this.lease.ensureHeld();
 	}
 
 	@Benchmark

@@ -320,7 +320,10 @@ public class ForwardLockProperties implements Validator {
 	}
 
 	/**
-	 * JDBC backend settings.
+	 * JDBC backend settings. The creation of the lock table
+	 * ({@code forward.lock.jdbc.initialize-schema}, {@code schema} and {@code platform})
+	 * is configured by {@link ForwardLockJdbcInitializationProperties}, which needs
+	 * Spring Boot's JDBC support.
 	 */
 	public static class Jdbc {
 
@@ -328,12 +331,6 @@ public class ForwardLockProperties implements Validator {
 		 * Name of the table that holds the lock rows.
 		 */
 		private String tableName = "FORWARD_LOCK";
-
-		/**
-		 * When to create the lock table: 'embedded' for embedded databases only, 'always'
-		 * or 'never'.
-		 */
-		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
 		/**
 		 * Whether a database in the JVM's own memory (H2 'mem:', HSQLDB 'mem:', Derby
@@ -348,14 +345,6 @@ public class ForwardLockProperties implements Validator {
 
 		public void setTableName(String tableName) {
 			this.tableName = tableName;
-		}
-
-		public InitializeSchema getInitializeSchema() {
-			return this.initializeSchema;
-		}
-
-		public void setInitializeSchema(InitializeSchema initializeSchema) {
-			this.initializeSchema = initializeSchema;
 		}
 
 		public boolean isAllowInMemoryDatabase() {
@@ -416,28 +405,6 @@ public class ForwardLockProperties implements Validator {
 		 * again once it is held.
 		 */
 		STANDBY
-
-	}
-
-	/**
-	 * When to initialize the JDBC schema.
-	 */
-	public enum InitializeSchema {
-
-		/**
-		 * Only for embedded databases such as H2.
-		 */
-		EMBEDDED,
-
-		/**
-		 * Always.
-		 */
-		ALWAYS,
-
-		/**
-		 * Never; the table is created by the user's own migrations.
-		 */
-		NEVER
 
 	}
 

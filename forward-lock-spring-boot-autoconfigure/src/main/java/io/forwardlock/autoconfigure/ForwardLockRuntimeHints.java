@@ -3,6 +3,7 @@ package io.forwardlock.autoconfigure;
 import io.forwardlock.actuate.endpoint.ForwardLockEndpoint;
 import io.forwardlock.actuate.info.ForwardLockInfoContributor;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.jdbc.JdbcLockSchemaInitializer;
 
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
@@ -27,7 +28,8 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
  */
 class ForwardLockRuntimeHints implements RuntimeHintsRegistrar {
 
-	static final String SCHEMA_SCRIPTS = "io/forwardlock/lock/jdbc/schema-*.sql";
+	static final String SCHEMA_SCRIPTS = JdbcLockSchemaInitializer.SCHEMA_LOCATION
+		.replace(JdbcLockSchemaInitializer.PLATFORM_PLACEHOLDER, "*");
 
 	static final String FAILURE_ANALYZER = "io.forwardlock.diagnostics.LockFailureAnalyzer";
 

@@ -17,20 +17,17 @@ import org.springframework.beans.factory.ObjectProvider;
  * application's only (or primary) {@link DataSource}. The data source is looked up when
  * the backend is created, that is only when the JDBC backend is selected, so that an
  * application without a database can use another backend, and so that a missing data
- * source is reported when the application runs rather than decided when it is built.
+ * source is reported when the application runs rather than decided when it is built. The
+ * backend's threads end when the application context closes it.
  */
 final class JdbcLockBackendFactory implements LockBackendFactory {
 
 	private final ObjectProvider<DataSource> dataSource;
 
-	private final ObjectProvider<ForwardLockJdbcSchemaInitializer> schemaInitializer;
-
 	private final ForwardLockProperties properties;
 
-	JdbcLockBackendFactory(ObjectProvider<DataSource> dataSource,
-			ObjectProvider<ForwardLockJdbcSchemaInitializer> schemaInitializer, ForwardLockProperties properties) {
+	JdbcLockBackendFactory(ObjectProvider<DataSource> dataSource, ForwardLockProperties properties) {
 		this.dataSource = dataSource;
-		this.schemaInitializer = schemaInitializer;
 		this.properties = properties;
 	}
 
@@ -46,12 +43,8 @@ final class JdbcLockBackendFactory implements LockBackendFactory {
 			throw noSingleDataSource();
 		}
 		ForwardLockProperties.Jdbc jdbc = this.properties.getJdbc();
-		// A schema initializer bean of the application's own has run already; ours runs
-		// here, before the lifecycle acquires the lock, so that the table exists by then
-		if (this.schemaInitializer.getIfAvailable() == null) {
-			new ForwardLockJdbcSchemaInitializer(dataSource, jdbc.getTableName(), jdbc.getInitializeSchema())
-				.afterPropertiesSet();
-		}
+		// The lock table was created, if at all, by the database initializers, which the
+		// backend bean depends on (ForwardLockDependsOnDatabaseInitializationDetector)
 		JdbcLockBackend backend = new JdbcLockBackend(dataSource, jdbc.getTableName());
 		backend.setAllowInMemoryDatabase(jdbc.isAllowInMemoryDatabase());
 		return backend;

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -12,10 +13,16 @@ import javax.sql.DataSource;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.boot.sql.init.DatabaseInitializationSettings;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializerDetector;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -34,13 +41,16 @@ import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend;
 import io.forwardlock.lock.jdbc.JdbcLockBackend;
+import io.forwardlock.lock.jdbc.JdbcLockSchemaInitializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ForwardLockJdbcAutoConfiguration}.
  */
+@Timeout(120)
 class ForwardLockJdbcAutoConfigurationTests {
 
 	// The tests run in one JVM, on in-memory H2 databases: they opt in explicitly
@@ -97,8 +107,10 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	@Test
-	void usesTheConfiguredTableName() {
-		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=APP_LOCKS")
+	void usesTheConfiguredTableNameCreatedByTheConfiguredScript() {
+		this.contextRunner
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=APP_LOCKS",
+					"forward.lock.jdbc.schema=classpath:io/forwardlock/autoconfigure/app-locks-@@platform@@.sql")
 			.run((context) -> {
 				JdbcLockBackend backend = createBackend(context);
 				assertThat(backend.getTableName()).isEqualTo("APP_LOCKS");
@@ -111,7 +123,8 @@ class ForwardLockJdbcAutoConfigurationTests {
 	@Test
 	void failsWithHelpWhenTheTableNameIsNotAnIdentifier() {
 		this.contextRunner
-			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x")
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x",
+					"forward.lock.jdbc.initialize-schema=never")
 			.run((context) -> assertThatExceptionOfType(IllegalArgumentException.class)
 				.isThrownBy(() -> createBackend(context))
 				.withMessageContaining("forward.lock.jdbc.table-name"));
@@ -125,6 +138,68 @@ class ForwardLockJdbcAutoConfigurationTests {
 				.rootCause()
 				.isInstanceOf(IllegalArgumentException.class)
 				.hasMessageContaining("forward.lock.jdbc.table-name"));
+	}
+
+	@Test
+	void failsWithHelpWhenAnotherTableWouldBeCreatedFromTheDefaultScript() {
+		this.contextRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=APP_LOCKS")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("forward.lock.jdbc.table-name=APP_LOCKS needs a schema script")
+				.hasMessageContaining("set forward.lock.jdbc.schema")
+				.hasMessageContaining("forward.lock.jdbc.initialize-schema=never"));
+	}
+
+	@Test
+	void anotherTableNameNeedsNoScriptWhenNothingIsCreated() {
+		this.contextRunner
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=APP_LOCKS",
+					"forward.lock.jdbc.initialize-schema=never")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void initializeSchemaTakesSpringBootsDatabaseInitializationModes() {
+		this.contextRunner.withPropertyValues("forward.lock.jdbc.initialize-schema=always")
+			.run((context) -> assertThat(
+					context.getBean(ForwardLockJdbcInitializationProperties.class).getInitializeSchema())
+				.isEqualTo(DatabaseInitializationMode.ALWAYS));
+	}
+
+	@Test
+	void createsNoTableWhenTheGuardIsDisabled() {
+		this.guardedRunner.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(ForwardLockJdbcSchemaInitializer.class);
+				assertThat(hasLockTable(context.getBean(DataSource.class), "FORWARD_LOCK")).isFalse();
+			});
+	}
+
+	@Test
+	void theLockBackendWaitsForEveryDatabaseInitializer() {
+		this.guardedRunner.withUserConfiguration(AppLocksInitializerConfiguration.class)
+			.withPropertyValues("forward.lock.backend=jdbc")
+			.run((context) -> {
+				ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
+				assertThat(beanFactory.getBeanDefinition(ForwardLockAutoConfiguration.BACKEND_BEAN_NAME).getDependsOn())
+					.contains("forwardLockJdbcSchemaInitializer", "appLocksInitializer");
+				// Spring Boot's own detector finds the lock table's initializer, so it is
+				// ordered after Flyway and Liquibase like every script-based one
+				assertThat(beanFactory.getBeanDefinition("forwardLockJdbcSchemaInitializer")
+					.getAttribute(DatabaseInitializerDetector.class.getName()))
+					.isEqualTo("org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializerDetector");
+			});
+	}
+
+	@Test
+	void anApplicationsOwnSchemaInitializerReplacesTheAutoConfiguredOne() {
+		this.contextRunner
+			.withBean("mySchemaInitializer", ForwardLockJdbcSchemaInitializer.class,
+					() -> new ForwardLockJdbcSchemaInitializer(new JdbcDataSource(),
+							new DatabaseInitializationSettings()))
+			.run((context) -> assertThat(context).hasSingleBean(ForwardLockJdbcSchemaInitializer.class)
+				.hasBean("mySchemaInitializer"));
 	}
 
 	@Test
@@ -196,7 +271,12 @@ class ForwardLockJdbcAutoConfigurationTests {
 			.withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.boot.jdbc"))
 			.withUserConfiguration(InMemoryDatabaseConfiguration.class)
 			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.allow-in-memory-database=true")
-			.run((context) -> assertAcquires(createBackend(context)).release());
+			.run((context) -> {
+				// Without Spring Boot's JDBC support, the table is created as without
+				// Spring
+				new JdbcLockSchemaInitializer(context.getBean(DataSource.class)).initialize();
+				assertAcquires(createBackend(context)).release();
+			});
 	}
 
 	@Test
@@ -272,6 +352,42 @@ class ForwardLockJdbcAutoConfigurationTests {
 		});
 	}
 
+	@Test
+	void closedContextsLeaveNoThreadOfTheJdbcBackendBehind() {
+		List<String> before = jdbcLockThreads();
+		for (int i = 0; i < 10; i++) {
+			guardedByJdbc(sharedDatabaseUrl()).run((context) -> {
+				assertThat(context).hasNotFailed();
+				// Verifying a lease runs the query on a thread of the backend
+				try (LockLease lease = assertAcquires(context.getBean(JdbcLockBackend.class))) {
+					assertThat(lease.verify().isHeld()).isTrue();
+				}
+			});
+		}
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jdbcLockThreads()).isSubsetOf(before));
+	}
+
+	@Test
+	void acquireEarlyWaitsForTheApplicationsDatabaseInitializationToCreateTheTable() {
+		guardedByJdbc(sharedDatabaseUrl()).withUserConfiguration(AppLocksInitializerConfiguration.class)
+			.withPropertyValues("forward.lock.acquire-early=true", "forward.lock.jdbc.table-name=APP_LOCKS",
+					"forward.lock.jdbc.initialize-schema=never")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(LockStatusProvider.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+			});
+	}
+
+	private static List<String> jdbcLockThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map(Thread::getName)
+			.filter((name) -> name.startsWith("forward-lock-jdbc"))
+			.toList();
+	}
+
 	private ApplicationContextRunner guardedByJdbc(String url) {
 		return new ApplicationContextRunner()
 			.withConfiguration(
@@ -323,6 +439,23 @@ class ForwardLockJdbcAutoConfigurationTests {
 		assertThat(lease).isPresent();
 		assertThat(lease.get().fencingToken()).isPresent();
 		return lease.get();
+	}
+
+	/**
+	 * The application creates its lock table with Spring Boot's script-based database
+	 * initialization, as its migrations (Flyway, Liquibase) would.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class AppLocksInitializerConfiguration {
+
+		@Bean
+		DataSourceScriptDatabaseInitializer appLocksInitializer(DataSource dataSource) {
+			DatabaseInitializationSettings settings = new DatabaseInitializationSettings();
+			settings.setSchemaLocations(List.of("classpath:io/forwardlock/autoconfigure/app-locks-h2.sql"));
+			settings.setMode(DatabaseInitializationMode.ALWAYS);
+			return new DataSourceScriptDatabaseInitializer(dataSource, settings);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -39,8 +39,10 @@ class ForwardLockRuntimeHintsTests {
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.resource().forResource("io/forwardlock/lock/jdbc/schema-h2.sql"))
 			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.resource().forResource("io/forwardlock/lock/jdbc/schema-mysql.sql"))
+			.accepts(this.hints);
 		// A dialect added later is covered by the pattern
-		assertThat(RuntimeHintsPredicates.resource().forResource("io/forwardlock/lock/jdbc/schema-mariadb.sql"))
+		assertThat(RuntimeHintsPredicates.resource().forResource("io/forwardlock/lock/jdbc/schema-oracle.sql"))
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.resource().forResource("io/forwardlock/lock/jdbc/other.sql"))
 			.rejects(this.hints);

@@ -1,15 +1,9 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.FileLockInterruptionException;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,7 +15,7 @@ import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.file.LockFiles.FileFacts;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link LockBackend} that holds an OS file lock ({@code fcntl} on Linux and macOS,
@@ -107,24 +101,9 @@ public class FileLockBackend implements LockBackend {
 	 */
 	static final int MAX_ATTEMPTS = 10;
 
-	/**
-	 * Size of the head region of the lock, which starts at byte 0.
-	 */
-	static final long HEAD_SIZE = 1;
+	private final LockDirectory directory;
 
-	/**
-	 * Start of the tail region of the lock, right after the head.
-	 */
-	static final long TAIL_POSITION = HEAD_SIZE;
-
-	/**
-	 * Size of the tail region: to the largest offset Java can name.
-	 */
-	static final long TAIL_SIZE = Long.MAX_VALUE - TAIL_POSITION;
-
-	private final Path directory;
-
-	private volatile AttemptListener attemptListener = AttemptListener.NONE;
+	private final LockAttempts attempts = new LockAttempts(this);
 
 	/**
 	 * What this backend, as a contender, saw of held locks and since when.
@@ -137,7 +116,8 @@ public class FileLockBackend implements LockBackend {
 	 * @param directory the lock directory
 	 */
 	public FileLockBackend(Path directory) {
-		this.directory = Objects.requireNonNull(directory, "'directory' must not be null").toAbsolutePath();
+		this.directory = new LockDirectory(
+				Objects.requireNonNull(directory, "'directory' must not be null").toAbsolutePath());
 	}
 
 	/**
@@ -160,7 +140,7 @@ public class FileLockBackend implements LockBackend {
 	 * @return the directory
 	 */
 	public Path getDirectory() {
-		return this.directory;
+		return this.directory.path();
 	}
 
 	/**
@@ -169,7 +149,7 @@ public class FileLockBackend implements LockBackend {
 	 * @return the lock file path
 	 */
 	public Path lockFile(LockRequest request) {
-		return this.directory.resolve(request.name() + LOCK_SUFFIX);
+		return getDirectory().resolve(request.name() + LOCK_SUFFIX);
 	}
 
 	/**
@@ -178,7 +158,7 @@ public class FileLockBackend implements LockBackend {
 	 * @return the holder record path
 	 */
 	public Path holderFile(LockRequest request) {
-		return this.directory.resolve(request.name() + HOLDER_SUFFIX);
+		return getDirectory().resolve(request.name() + HOLDER_SUFFIX);
 	}
 
 	@Override
@@ -194,44 +174,17 @@ public class FileLockBackend implements LockBackend {
 	public Optional<LockLease> tryAcquire(LockRequest request) {
 		boolean interrupted = Thread.interrupted();
 		try {
-			return doTryAcquire(request);
+			return Optional.ofNullable(acquire(request, null));
+		}
+		catch (InterruptedException ex) {
+			// another thread interrupted the I/O, which closed the channel: the attempt
+			// let go of whatever it had
+			interrupted = true;
+			throw LockErrors.backendUnavailable(describeLocation(request), "acquire the lock", ex);
 		}
 		finally {
 			if (interrupted) {
 				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	private Optional<LockLease> doTryAcquire(LockRequest request) {
-		Target target = target(request, true);
-		if (!HeldLocks.claimForAcquisition(target.key())) {
-			return Optional.empty();
-		}
-		boolean acquired = false;
-		try {
-			for (int i = 0; i < MAX_ATTEMPTS; i++) {
-				Attempt attempt = attempt(target, false, request.heartbeatEnabled());
-				if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
-					attempt = Takeover.tryTakeOver(this, target, request, attempt.observed());
-				}
-				if (attempt.outcome() == Outcome.ACQUIRED) {
-					LockLease lease = newLease(target, request, attempt.locked());
-					acquired = true;
-					return Optional.of(lease);
-				}
-				if (attempt.outcome() == Outcome.HELD) {
-					return Optional.empty();
-				}
-			}
-			throw LockErrors.raceCondition(target.location());
-		}
-		catch (IOException ex) {
-			throw translate(ex, target, "acquire the lock");
-		}
-		finally {
-			if (!acquired) {
-				HeldLocks.unclaim(target.key());
 			}
 		}
 	}
@@ -246,27 +199,32 @@ public class FileLockBackend implements LockBackend {
 		if (request.heartbeatEnabled()) {
 			return LockBackend.super.acquireBlocking(request, pollInterval);
 		}
-		Target target = target(request, true);
-		while (!HeldLocks.claimForAcquisition(target.key())) {
-			Thread.sleep(Math.max(1, pollInterval.toMillis()));
+		return Objects.requireNonNull(acquire(request, pollInterval));
+	}
+
+	/**
+	 * The frame of every acquisition: claim the lock in this JVM, make attempts, and give
+	 * the claim up again unless a lease came of it.
+	 * @param request the request
+	 * @param pollInterval how often to look again while this JVM itself holds the file
+	 * under another name, when waiting; {@code null} for a single try
+	 * @return the lease, or {@code null} when a single try found the lock held
+	 */
+	private @Nullable FileLockLease acquire(LockRequest request, @Nullable Duration pollInterval)
+			throws InterruptedException {
+		LockTarget target = Objects.requireNonNull(target(request, true));
+		if (!claim(target, pollInterval)) {
+			return null;
 		}
 		boolean acquired = false;
 		try {
-			while (true) {
-				if (Thread.interrupted()) {
-					throw new InterruptedException("Interrupted while waiting for " + target.location());
-				}
-				Attempt attempt = attempt(target, true, false);
-				if (attempt.outcome() == Outcome.ACQUIRED) {
-					LockLease lease = newLease(target, request, attempt.locked());
-					acquired = true;
-					return lease;
-				}
-				if (attempt.outcome() == Outcome.HELD) {
-					// only when this JVM holds the file through a channel of its own
-					Thread.sleep(Math.max(1, pollInterval.toMillis()));
-				}
+			LockedFile locked = (pollInterval != null) ? waitFor(target, pollInterval) : tryOnce(target, request);
+			if (locked == null) {
+				return null;
 			}
+			FileLockLease lease = newLease(target, request, locked);
+			acquired = true;
+			return lease;
 		}
 		catch (FileLockInterruptionException | ClosedByInterruptException ex) {
 			Thread.interrupted();
@@ -285,82 +243,59 @@ public class FileLockBackend implements LockBackend {
 		}
 	}
 
+	private static boolean claim(LockTarget target, @Nullable Duration pollInterval) throws InterruptedException {
+		if (pollInterval == null) {
+			return HeldLocks.claimForAcquisition(target.key());
+		}
+		while (!HeldLocks.claimForAcquisition(target.key())) {
+			Thread.sleep(Math.max(1, pollInterval.toMillis()));
+		}
+		return true;
+	}
+
+	private @Nullable LockedFile tryOnce(LockTarget target, LockRequest request) throws IOException {
+		for (int i = 0; i < MAX_ATTEMPTS; i++) {
+			Attempt attempt = this.attempts.attempt(target, false, request.heartbeatEnabled(), -1);
+			if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
+				attempt = Takeover.tryTakeOver(this, target, attempt.observed());
+			}
+			if (attempt.outcome() == Outcome.ACQUIRED) {
+				return attempt.lockedFile();
+			}
+			if (attempt.outcome() == Outcome.HELD) {
+				return null;
+			}
+		}
+		throw LockErrors.raceCondition(target.location());
+	}
+
+	private LockedFile waitFor(LockTarget target, Duration pollInterval) throws IOException, InterruptedException {
+		while (true) {
+			if (Thread.interrupted()) {
+				throw new InterruptedException("Interrupted while waiting for " + target.location());
+			}
+			Attempt attempt = this.attempts.attempt(target, true, false, -1);
+			if (attempt.outcome() == Outcome.ACQUIRED) {
+				return attempt.lockedFile();
+			}
+			if (attempt.outcome() == Outcome.HELD) {
+				// only when this JVM holds the file through a channel of its own
+				Thread.sleep(Math.max(1, pollInterval.toMillis()));
+			}
+		}
+	}
+
 	@Override
 	public Optional<HolderRecord> inspect(LockRequest request) {
 		boolean interrupted = Thread.interrupted();
 		try {
-			return doInspect(request);
+			LockTarget target = target(request, false);
+			return (target != null) ? LockInspection.inspect(target) : Optional.empty();
 		}
 		finally {
 			if (interrupted) {
 				Thread.currentThread().interrupt();
 			}
-		}
-	}
-
-	private Optional<HolderRecord> doInspect(LockRequest request) {
-		Target target = target(request, false);
-		if (target == null) {
-			return Optional.empty();
-		}
-		HeldLocks.InJvmState inJvm = HeldLocks.beginInspection(target.key());
-		if (inJvm != null) {
-			if (inJvm.lease() != null) {
-				return Optional.of(inJvm.lease().holder());
-			}
-			return Optional.of(HolderFiles.read(target.holderFile()).orElse(HolderRecord.unknown()));
-		}
-		try {
-			FileFacts facts = LockFiles.lstat(target.path());
-			if (facts == null) {
-				return Optional.empty();
-			}
-			FileLockLease heldHere = HeldLocks.leaseOf(facts.fileKey());
-			if (heldHere != null) {
-				// held by this JVM under another name: never open it
-				return Optional.of(heldHere.holder());
-			}
-			if (ForeignLockFiles.isForeign(facts)) {
-				return ForeignLockFiles.inspect(target, facts);
-			}
-			LockFiles.requireSafe(target.path(), facts);
-			FileChannel channel = LockFiles.openExisting(target.path());
-			boolean park = false;
-			try {
-				FileLock probe;
-				try {
-					probe = channel.tryLock(0, Long.MAX_VALUE, true);
-				}
-				catch (OverlappingFileLockException ex) {
-					// this JVM holds the file, swapped in since the check: closing this
-					// descriptor would drop that lock
-					park = true;
-					HeldLocks.park(facts.fileKey(), channel);
-					FileLockLease holder = HeldLocks.leaseOf(facts.fileKey());
-					return Optional.of((holder != null) ? holder.holder() : HolderRecord.unknown());
-				}
-				if (probe != null) {
-					// a leftover of a process that is gone: nobody holds the lock
-					probe.release();
-					return Optional.empty();
-				}
-				return Optional.of(HolderFiles.merge(HolderFiles.parsePid(HolderFiles.readStart(channel)),
-						HolderFiles.read(target.holderFile())));
-			}
-			finally {
-				if (!park) {
-					closeQuietly(channel);
-				}
-			}
-		}
-		catch (NoSuchFileException ex) {
-			return Optional.empty();
-		}
-		catch (IOException ex) {
-			throw translate(ex, target, "inspect the lock");
-		}
-		finally {
-			HeldLocks.endInspection(target.key());
 		}
 	}
 
@@ -387,16 +322,17 @@ public class FileLockBackend implements LockBackend {
 	public boolean mayBeTakenOver(LockRequest request) {
 		Path path = lockFile(request);
 		try {
-			FileFacts facts = LockFiles.lstat(path);
+			LockFiles.FileFacts facts = LockFiles.lstat(path);
 			if (facts == null) {
 				return false;
 			}
-			Optional<HolderFiles.Declared> declared = HolderFiles.readDeclared(holderFile(request));
-			if (declared.isEmpty() || !declared.get().heartbeat()) {
+			HolderFiles.Declared declared = HolderFiles.readDeclared(holderFile(request)).orElse(null);
+			if (declared == null || !declared.heartbeat()) {
 				return false;
 			}
+			Duration staleTimeout = declared.staleTimeout();
 			long unchangedMillis = System.currentTimeMillis() - facts.lastModifiedMillis();
-			return unchangedMillis < 0 || unchangedMillis >= declared.get().staleTimeout().toMillis();
+			return staleTimeout == null || unchangedMillis < 0 || unchangedMillis >= staleTimeout.toMillis();
 		}
 		catch (IOException ex) {
 			return true;
@@ -404,20 +340,28 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Install a listener for fault-injection tests.
-	 * @param listener the listener
+	 * Open the lock file for an attempt to lock it. Tests override it to act between the
+	 * open and the lock.
+	 * @param path the lock file path
+	 * @param createNew whether the file must not exist yet
+	 * @return the channel
+	 * @throws IOException on failure
 	 */
-	void setAttemptListener(AttemptListener listener) {
-		this.attemptListener = (listener != null) ? listener : AttemptListener.NONE;
+	FileChannel openLockFile(Path path, boolean createNew) throws IOException {
+		return LockAttempts.open(path, createNew);
 	}
 
-	private FileLockLease newLease(Target target, LockRequest request, Locked locked) throws IOException {
+	LockAttempts attempts() {
+		return this.attempts;
+	}
+
+	private FileLockLease newLease(LockTarget target, LockRequest request, LockedFile locked) throws IOException {
 		HolderRecord record = request.newHolderRecord();
 		try {
 			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record, request));
 		}
 		catch (IOException ex) {
-			FileLockLease.unlinkAndClose(target, locked, request.heartbeatEnabled());
+			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled());
 			throw ex;
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
@@ -433,344 +377,15 @@ public class FileLockBackend implements LockBackend {
 	 * @return the target, or {@code null} when the directory does not exist and
 	 * {@code create} is {@code false}
 	 */
-	Target target(LockRequest request, boolean create) {
-		Path path = lockFile(request);
-		try {
-			if (create) {
-				PlatformDefaults.createDirectory(this.directory);
-			}
-			else if (!Files.isDirectory(this.directory)) {
-				return null;
-			}
-			Path realDirectory = this.directory.toRealPath();
-			PlatformDefaults.requireSafeDirectory(realDirectory);
-			Path realPath = realDirectory.resolve(request.name() + LOCK_SUFFIX);
-			return new Target(path, realPath, holderFile(request),
-					this.directory.resolve(request.name() + TAKEOVER_SUFFIX), realPath.toString(), path.toString());
-		}
-		catch (IOException ex) {
-			if (LockFiles.isAccessDenied(ex)) {
-				throw LockErrors.permissionDenied(path, ex);
-			}
-			if (ex instanceof FileAlreadyExistsException) {
-				throw LockErrors.backendUnavailable(path.toString(),
-						"use " + this.directory + " as the lock directory: it exists but is not a directory", ex);
-			}
-			throw LockErrors.backendUnavailable(path.toString(), "prepare the lock directory " + this.directory, ex);
-		}
+	@Nullable LockTarget target(LockRequest request, boolean create) {
+		return this.directory.target(request.name(), create);
 	}
 
-	/**
-	 * One attempt to lock the file at the target's path: refuse unsafe files, open
-	 * without following links, lock, then prove the path still names the locked file.
-	 * @param target where the lock lives
-	 * @param blocking whether to wait for the OS lock
-	 * @param serialized whether to confirm the path under the takeover lock, so that a
-	 * concurrent heartbeat takeover cannot replace the file unnoticed
-	 * @return the outcome
-	 * @throws IOException on I/O failure
-	 */
-	Attempt attempt(Target target, boolean blocking, boolean serialized) throws IOException {
-		return attempt(target, blocking, serialized, -1);
-	}
-
-	/**
-	 * One attempt to lock the file at the target's path, as
-	 * {@link #attempt(Target, boolean, boolean)}, while this process still has an older
-	 * descriptor open on a file of the same name.
-	 * @param target where the lock lives
-	 * @param blocking whether to wait for the OS lock
-	 * @param serialized whether to confirm the path under the takeover lock
-	 * @param olderDescriptor the older descriptor, to tell it from the new one, or
-	 * {@code -1}
-	 * @return the outcome
-	 * @throws IOException on I/O failure
-	 */
-	Attempt attempt(Target target, boolean blocking, boolean serialized, int olderDescriptor) throws IOException {
-		FileFacts existing = LockFiles.lstat(target.path());
-		if (existing != null && HeldLocks.leaseOf(existing.fileKey()) != null) {
-			// this JVM holds the file under another name (a bind mount, another case):
-			// opening it would risk a descriptor that must never be closed
-			return new Attempt(Outcome.HELD, null, existing);
-		}
-		if (existing != null) {
-			if (ForeignLockFiles.isForeign(existing)) {
-				// another user's lock file in a shared directory: name its holder, or
-				// replace its leftover as root
-				return ForeignLockFiles.attempt(target, existing);
-			}
-			LockFiles.requireSafe(target.path(), existing);
-		}
-		// know whether this attempt created the file: only then may a failure remove it
-		boolean created = false;
-		FileChannel channel;
-		if (existing == null) {
-			try {
-				channel = open(target.path(), true);
-				created = true;
-			}
-			catch (FileAlreadyExistsException ex) {
-				channel = open(target.path(), false);
-			}
-		}
-		else {
-			channel = open(target.path(), false);
-		}
-		boolean keep = false;
-		try {
-			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath(), olderDescriptor);
-			FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink)
-					: LockFiles.lstat(target.path());
-			if (opened == null) {
-				return Attempt.RETRY;
-			}
-			if (HeldLocks.leaseOf(opened.fileKey()) != null) {
-				// swapped in between the check and the open
-				HeldLocks.park(opened.fileKey(), channel);
-				keep = true;
-				return new Attempt(Outcome.HELD, null, opened);
-			}
-			LockFiles.requireSafe(target.path(), opened);
-			this.attemptListener.afterOpen(target.path());
-			FileLock[] regions;
-			try {
-				regions = lockRegions(channel, blocking);
-			}
-			catch (OverlappingFileLockException ex) {
-				// another channel of this JVM holds a lock on this very file: closing
-				// this descriptor would drop it
-				HeldLocks.park(opened.fileKey(), channel);
-				keep = true;
-				return new Attempt(Outcome.HELD, null, opened);
-			}
-			if (regions == null) {
-				return new Attempt(Outcome.HELD, null, opened);
-			}
-			try {
-				Attempt confirmed = confirm(target, serialized, channel, regions, opened, descriptorLink);
-				keep = confirmed.outcome() == Outcome.ACQUIRED;
-				return confirmed;
-			}
-			catch (IOException | RuntimeException ex) {
-				// a full disk, say: remove the file this attempt created, while still
-				// holding its lock and only if the path still names it, so that no empty
-				// leftover confuses people or looks like a replacement to a holder
-				if (created && descriptorLink != null && LockFiles.pathNames(target.path(), opened)) {
-					LockFiles.deleteIfExists(target.path());
-				}
-				throw ex;
-			}
-		}
-		finally {
-			if (!keep) {
-				closeQuietly(channel);
-			}
-		}
-	}
-
-	/**
-	 * Prove, with the lock held, that the path still names the locked file, and write
-	 * this process's PID into it.
-	 */
-	private static Attempt confirm(Target target, boolean serialized, FileChannel channel, FileLock[] regions,
-			FileFacts opened, Path descriptorLink) throws IOException {
-		if (!LockFiles.pathNames(target.path(), opened)) {
-			// a holder unlinked (or a takeover replaced) the file between our open
-			// and lock
-			return Attempt.RETRY;
-		}
-		if (serialized || Takeover.possible(target)) {
-			// the check and the PID write happen under the takeover lock: a
-			// contender that judged the previous content stale sees it change
-			// before it may rename its own file over the path
-			if (!Takeover.serialized(target, () -> LockFiles.pathNames(target.path(), opened) && writePid(channel),
-					false)) {
-				return Attempt.RETRY;
-			}
-		}
-		else {
-			writePid(channel);
-		}
-		return new Attempt(Outcome.ACQUIRED,
-				new Locked(channel, regions[0], regions[1], opened, LockFiles.descriptorNumber(descriptorLink)),
-				opened);
-	}
-
-	/**
-	 * Lock the whole file as two regions, the tail first, then the head. A holder that
-	 * doubts the kernel still has its lock re-takes one region while the other keeps
-	 * everybody out, so a repair never opens a gap. Contenders take the tail first and
-	 * only try the head: one that holds the tail while the holder re-takes the tail fails
-	 * on the head and lets go at once.
-	 * @param channel an open channel on the lock file
-	 * @param blocking whether to wait in the kernel for the tail
-	 * @return the head and tail locks, or {@code null} if another process holds a part
-	 * @throws IOException on I/O failure
-	 */
-	static FileLock[] lockRegions(FileChannel channel, boolean blocking) throws IOException {
-		FileLock tail = blocking ? channel.lock(TAIL_POSITION, TAIL_SIZE, false)
-				: channel.tryLock(TAIL_POSITION, TAIL_SIZE, false);
-		if (tail == null) {
-			return null;
-		}
-		FileLock head;
-		try {
-			head = channel.tryLock(0, HEAD_SIZE, false);
-		}
-		catch (IOException | RuntimeException ex) {
-			tail.release();
-			throw ex;
-		}
-		if (head == null) {
-			tail.release();
-			return null;
-		}
-		return new FileLock[] { head, tail };
-	}
-
-	static FileChannel open(Path path, boolean createNew) throws IOException {
-		try {
-			return LockFiles.openForLocking(path, createNew);
-		}
-		catch (IOException ex) {
-			if (LockFiles.isRefusedLink(ex)) {
-				throw LockErrors.unsafeLockFile(path, "is a symbolic link");
-			}
-			throw ex;
-		}
-	}
-
-	static boolean writePid(FileChannel channel) throws IOException {
-		channel.truncate(0);
-		ByteBuffer content = ByteBuffer.wrap(HolderFiles.pidContent(ProcessHandle.current().pid()));
-		long position = 0;
-		while (content.hasRemaining()) {
-			position += channel.write(content, position);
-		}
-		return true;
-	}
-
-	static void closeQuietly(FileChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// nothing left to release
-		}
-	}
-
-	static LockException translate(IOException ex, Target target, String what) {
+	static LockException translate(IOException ex, LockTarget target, String what) {
 		if (LockFiles.isAccessDenied(ex)) {
 			return LockErrors.permissionDenied(target.path(), ex);
 		}
 		return LockErrors.backendUnavailable(target.location(), what, ex);
-	}
-
-	/**
-	 * Where a lock lives.
-	 *
-	 * @param path the lock file as configured
-	 * @param realPath the lock file with its directory's real path
-	 * @param holderFile the sibling holder record file
-	 * @param takeoverFile the file that serializes heartbeat takeovers
-	 * @param key the key of the JVM-wide registry
-	 * @param location the path for messages
-	 */
-	record Target(Path path, Path realPath, Path holderFile, Path takeoverFile, String key, String location) {
-	}
-
-	/**
-	 * A channel holding the OS lock on a lock file, as two adjacent regions that together
-	 * cover the whole file.
-	 *
-	 * @param channel the channel
-	 * @param head the lock on the first byte
-	 * @param tail the lock on the rest of the file
-	 * @param facts the locked file's attributes when it was locked, read through the
-	 * channel's {@code /proc/self/fd} entry where there is one; its identity (device and
-	 * inode) stays the channel's for as long as the channel is open
-	 * @param descriptor the channel's descriptor number, where {@code /proc/self/fd}
-	 * proved which file it is; {@code -1} when the identity comes from the path alone
-	 */
-	record Locked(FileChannel channel, FileLock head, FileLock tail, FileFacts facts, int descriptor) {
-
-		/**
-		 * Whether Java still considers both regions locked.
-		 * @return whether valid
-		 */
-		boolean valid() {
-			return this.channel.isOpen() && this.head.isValid() && this.tail.isValid();
-		}
-
-		/**
-		 * Whether the locked file's identity was read through the descriptor itself,
-		 * rather than from the path after the open.
-		 * @return whether proven
-		 */
-		boolean identityProven() {
-			return this.descriptor >= 0;
-		}
-
-		/**
-		 * What the kernel says about this lock.
-		 * @return the evidence
-		 */
-		OsLocks.Evidence evidence() {
-			return OsLocks.evidence(this.descriptor, this.facts.inode());
-		}
-
-		/**
-		 * Release both regions, keeping the channel open.
-		 * @throws IOException on failure
-		 */
-		void releaseLocks() throws IOException {
-			IOException failure = null;
-			for (FileLock lock : new FileLock[] { this.head, this.tail }) {
-				try {
-					if (lock.isValid()) {
-						lock.release();
-					}
-				}
-				catch (IOException ex) {
-					failure = (failure != null) ? failure : ex;
-				}
-			}
-			if (failure != null) {
-				throw failure;
-			}
-		}
-
-	}
-
-	enum Outcome {
-
-		ACQUIRED, HELD, RETRY
-
-	}
-
-	/**
-	 * Result of one attempt.
-	 *
-	 * @param outcome what happened
-	 * @param locked the held lock when acquired
-	 * @param observed the attributes of the file found, when known
-	 */
-	record Attempt(Outcome outcome, Locked locked, FileFacts observed) {
-
-		static final Attempt RETRY = new Attempt(Outcome.RETRY, null, null);
-
-	}
-
-	/**
-	 * Callback for fault-injection tests, between opening and locking the lock file.
-	 */
-	interface AttemptListener {
-
-		AttemptListener NONE = (path) -> {
-		};
-
-		void afterOpen(Path path) throws IOException;
-
 	}
 
 }

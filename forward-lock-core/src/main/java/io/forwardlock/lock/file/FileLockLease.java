@@ -1,52 +1,28 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.util.Arrays;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
-import io.forwardlock.lock.file.FileLockBackend.Attempt;
-import io.forwardlock.lock.file.FileLockBackend.Locked;
-import io.forwardlock.lock.file.FileLockBackend.Outcome;
-import io.forwardlock.lock.file.FileLockBackend.Target;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lease of a {@link FileLockBackend}: a channel that holds the OS lock on the lock file.
  * Every read and write of the held file goes through that channel; nothing here opens the
- * lock file a second time.
+ * lock file a second time. {@link LeaseVerifier} checks and repairs it,
+ * {@link LeaseRelease} lets go of it.
  */
 final class FileLockLease implements LockLease {
-
-	private final FileLockBackend backend;
-
-	private final Target target;
-
-	private final LockRequest request;
-
-	private final HolderRecord holder;
-
-	private final byte[] holderContent;
-
-	private static final long RELOCK_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
-
-	private static final long RELOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
-	private final AtomicBoolean released = new AtomicBoolean();
 
 	/**
 	 * Longest wait of a release for a verification or heartbeat in progress; after it,
@@ -54,11 +30,29 @@ final class FileLockLease implements LockLease {
 	 */
 	static final long RELEASE_WAIT_MILLIS = 2000;
 
+	private final FileLockBackend backend;
+
+	private final LockTarget target;
+
+	private final LockRequest request;
+
+	private final HolderRecord holder;
+
+	private final byte[] holderContent;
+
+	private final LeaseVerifier verifier;
+
+	private final AtomicBoolean released = new AtomicBoolean();
+
 	private final ReentrantLock monitor = new ReentrantLock();
 
-	private Locked locked;
+	// replaced under the monitor; read without it by ensureHeld()
+	private volatile LockedFile locked;
 
-	private volatile Runnable suspicionListener;
+	// set once a verification or heartbeat found the lock lost: never cleared
+	private volatile @Nullable String lostDetail;
+
+	private volatile @Nullable Runnable suspicionListener;
 
 	// guarded by monitor
 	private LockDirectoryWatcher.Registration watch = LockDirectoryWatcher.Registration.NONE;
@@ -67,13 +61,15 @@ final class FileLockLease implements LockLease {
 
 	private long lastBeatNanos = System.nanoTime();
 
-	FileLockLease(FileLockBackend backend, Target target, LockRequest request, HolderRecord holder, Locked locked) {
+	FileLockLease(FileLockBackend backend, LockTarget target, LockRequest request, HolderRecord holder,
+			LockedFile locked) {
 		this.backend = backend;
 		this.target = target;
 		this.request = request;
 		this.holder = holder;
 		this.holderContent = HolderFiles.format(holder, request);
 		this.locked = locked;
+		this.verifier = new LeaseVerifier(this, target);
 	}
 
 	@Override
@@ -106,12 +102,32 @@ final class FileLockLease implements LockLease {
 		return this.released.get();
 	}
 
+	FileLockBackend backend() {
+		return this.backend;
+	}
+
+	byte[] holderContent() {
+		return this.holderContent;
+	}
+
+	boolean heartbeatEnabled() {
+		return this.request.heartbeatEnabled();
+	}
+
+	LockedFile locked() {
+		return this.locked;
+	}
+
+	void replaceLocked(LockedFile locked) {
+		this.locked = locked;
+	}
+
 	/**
 	 * Watch the lock file and its directory (inotify on Linux), and call the listener as
 	 * soon as either is deleted, renamed or replaced.
 	 */
 	@Override
-	public void onSuspectedLoss(Runnable listener) {
+	public void onSuspectedLoss(@Nullable Runnable listener) {
 		this.monitor.lock();
 		try {
 			this.suspicionListener = listener;
@@ -123,6 +139,17 @@ final class FileLockLease implements LockLease {
 		}
 		finally {
 			this.monitor.unlock();
+		}
+	}
+
+	/**
+	 * Watch again after a repair: a re-created directory is a new one. Called with the
+	 * monitor held.
+	 */
+	void rewatch() {
+		if (this.suspicionListener != null) {
+			this.watch.cancel();
+			this.watch = watchLockFile();
 		}
 	}
 
@@ -140,15 +167,8 @@ final class FileLockLease implements LockLease {
 
 	/**
 	 * Check the OS lock, the channel, and that the path still names the locked file with
-	 * this process's PID in it.
-	 * <p>
-	 * The channel that holds the lock is never closed here. Kernel evidence that cannot
-	 * be trusted counts as "still held"; only consistent evidence that the lock is gone
-	 * leads to a repair, and the repair re-takes one region of the lock while the other
-	 * keeps everybody out, so it never opens a gap. A vanished file is re-created and
-	 * re-locked when nobody else holds the lock ({@code HEALED}); a replaced file, or
-	 * another process's PID in the file without the kernel confirming that this process
-	 * holds the lock, means the lock is {@code LOST}.
+	 * this process's PID in it; repair what can be repaired without a gap
+	 * ({@link LeaseVerifier}).
 	 */
 	@Override
 	public Verification verify() {
@@ -159,7 +179,7 @@ final class FileLockLease implements LockLease {
 			}
 			boolean interrupted = Thread.interrupted();
 			try {
-				return doVerify();
+				return noted(this.verifier.verify());
 			}
 			catch (IOException ex) {
 				throw FileLockBackend.translate(ex, this.target, "verify the lock");
@@ -175,194 +195,66 @@ final class FileLockLease implements LockLease {
 		}
 	}
 
-	private Verification doVerify() throws IOException {
-		Locked current = this.locked;
-		if (!current.channel().isOpen()) {
-			// the descriptor is gone, and the kernel lock went with it
+	private Verification noted(Verification verification) {
+		if (verification.status() == Verification.Status.LOST) {
+			this.lostDetail = verification.detail();
+		}
+		return verification;
+	}
+
+	/**
+	 * Check cheaply that the lock is still this lease's: the lease was neither released
+	 * nor found lost, Java still holds both regions, the path still names the locked file
+	 * (one {@code lstat}, compared with the device and inode recorded through the
+	 * descriptor when it was locked), and, where the descriptor is known, the kernel
+	 * lists this process's lock in the descriptor's information (an open, a read and a
+	 * close of {@code /proc/self/fdinfo/N}; never the whole lock table). Nothing is
+	 * repaired here: a deleted or replaced lock file fails at once, and the listener
+	 * given to {@link #onSuspectedLoss(Runnable)} is told, so that a verification
+	 * decides.
+	 */
+	@Override
+	public void ensureHeld() {
+		if (this.released.get()) {
+			throw LockErrors.lockLost(location(), "the lease was released", null);
+		}
+		String lost = this.lostDetail;
+		if (lost != null) {
+			throw LockErrors.lockLost(location(), lost, null);
+		}
+		boolean interrupted = Thread.interrupted();
+		try {
+			LockedFile current = this.locked;
+			if (!current.valid()) {
+				throw suspected("the channel holding the lock was closed or its lock released");
+			}
 			FileFacts atPath = LockFiles.lstat(this.target.path());
-			if (atPath != null && !current.facts().sameFileAs(atPath)) {
-				return Verification.lost("the channel holding the lock was closed and the lock file was replaced",
-						otherHolder().orElse(HolderRecord.unknown()));
+			if (!LeaseVerifier.isMine(current, atPath)) {
+				throw suspected(
+						(atPath != null) ? "the lock file was replaced by another file" : "the lock file was deleted");
 			}
-			return reopen(current,
-					"the channel holding the lock was closed (an interrupt during its I/O?); "
-							+ "locked the lock file again",
-					"the channel holding the lock was closed and another process locked the file since");
-		}
-		OsLocks.Evidence evidence = current.valid() ? current.evidence() : OsLocks.Evidence.NOT_HELD;
-		String repaired = null;
-		if (evidence == OsLocks.Evidence.NOT_HELD) {
-			FileFacts atPath = LockFiles.lstat(this.target.path());
-			if (atPath != null && !isMine(current, atPath)) {
-				return Verification.lost("the OS lock was dropped and the lock file was replaced",
-						otherHolder().orElse(HolderRecord.unknown()));
-			}
-			Locked relocked = relockWithoutGap(current);
-			if (relocked == null) {
-				return Verification.lost("the OS lock was dropped and another process locked the file since",
-						otherHolder().orElse(HolderRecord.unknown()));
-			}
-			this.locked = relocked;
-			current = relocked;
-			repaired = "the OS lock was dropped (the kernel no longer showed it: was a descriptor of the lock "
-					+ "file closed in this process?); locked it again without letting go of it";
-		}
-		FileFacts atPath = LockFiles.lstat(this.target.path());
-		if (isMine(current, atPath)) {
-			return checkContent(current, evidence == OsLocks.Evidence.HELD, repaired);
-		}
-		if (atPath != null) {
-			// a file that nobody locks (a failed contender's leftover, a restored
-			// backup) is taken over; one that another process locks means the loss
-			return reopen(current, "the lock file was replaced by a file that nobody held; locked that file",
-					"the lock file was replaced by another file, which another process holds");
-		}
-		return reopen(current, "the lock file was deleted; re-created it",
-				"the lock file was deleted and another process locked it since");
-	}
-
-	private static boolean isMine(Locked current, FileFacts atPath) {
-		// an open descriptor's device and inode never change, so the identity recorded
-		// when it was locked is still the identity of the file behind the channel
-		FileFacts mine = current.facts();
-		return (mine.fileKey() != null) ? mine.sameFileAs(atPath) : (atPath != null && !atPath.symbolicLink());
-	}
-
-	private Verification checkContent(Locked current, boolean confirmed, String repaired) throws IOException {
-		byte[] content = HolderFiles.readStart(current.channel());
-		byte[] expected = HolderFiles.pidContent(this.holder.pid());
-		if (!Arrays.equals(content, expected)) {
-			String found = describeContent(content);
-			if (!confirmed) {
-				// another PID is evidence of a second holder, unless the kernel says that
-				// this process holds the lock right now
-				return Verification.lost("the lock file names " + found
-						+ " instead of this process, and the kernel does not confirm that this process holds the lock",
-						otherHolder().orElse(HolderRecord.unknown()));
-			}
-			FileLockBackend.writePid(current.channel());
-			return Verification.healed("the lock file's content was changed (it named " + found
-					+ "); the kernel confirms that this process holds the lock; rewrote the PID");
-		}
-		Optional<byte[]> raw = HolderFiles.readBytes(this.target.holderFile());
-		if (raw.isPresent() && Arrays.equals(raw.get(), this.holderContent)) {
-			// what this lease wrote, byte for byte: no need to parse it
-			return (repaired != null) ? Verification.healed(repaired) : Verification.held();
-		}
-		Optional<HolderRecord> recorded = raw.flatMap(HolderFiles::parse);
-		if (recorded.isEmpty() || !recorded.get().equals(this.holder)) {
-			LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
-			return Verification.healed(((repaired != null) ? repaired + "; " : "")
-					+ "the holder record file was missing or changed; rewrote it");
-		}
-		return (repaired != null) ? Verification.healed(repaired) : Verification.held();
-	}
-
-	/**
-	 * Describe a lock file's content for a message, without printing what a stranger
-	 * wrote.
-	 */
-	private static String describeContent(byte[] content) {
-		OptionalLong pid = HolderFiles.parsePid(content);
-		if (pid.isPresent()) {
-			return "PID " + pid.getAsLong();
-		}
-		return (content.length == 0) ? "nothing" : "something other than a PID";
-	}
-
-	/**
-	 * Take each region of the lock again while the other one keeps everybody out. If the
-	 * kernel still had the lock, nobody else could get in at any moment; if it had really
-	 * dropped it, this locks the file again unless another process took it.
-	 * @return the re-taken lock, or {@code null} if another process holds it
-	 */
-	private Locked relockWithoutGap(Locked current) throws IOException {
-		FileChannel channel = current.channel();
-		if (current.head().isValid()) {
-			current.head().release();
-		}
-		FileLock head = lockPatiently(channel, 0, FileLockBackend.HEAD_SIZE);
-		if (head == null) {
-			return null;
-		}
-		if (current.tail().isValid()) {
-			current.tail().release();
-		}
-		FileLock tail = lockPatiently(channel, FileLockBackend.TAIL_POSITION, FileLockBackend.TAIL_SIZE);
-		if (tail == null) {
-			// keep what is held so that release() lets go of it
-			this.locked = new Locked(channel, head, current.tail(), current.facts(), current.descriptor());
-			return null;
-		}
-		return new Locked(channel, head, tail, current.facts(), current.descriptor());
-	}
-
-	/**
-	 * Try a region for a short while: a contender may hold it for an instant before it
-	 * finds the other region taken and lets go.
-	 */
-	private static FileLock lockPatiently(FileChannel channel, long position, long size) throws IOException {
-		long deadline = System.nanoTime() + RELOCK_PATIENCE_NANOS;
-		while (true) {
-			FileLock lock;
-			try {
-				lock = channel.tryLock(position, size, false);
-			}
-			catch (OverlappingFileLockException ex) {
-				// another channel of this JVM locked the same file under another name
-				return null;
-			}
-			if (lock != null || System.nanoTime() - deadline > 0) {
-				return lock;
-			}
-			LockSupport.parkNanos(RELOCK_POLL_NANOS);
-		}
-	}
-
-	/**
-	 * Lock the path again after the file vanished or was replaced by a file that nobody
-	 * locks, or after the channel was closed. The old channel stays open until the new
-	 * lock is in place; it refers to an orphaned file or to nothing, so closing it
-	 * afterwards cannot drop the new lock.
-	 */
-	private Verification reopen(Locked current, String detail, String lostDetail) throws IOException {
-		if (current.descriptor() < 0) {
-			// nothing tells its descriptor from the new one: let go of the orphan first
-			FileLockBackend.closeQuietly(current.channel());
-		}
-		// the old file is an orphan, or its lock is gone with the closed channel
-		HeldLocks.forgetFile(current.facts().fileKey(), this);
-		// a tmp cleaner may have removed the whole directory
-		PlatformDefaults.createDirectory(this.target.path().getParent());
-		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
-			Attempt attempt = this.backend.attempt(this.target, false, this.request.heartbeatEnabled(),
-					current.channel().isOpen() ? current.descriptor() : -1);
-			if (attempt.outcome() == Outcome.ACQUIRED) {
-				if (this.released.get()) {
-					// released while this verification was stuck: keep nothing
-					FileLockBackend.closeQuietly(attempt.locked().channel());
-					return Verification.lost("the lease was released", null);
+			if (current.descriptorEvidence() == OsLocks.Evidence.NOT_HELD) {
+				// the descriptor's information does not list the lock (or an old kernel
+				// lists none there): let the thorough check decide
+				Verification verification = verify();
+				if (!verification.isHeld()) {
+					throw LockErrors.lockLost(location(), verification.detail(), verification.currentHolder());
 				}
-				this.locked = attempt.locked();
-				HeldLocks.holdFile(this.locked.facts().fileKey(), this);
-				if (this.suspicionListener != null) {
-					// a re-created directory is a new one: watch it again
-					this.watch.cancel();
-					this.watch = watchLockFile();
-				}
-				FileLockBackend.closeQuietly(current.channel());
-				LockFiles.writeAtomically(this.target.holderFile(), this.holderContent);
-				return Verification.healed(detail);
-			}
-			if (attempt.outcome() == Outcome.HELD) {
-				return Verification.lost(lostDetail, otherHolder().orElse(HolderRecord.unknown()));
 			}
 		}
-		return Verification.lost("the lock file kept changing while re-creating it", null);
+		catch (IOException ex) {
+			throw LockErrors.backendUnavailable(location(), "check the lock", ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
-	private Optional<HolderRecord> otherHolder() {
-		return HolderFiles.read(this.target.holderFile()).filter((r) -> !r.equals(this.holder));
+	private LockException suspected(String detail) {
+		suspect();
+		return LockErrors.lockLost(location(), detail + "; a verification decides whether it can be repaired", null);
 	}
 
 	/**
@@ -386,20 +278,15 @@ final class FileLockLease implements LockLease {
 			try {
 				long now = this.clock.getAsLong();
 				boolean paused = now - this.lastBeatNanos > this.request.heartbeatInterval().multipliedBy(2).toNanos();
-				Locked current = this.locked;
+				LockedFile current = this.locked;
 				if (paused || !current.valid() || !LockFiles.pathNames(this.target.path(), current.facts())) {
-					Verification verification = doVerify();
+					Verification verification = noted(this.verifier.verify());
 					if (!verification.isHeld()) {
 						throw LockErrors.lockLost(this.target.location(), verification.detail(),
 								verification.currentHolder());
 					}
 				}
-				FileChannel channel = this.locked.channel();
-				ByteBuffer content = ByteBuffer.wrap(HolderFiles.pidContent(this.holder.pid()));
-				long position = 0;
-				while (content.hasRemaining()) {
-					position += channel.write(content, position);
-				}
+				LockAttempts.writeAt(this.locked.channel(), HolderFiles.pidContent(this.holder.pid()));
 				this.lastBeatNanos = this.clock.getAsLong();
 			}
 			catch (IOException ex) {
@@ -431,36 +318,6 @@ final class FileLockLease implements LockLease {
 		}
 	}
 
-	private boolean acquireMonitorForRelease() {
-		boolean interrupted = Thread.interrupted();
-		try {
-			return this.monitor.tryLock(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			interrupted = true;
-			return this.monitor.tryLock();
-		}
-		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	private void closeWithoutCleanUp() {
-		this.watch.cancel();
-		Locked current = this.locked;
-		try {
-			FileLockBackend.closeQuietly(current.channel());
-		}
-		finally {
-			HeldLocks.forgetFile(current.facts().fileKey(), this);
-			HeldLocks.unclaim(this.target.key());
-		}
-		throw LockErrors.releaseFailed(this.target.location(), new IOException(
-				"a verification or heartbeat of the lock did not finish within " + RELEASE_WAIT_MILLIS + " ms"));
-	}
-
 	/**
 	 * Clean up while still holding the lock (only if the path still names the held file),
 	 * then release the lock, then close the channel. Idempotent and callable from any
@@ -481,7 +338,7 @@ final class FileLockLease implements LockLease {
 			// our own unlink is no news
 			this.watch.cancel();
 			try {
-				unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled());
+				LeaseRelease.unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled());
 			}
 			catch (IOException ex) {
 				throw LockErrors.releaseFailed(this.target.location(), ex);
@@ -496,77 +353,34 @@ final class FileLockLease implements LockLease {
 		}
 	}
 
-	/**
-	 * Clean up the lock file and holder record if the path still names the held file,
-	 * then release the lock and close the channel. Where {@code /proc/self/fd} proved
-	 * which file the channel holds, the lock file is unlinked; otherwise it is kept and
-	 * emptied: without that proof an acquirer cannot tell a replaced file from its own,
-	 * and a file that is never unlinked is never replaced (Lucene keeps its lock files
-	 * for the same reason).
-	 * @param target where the lock lives
-	 * @param locked the held lock
-	 * @param serialized whether to check and unlink under the takeover lock, so that a
-	 * takeover's replacement is never unlinked by the holder it replaced
-	 * @throws IOException on failure; the lock is released and the channel closed anyway
-	 */
-	static void unlinkAndClose(Target target, Locked locked, boolean serialized) throws IOException {
-		IOException failure = null;
+	private boolean acquireMonitorForRelease() {
+		boolean interrupted = Thread.interrupted();
 		try {
-			// never touch a file whose OS lock this process no longer holds: someone
-			// else may
-			if (locked.valid() && locked.evidence() != OsLocks.Evidence.NOT_HELD) {
-				if (serialized) {
-					// busy: leave the file; a leftover never blocks anybody
-					Takeover.serialized(target, () -> cleanUpIfStillNamed(target, locked), false);
-				}
-				else {
-					cleanUpIfStillNamed(target, locked);
-				}
-			}
+			return this.monitor.tryLock(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
 		}
-		catch (IOException ex) {
-			failure = ex;
+		catch (InterruptedException ex) {
+			interrupted = true;
+			return this.monitor.tryLock();
 		}
 		finally {
-			// descriptors opened under another name: closing them now drops only the
-			// kernel lock that is being released anyway, while the Java lock still keeps
-			// every other channel of this JVM off the file
-			HeldLocks.closeParked(locked.facts().fileKey());
-			try {
-				locked.releaseLocks();
+			if (interrupted) {
+				Thread.currentThread().interrupt();
 			}
-			catch (IOException ex) {
-				failure = (failure != null) ? failure : ex;
-			}
-			try {
-				locked.channel().close();
-			}
-			catch (IOException ex) {
-				failure = (failure != null) ? failure : ex;
-			}
-		}
-		if (failure != null) {
-			throw failure;
 		}
 	}
 
-	private static boolean cleanUpIfStillNamed(Target target, Locked locked) throws IOException {
-		if (!stillNamed(target, locked)) {
-			return false;
+	private void closeWithoutCleanUp() {
+		this.watch.cancel();
+		LockedFile current = this.locked;
+		try {
+			LeaseRelease.closeHeld(current, null);
 		}
-		LockFiles.deleteIfExists(target.holderFile());
-		if (locked.identityProven()) {
-			LockFiles.deleteIfExists(target.path());
+		finally {
+			HeldLocks.forgetFile(current.facts().fileKey(), this);
+			HeldLocks.unclaim(this.target.key());
 		}
-		else {
-			locked.channel().truncate(0);
-		}
-		return true;
-	}
-
-	private static boolean stillNamed(Target target, Locked locked) throws IOException {
-		// the identity recorded at locking time is the held channel's: it cannot change
-		return LockFiles.pathNames(target.path(), locked.facts());
+		throw LockErrors.releaseFailed(this.target.location(), new IOException(
+				"a verification or heartbeat of the lock did not finish within " + RELEASE_WAIT_MILLIS + " ms"));
 	}
 
 	@Override

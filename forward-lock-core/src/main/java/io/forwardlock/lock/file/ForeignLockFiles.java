@@ -16,10 +16,8 @@ import java.util.StringTokenizer;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
-import io.forwardlock.lock.file.FileLockBackend.Attempt;
-import io.forwardlock.lock.file.FileLockBackend.Outcome;
-import io.forwardlock.lock.file.FileLockBackend.Target;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lock files of another user in a shared directory (such as {@code /tmp}, mode 1777),
@@ -73,13 +71,13 @@ final class ForeignLockFiles {
 	 * @throws LockException with {@code UNSAFE_LOCK_FILE} for a leftover this user cannot
 	 * replace
 	 */
-	static Attempt attempt(Target target, FileFacts existing) throws IOException {
+	static Attempt attempt(LockTarget target, FileFacts existing) throws IOException {
 		if (ProcessOwner.uid() == 0) {
 			return replaceAsRoot(target, existing);
 		}
 		OptionalLong holder = kernelHolder(existing.inode());
 		if (holder != null) {
-			return new Attempt(Outcome.HELD, null, existing);
+			return Attempt.held(existing);
 		}
 		throw leftover(target.path(), existing);
 	}
@@ -91,7 +89,7 @@ final class ForeignLockFiles {
 	 * @return the holder, or empty when no process locks the file
 	 * @throws IOException on failure
 	 */
-	static Optional<HolderRecord> inspect(Target target, FileFacts facts) throws IOException {
+	static Optional<HolderRecord> inspect(LockTarget target, FileFacts facts) throws IOException {
 		if (ProcessOwner.uid() == 0) {
 			try (FileChannel channel = HolderFiles.openWithoutBlocking(target.path())) {
 				FileLock probe = tryLock(channel, true);
@@ -110,17 +108,16 @@ final class ForeignLockFiles {
 		return Optional.of(holder.isPresent() ? HolderRecord.ofPid(holder.getAsLong()) : HolderRecord.unknown());
 	}
 
-	private static Attempt replaceAsRoot(Target target, FileFacts existing) throws IOException {
+	private static Attempt replaceAsRoot(LockTarget target, FileFacts existing) throws IOException {
 		try (FileChannel leftover = HolderFiles.openWithoutBlocking(target.path())) {
-			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath());
-			FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink)
-					: LockFiles.lstat(target.path());
+			Descriptors.Identified identified = Descriptors.identify(leftover, target.realPath(), -1);
+			FileFacts opened = (identified != null) ? identified.facts() : LockFiles.lstat(target.path());
 			if (opened == null || !opened.sameFileAs(existing)) {
 				return Attempt.RETRY;
 			}
 			FileLock lock = tryLock(leftover, false);
 			if (lock == null) {
-				return new Attempt(Outcome.HELD, null, opened);
+				return Attempt.held(opened);
 			}
 			if (!LockFiles.pathNames(target.path(), opened)) {
 				return Attempt.RETRY;
@@ -130,7 +127,7 @@ final class ForeignLockFiles {
 		}
 	}
 
-	private static FileLock tryLock(FileChannel channel, boolean shared) throws IOException {
+	private static @Nullable FileLock tryLock(FileChannel channel, boolean shared) throws IOException {
 		try {
 			return channel.tryLock(0, Long.MAX_VALUE, shared);
 		}
@@ -146,7 +143,7 @@ final class ForeignLockFiles {
 	 * a PID, or {@code null} when no read of the table shows a lock (also when there is
 	 * no table to read: then nobody can tell)
 	 */
-	static OptionalLong kernelHolder(long inode) {
+	static @Nullable OptionalLong kernelHolder(long inode) {
 		for (int i = 0; i < TABLE_READS; i++) {
 			String table;
 			try {
@@ -170,7 +167,7 @@ final class ForeignLockFiles {
 	 * @return the PID, empty for a lock without a visible owner, or {@code null} when the
 	 * table shows no lock on the inode
 	 */
-	static OptionalLong holderIn(String table, long inode) {
+	static @Nullable OptionalLong holderIn(String table, long inode) {
 		String marker = ":" + inode;
 		for (String line : table.split("\n")) {
 			// "1: POSIX ADVISORY WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"

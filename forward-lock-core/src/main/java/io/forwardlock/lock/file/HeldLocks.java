@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * JVM-wide registry of the lock files this virtual machine is acquiring, holding or
  * inspecting.
@@ -105,7 +107,7 @@ final class HeldLocks {
 	 * @return {@code null} if the inspection may open the file (call
 	 * {@link #endInspection(String)} afterwards); otherwise the state of this JVM
 	 */
-	static InJvmState beginInspection(String key) {
+	static @Nullable InJvmState beginInspection(String key) {
 		Entry entry = ENTRIES.computeIfAbsent(key, (k) -> new Entry());
 		synchronized (entry) {
 			if (entry.claimed) {
@@ -144,7 +146,7 @@ final class HeldLocks {
 	 * @param fileKey the file's identity, may be {@code null} (then nothing is recorded)
 	 * @param lease the lease
 	 */
-	static void holdFile(Object fileKey, FileLockLease lease) {
+	static void holdFile(@Nullable Object fileKey, FileLockLease lease) {
 		if (fileKey == null) {
 			return;
 		}
@@ -158,7 +160,7 @@ final class HeldLocks {
 	 * @param fileKey the file's identity, may be {@code null}
 	 * @return the lease, or {@code null}
 	 */
-	static FileLockLease leaseOf(Object fileKey) {
+	static @Nullable FileLockLease leaseOf(@Nullable Object fileKey) {
 		if (fileKey == null) {
 			return null;
 		}
@@ -174,7 +176,7 @@ final class HeldLocks {
 	 * @param fileKey the identity of the file as far as known, may be {@code null}
 	 * @param channel the channel
 	 */
-	static void park(Object fileKey, FileChannel channel) {
+	static void park(@Nullable Object fileKey, FileChannel channel) {
 		synchronized (FILES) {
 			HeldFile held = (fileKey != null) ? FILES.get(fileKey) : null;
 			if (held != null && held.lease != null) {
@@ -191,7 +193,7 @@ final class HeldLocks {
 	 * its lock in Java, so that no other channel of this JVM can lock the file meanwhile.
 	 * @param fileKey the file's identity, may be {@code null}
 	 */
-	static void closeParked(Object fileKey) {
+	static void closeParked(@Nullable Object fileKey) {
 		List<FileChannel> parked;
 		synchronized (FILES) {
 			HeldFile held = (fileKey != null) ? FILES.get(fileKey) : null;
@@ -201,7 +203,7 @@ final class HeldLocks {
 			parked = new ArrayList<>(held.parked);
 			held.parked.clear();
 		}
-		parked.forEach(FileLockBackend::closeQuietly);
+		parked.forEach(LockAttempts::closeQuietly);
 	}
 
 	/**
@@ -211,7 +213,7 @@ final class HeldLocks {
 	 * @param fileKey the file's identity, may be {@code null}
 	 * @param lease the lease that held it
 	 */
-	static void forgetFile(Object fileKey, FileLockLease lease) {
+	static void forgetFile(@Nullable Object fileKey, FileLockLease lease) {
 		if (fileKey == null) {
 			return;
 		}
@@ -230,12 +232,12 @@ final class HeldLocks {
 	 * @param lease the lease holding it, or {@code null} while an acquisition is under
 	 * way (another process then holds the lock, or is about to lose it)
 	 */
-	record InJvmState(FileLockLease lease) {
+	record InJvmState(@Nullable FileLockLease lease) {
 	}
 
 	private static final class HeldFile {
 
-		private FileLockLease lease;
+		private @Nullable FileLockLease lease;
 
 		private final List<FileChannel> parked = new ArrayList<>();
 
@@ -247,7 +249,7 @@ final class HeldLocks {
 
 		private int inspections;
 
-		private FileLockLease lease;
+		private @Nullable FileLockLease lease;
 
 	}
 

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Format of what a holder leaves for others to read: the lock file holds the PID in
@@ -58,7 +59,7 @@ final class HolderFiles {
 	 * @param content the bytes read
 	 * @return the PID, or empty when the content is not a valid PID
 	 */
-	static OptionalLong parsePid(byte[] content) {
+	static OptionalLong parsePid(byte @Nullable [] content) {
 		if (content == null || content.length == 0 || content.length > 64) {
 			return OptionalLong.empty();
 		}
@@ -109,7 +110,7 @@ final class HolderFiles {
 	 * does not heartbeat
 	 * @return the properties bytes
 	 */
-	static byte[] format(HolderRecord record, LockRequest request) {
+	static byte[] format(HolderRecord record, @Nullable LockRequest request) {
 		StringBuilder sb = new StringBuilder(
 				"# forward-lock holder record; the OS lock on the .lock file decides who " + "holds the lock\n");
 		append(sb, "pid", String.valueOf(record.pid()));
@@ -128,7 +129,7 @@ final class HolderFiles {
 		return sb.toString().getBytes(StandardCharsets.UTF_8);
 	}
 
-	private static void append(StringBuilder sb, String key, Object value) {
+	private static void append(StringBuilder sb, String key, @Nullable Object value) {
 		if (value == null) {
 			return;
 		}
@@ -181,7 +182,7 @@ final class HolderFiles {
 		return Optional.of(new Declared(holder, heartbeat, heartbeat ? interval : null, heartbeat ? stale : null));
 	}
 
-	private static Instant instant(String text) {
+	private static @Nullable Instant instant(@Nullable String text) {
 		if (text == null) {
 			return null;
 		}
@@ -193,7 +194,7 @@ final class HolderFiles {
 		}
 	}
 
-	private static Duration duration(String text) {
+	private static @Nullable Duration duration(@Nullable String text) {
 		if (text == null) {
 			return null;
 		}
@@ -284,7 +285,8 @@ final class HolderFiles {
 	 * @param interval the declared heartbeat interval, {@code null} without heartbeat
 	 * @param staleTimeout the declared stale timeout, {@code null} without heartbeat
 	 */
-	record Declared(HolderRecord holder, boolean heartbeat, Duration interval, Duration staleTimeout) {
+	record Declared(HolderRecord holder, boolean heartbeat, @Nullable Duration interval,
+			@Nullable Duration staleTimeout) {
 
 	}
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -26,10 +25,11 @@ import java.util.Set;
 
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Safe primitives on lock files: open without following links, refuse anything that is
- * not a regular file of ours, and tell which inode an open channel refers to.
+ * not a regular file of ours, write small files atomically.
  * <p>
  * Nothing here ever opens a second descriptor on a file that this process may have
  * locked, because on POSIX closing any descriptor of a file drops every lock the process
@@ -38,13 +38,6 @@ import io.forwardlock.lock.LockException;
 final class LockFiles {
 
 	private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
-
-	private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
-
-	// asked once: whether /proc is mounted does not change while the JVM runs
-	private static final boolean HAS_PROC_SELF_FD = Files.isDirectory(PROC_SELF_FD);
-
-	private static final String DELETED_SUFFIX = " (deleted)";
 
 	private LockFiles() {
 	}
@@ -55,7 +48,7 @@ final class LockFiles {
 	 * @return the attributes, or {@code null} if nothing is at the path
 	 * @throws IOException on failure other than absence
 	 */
-	static FileFacts lstat(Path path) throws IOException {
+	static @Nullable FileFacts lstat(Path path) throws IOException {
 		try {
 			return FileFacts.read(path, LinkOption.NOFOLLOW_LINKS);
 		}
@@ -134,77 +127,6 @@ final class LockFiles {
 
 	static boolean isPosix(Path path) {
 		return path.getFileSystem().supportedFileAttributeViews().contains("posix");
-	}
-
-	/**
-	 * Find the {@code /proc/self/fd} entry of the only descriptor of this process that is
-	 * open on the given path. Reading attributes through it follows the descriptor to its
-	 * inode without opening anything, even after the path was unlinked or replaced.
-	 * @param realPath the lock file's path with its directory resolved to the real path
-	 * @return the descriptor link, or {@code null} where {@code /proc} is not available
-	 * or the descriptor is ambiguous
-	 */
-	static Path findDescriptorLink(Path realPath) {
-		return findDescriptorLink(realPath, -1);
-	}
-
-	/**
-	 * Find the {@code /proc/self/fd} entry of the only descriptor of this process that is
-	 * open on the given path, other than a known one.
-	 * @param realPath the lock file's path with its directory resolved to the real path
-	 * @param excludedDescriptor a descriptor to ignore (an older channel on a file that
-	 * was deleted under its holder), or {@code -1}
-	 * @return the descriptor link, or {@code null} where {@code /proc} is not available
-	 * or the descriptor is ambiguous
-	 */
-	static Path findDescriptorLink(Path realPath, int excludedDescriptor) {
-		String excluded = Integer.toString(excludedDescriptor);
-		if (!HAS_PROC_SELF_FD) {
-			return null;
-		}
-		String target = realPath.toString();
-		Path found = null;
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC_SELF_FD)) {
-			for (Path entry : entries) {
-				String link;
-				try {
-					link = Files.readSymbolicLink(entry).toString();
-				}
-				catch (IOException ex) {
-					continue;
-				}
-				if (link.equals(target) || link.equals(target + DELETED_SUFFIX)) {
-					if (entry.getFileName().toString().equals(excluded)) {
-						continue;
-					}
-					if (found != null) {
-						return null;
-					}
-					found = PROC_SELF_FD.resolve(entry.getFileName().toString());
-				}
-			}
-		}
-		catch (IOException ex) {
-			return null;
-		}
-		return found;
-	}
-
-	/**
-	 * Number of the descriptor behind a {@code /proc/self/fd} entry.
-	 * @param descriptorLink the entry, or {@code null}
-	 * @return the number, or {@code -1} when unknown
-	 */
-	static int descriptorNumber(Path descriptorLink) {
-		if (descriptorLink == null) {
-			return -1;
-		}
-		try {
-			return Integer.parseInt(descriptorLink.getFileName().toString());
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
 	}
 
 	/**
@@ -292,8 +214,8 @@ final class LockFiles {
 	 * @param lastModifiedMillis modification time
 	 * @param size size in bytes
 	 */
-	record FileFacts(Object fileKey, long inode, boolean regular, boolean symbolicLink, boolean directory, int uid,
-			int links, long lastModifiedMillis, long size) {
+	record FileFacts(@Nullable Object fileKey, long inode, boolean regular, boolean symbolicLink, boolean directory,
+			int uid, int links, long lastModifiedMillis, long size) {
 
 		static FileFacts read(Path path, LinkOption... options) throws IOException {
 			if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
@@ -314,7 +236,7 @@ final class LockFiles {
 		 * What makes this file unsafe to use as a lock file.
 		 * @return a phrase completing "it ...", or {@code null} when safe
 		 */
-		String problem() {
+		@Nullable String problem() {
 			if (this.symbolicLink) {
 				return "is a symbolic link";
 			}
@@ -334,7 +256,7 @@ final class LockFiles {
 			return null;
 		}
 
-		boolean sameFileAs(FileFacts other) {
+		boolean sameFileAs(@Nullable FileFacts other) {
 			return other != null && this.fileKey != null && this.fileKey.equals(other.fileKey);
 		}
 

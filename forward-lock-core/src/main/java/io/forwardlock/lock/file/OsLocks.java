@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.StringTokenizer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Asks the kernel whether this process still holds its POSIX lock on a file, on Linux.
  * <p>
@@ -36,8 +38,7 @@ final class OsLocks {
 	 */
 	static final int TABLE_READS = 3;
 
-	private static final Kernel PROC = kernelWith(() -> Files.readAllBytes(PROC_LOCKS),
-			(descriptor) -> Files.readAllBytes(Path.of("/proc/self/fdinfo/" + descriptor)));
+	private static final Kernel PROC = kernelWith(() -> Files.readAllBytes(PROC_LOCKS), Descriptors::readInfo);
 
 	// tests replace it to simulate a busy, foreign or missing table
 	private static volatile Kernel kernel = PROC;
@@ -67,6 +68,22 @@ final class OsLocks {
 		return fromTable(view, inode);
 	}
 
+	/**
+	 * What the descriptor's own information says about this process's lock on the file
+	 * behind it: a few system calls, never the whole lock table.
+	 * @param descriptor the descriptor number that holds the lock, or {@code -1} if
+	 * unknown
+	 * @param inode the file's inode number, or {@code -1} if unknown
+	 * @return {@code HELD} when listed, {@code NOT_HELD} when not (also on a kernel too
+	 * old to list locks there), {@code UNKNOWN} when it cannot be read
+	 */
+	static Evidence descriptorEvidence(int descriptor, long inode) {
+		if (inode < 0 || descriptor < 0) {
+			return Evidence.UNKNOWN;
+		}
+		return fromDescriptor(kernel, descriptor, inode);
+	}
+
 	private static Evidence fromDescriptor(Kernel view, int descriptor, long inode) {
 		String info;
 		try {
@@ -77,11 +94,8 @@ final class OsLocks {
 		}
 		String marker = ":" + inode + " ";
 		for (String line : info.split("\n")) {
-			if (line.startsWith("lock:")) {
-				Boolean held = heldOnLine(line.substring(5), marker, null);
-				if (Boolean.TRUE.equals(held)) {
-					return Evidence.HELD;
-				}
+			if (line.startsWith("lock:") && heldOnLine(line.substring(5), marker, null) == Evidence.HELD) {
+				return Evidence.HELD;
 			}
 		}
 		return Evidence.NOT_HELD;
@@ -105,12 +119,9 @@ final class OsLocks {
 				// least one lock: anything else is a partial read
 				return Evidence.UNKNOWN;
 			}
-			Boolean held = heldIn(table, inode, pid);
-			if (held == null) {
-				return Evidence.UNKNOWN;
-			}
-			if (held) {
-				return Evidence.HELD;
+			Evidence held = heldIn(table, inode, pid);
+			if (held != Evidence.NOT_HELD) {
+				return held;
 			}
 		}
 		return Evidence.NOT_HELD;
@@ -121,7 +132,7 @@ final class OsLocks {
 	 * a PID namespace that did not mount its own {@code /proc}.
 	 * @return the PID, or {@code null} when {@code /proc/self} cannot be resolved
 	 */
-	static String procPid() {
+	static @Nullable String procPid() {
 		try {
 			String pid = Files.readSymbolicLink(PROC_SELF).toString();
 			return (!pid.isEmpty() && pid.chars().allMatch(Character::isDigit)) ? pid : null;
@@ -132,38 +143,15 @@ final class OsLocks {
 	}
 
 	/**
-	 * Whether this process holds a POSIX lock on the inode, after one read of the lock
-	 * table.
-	 * @param inode the inode number
-	 * @return {@code TRUE} or {@code FALSE}, or {@code null} when the kernel cannot be
-	 * asked (no {@code /proc/locks}, unknown inode, or a lock type that does not record
-	 * the owner)
-	 */
-	static Boolean heldByThisProcess(long inode) {
-		String pid = procPid();
-		if (inode < 0 || pid == null) {
-			return null;
-		}
-		String table;
-		try {
-			table = new String(kernel.locks().read(), StandardCharsets.ISO_8859_1);
-		}
-		catch (IOException | RuntimeException ex) {
-			return null;
-		}
-		return heldIn(table, inode, pid);
-	}
-
-	/**
 	 * Whether a {@code /proc/locks} table shows a process holding a POSIX lock on the
 	 * inode.
 	 * @param table the table's text
 	 * @param inode the inode number
 	 * @param pid the process id, in decimal
-	 * @return {@code TRUE} or {@code FALSE}, or {@code null} when a lock on the inode
-	 * records no owner
+	 * @return {@code HELD} or {@code NOT_HELD}, or {@code UNKNOWN} when a lock on the
+	 * inode records no owner
 	 */
-	static Boolean heldIn(String table, long inode, String pid) {
+	static Evidence heldIn(String table, long inode, String pid) {
 		String marker = ":" + inode + " ";
 		boolean held = false;
 		int start = 0;
@@ -178,25 +166,26 @@ final class OsLocks {
 				break;
 			}
 			if (hit < end) {
-				Boolean line = heldOnLine(table.substring(start, end), marker, pid);
-				if (line == null) {
-					return null;
+				Evidence line = heldOnLine(table.substring(start, end), marker, pid);
+				if (line == Evidence.UNKNOWN) {
+					return Evidence.UNKNOWN;
 				}
-				held |= line;
+				held |= (line == Evidence.HELD);
 			}
 			start = (hit < end) ? end + 1 : table.lastIndexOf('\n', hit) + 1;
 		}
-		return held;
+		return held ? Evidence.HELD : Evidence.NOT_HELD;
 	}
 
 	/**
 	 * Read one line of {@code /proc/locks} that mentions the inode.
 	 * @param pid the PID to look for, or {@code null} for any owner (fdinfo lists only
 	 * this process's locks)
-	 * @return {@code TRUE} if it is this process's POSIX lock on the inode, {@code FALSE}
-	 * if it is another lock or a waiter, {@code null} for a lock that records no owner
+	 * @return {@code HELD} if it is this process's POSIX lock on the inode,
+	 * {@code NOT_HELD} if it is another lock or a waiter, {@code UNKNOWN} for a lock that
+	 * records no owner
 	 */
-	private static Boolean heldOnLine(String line, String marker, String pid) {
+	private static Evidence heldOnLine(String line, String marker, @Nullable String pid) {
 		// "1: POSIX ADVISORY WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"
 		StringTokenizer words = new StringTokenizer(line);
 		String[] first = new String[6];
@@ -205,17 +194,17 @@ final class OsLocks {
 			first[count++] = words.nextToken();
 		}
 		if (count < 6 || first[1].equals("->") || !(first[5] + " ").endsWith(marker)) {
-			return false;
+			return Evidence.NOT_HELD;
 		}
 		if (!first[1].equals("POSIX")) {
 			// open file description locks carry no PID: cannot tell
-			return null;
+			return Evidence.UNKNOWN;
 		}
 		if (first[4].equals("0")) {
 			// the owner is not visible in the PID namespace of this /proc
-			return null;
+			return Evidence.UNKNOWN;
 		}
-		return pid == null || first[4].equals(pid);
+		return (pid == null || first[4].equals(pid)) ? Evidence.HELD : Evidence.NOT_HELD;
 	}
 
 	/**

@@ -16,13 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
-import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.file.FileLockBackend.Attempt;
-import io.forwardlock.lock.file.FileLockBackend.Locked;
-import io.forwardlock.lock.file.FileLockBackend.Outcome;
-import io.forwardlock.lock.file.FileLockBackend.Target;
 import io.forwardlock.lock.file.HolderFiles.Declared;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takeover from a hung holder: a holder that declared a heartbeat, and whose lock file
@@ -73,17 +69,16 @@ final class Takeover {
 	 * Take over if this contender has watched the held lock file stay unchanged for the
 	 * holder's declared stale timeout plus interval.
 	 * @param backend the backend, whose {@link Watch} remembers earlier sightings
-	 * @param target where the lock lives
-	 * @param request the contender's request (its own heartbeat settings do not decide
-	 * staleness)
+	 * @param target where the lock lives (the contender's own heartbeat settings do not
+	 * decide staleness)
 	 * @param observed the held file as found, {@code null} if unknown
 	 * @return an acquired attempt, a held one when not stale or when somebody else is
 	 * taking over, or a retry when the file changed meanwhile
 	 * @throws IOException on I/O failure
 	 */
-	static Attempt tryTakeOver(FileLockBackend backend, Target target, LockRequest request, FileFacts observed)
+	static Attempt tryTakeOver(FileLockBackend backend, LockTarget target, @Nullable FileFacts observed)
 			throws IOException {
-		Attempt held = new Attempt(Outcome.HELD, null, observed);
+		Attempt held = Attempt.held(observed);
 		if (observed == null) {
 			return held;
 		}
@@ -114,7 +109,7 @@ final class Takeover {
 	 * @param target where the lock lives
 	 * @return whether the acquirer must confirm under the takeover lock
 	 */
-	static boolean possible(Target target) {
+	static boolean possible(LockTarget target) {
 		return HolderFiles.readDeclared(target.holderFile()).map(Declared::heartbeat).orElse(false);
 	}
 
@@ -125,7 +120,7 @@ final class Takeover {
 	 * @param facts the lock file's attributes
 	 * @return the sighting
 	 */
-	static Sighting sight(Target target, FileFacts facts) {
+	static Sighting sight(LockTarget target, FileFacts facts) {
 		Optional<Declared> declared = HolderFiles.readDeclared(target.holderFile());
 		return new Sighting(facts.fileKey(), facts.lastModifiedMillis(), facts.size(), lockFilePid(target.path()),
 				declared.orElse(null));
@@ -155,7 +150,7 @@ final class Takeover {
 	 * @return the action's result, or {@code whenBusy}
 	 * @throws IOException on I/O failure
 	 */
-	static <T> T serialized(Target target, IoAction<T> action, T whenBusy) throws IOException {
+	static <T> T serialized(LockTarget target, IoAction<T> action, T whenBusy) throws IOException {
 		Path file = target.takeoverFile();
 		long deadline = System.nanoTime() + MUTEX_WAIT_MILLIS * 1_000_000L;
 		while (System.nanoTime() < deadline) {
@@ -163,10 +158,10 @@ final class Takeover {
 			if (existing != null) {
 				LockFiles.requireSafe(file, existing);
 			}
-			try (FileChannel mutex = FileLockBackend.open(file, false)) {
-				Path descriptorLink = LockFiles
-					.findDescriptorLink(target.realPath().resolveSibling(file.getFileName()));
-				FileFacts opened = (descriptorLink != null) ? FileFacts.read(descriptorLink) : LockFiles.lstat(file);
+			try (FileChannel mutex = LockAttempts.open(file, false)) {
+				Descriptors.Identified identified = Descriptors.identify(mutex,
+						target.realPath().resolveSibling(file.getFileName()), -1);
+				FileFacts opened = (identified != null) ? identified.facts() : LockFiles.lstat(file);
 				if (opened == null) {
 					continue;
 				}
@@ -187,7 +182,7 @@ final class Takeover {
 				}
 				// a write refreshes the modification time, so age-based cleaners such as
 				// systemd-tmpfiles leave the file alone
-				FileLockBackend.writePid(mutex);
+				LockAttempts.writePid(mutex);
 				return action.run();
 			}
 		}
@@ -215,31 +210,34 @@ final class Takeover {
 
 	}
 
-	static Attempt replace(Target target, FileFacts stale) throws IOException {
+	static Attempt replace(LockTarget target, FileFacts stale) throws IOException {
 		String tempName = target.path().getFileName() + "." + UUID.randomUUID() + ".tmp";
 		Path temp = target.path().resolveSibling(tempName);
-		FileChannel channel = FileLockBackend.open(temp, true);
+		FileChannel channel = LockAttempts.open(temp, true);
 		boolean keep = false;
 		try {
-			FileLock[] regions = FileLockBackend.lockRegions(channel, false);
+			FileLock[] regions = LockAttempts.lockRegions(channel, false);
 			if (regions == null) {
 				return Attempt.RETRY;
 			}
-			FileLockBackend.writePid(channel);
-			Path descriptorLink = LockFiles.findDescriptorLink(target.realPath().resolveSibling(tempName));
-			FileFacts facts = (descriptorLink != null) ? FileFacts.read(descriptorLink) : LockFiles.lstat(temp);
+			LockAttempts.writePid(channel);
+			Descriptors.Identified identified = Descriptors.identify(channel,
+					target.realPath().resolveSibling(tempName), -1);
+			FileFacts facts = (identified != null) ? identified.facts() : LockFiles.lstat(temp);
+			if (facts == null) {
+				return Attempt.RETRY;
+			}
 			Files.move(temp, target.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 			if (!LockFiles.pathNames(target.path(), facts)) {
 				return Attempt.RETRY;
 			}
 			keep = true;
-			return new Attempt(Outcome.ACQUIRED,
-					new Locked(channel, regions[0], regions[1], facts, LockFiles.descriptorNumber(descriptorLink)),
-					stale);
+			return Attempt.acquired(new LockedFile(channel, regions[0], regions[1], facts,
+					(identified != null) ? identified.descriptor() : -1), stale);
 		}
 		finally {
 			if (!keep) {
-				FileLockBackend.closeQuietly(channel);
+				LockAttempts.closeQuietly(channel);
 				Files.deleteIfExists(temp);
 			}
 		}
@@ -255,14 +253,15 @@ final class Takeover {
 	 * @param pid the PID in the lock file, or {@code -1}
 	 * @param declared the holder record with the heartbeat declaration, or {@code null}
 	 */
-	record Sighting(Object fileKey, long lastModifiedMillis, long size, long pid, Declared declared) {
+	record Sighting(@Nullable Object fileKey, long lastModifiedMillis, long size, long pid,
+			@Nullable Declared declared) {
 
 		/**
 		 * How long this sighting must stay unchanged before the holder counts as hung.
 		 * @return the holder's declared stale timeout plus interval, or {@code null} when
 		 * the holder may never be taken over
 		 */
-		Duration staleAfter() {
+		@Nullable Duration staleAfter() {
 			if (this.declared == null || !this.declared.heartbeat() || this.pid <= 0
 					|| this.declared.holder().pid() != this.pid) {
 				return null;

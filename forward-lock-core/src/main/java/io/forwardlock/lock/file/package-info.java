@@ -4,4 +4,7 @@
  *
  * @see io.forwardlock.lock.file.FileLockBackend
  */
+@NullMarked
 package io.forwardlock.lock.file;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,6 +9,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * SQL that differs between the databases the JDBC backend supports. Every time in the
  * lock table comes from the database's clock, so hosts whose clocks disagree still agree
@@ -19,7 +21,7 @@ enum JdbcLockDialect {
 	/**
 	 * PostgreSQL: takes a lock in one {@code INSERT ... ON CONFLICT DO UPDATE} statement.
 	 */
-	POSTGRESQL("PostgreSQL", "postgresql", "clock_timestamp()") {
+	POSTGRESQL("postgresql", "clock_timestamp()", "PostgreSQL") {
 
 		@Override
 		String plusMillis(String timestamp) {
@@ -37,7 +39,7 @@ enum JdbcLockDialect {
 	 * H2: takes a lock in a short transaction that locks the row with
 	 * {@code SELECT ... FOR UPDATE} before it decides.
 	 */
-	H2("H2", "h2", "CURRENT_TIMESTAMP") {
+	H2("h2", "CURRENT_TIMESTAMP", "H2") {
 
 		@Override
 		String plusMillis(String timestamp) {
@@ -52,14 +54,20 @@ enum JdbcLockDialect {
 	},
 
 	/**
-	 * MariaDB: as {@link #H2}, a short transaction that locks the row with
-	 * {@code SELECT ... FOR UPDATE} before it decides. See {@link #MYSQL} for the time.
+	 * MySQL and MariaDB, through either driver (MySQL Connector/J reports "MySQL" for
+	 * both servers, MariaDB Connector/J "MariaDB"): as {@link #H2}, a short transaction
+	 * that locks the row with {@code SELECT ... FOR UPDATE} before it decides. Times are
+	 * {@code DATETIME(6)} written with {@code UTC_TIMESTAMP(6)}: the database's clock in
+	 * UTC to the microsecond, never converted through the session's time zone, so
+	 * daylight saving and a session or server zone cannot move an expiry.
+	 * {@code ON DUPLICATE KEY UPDATE} is not used: its assignments are evaluated left to
+	 * right, which makes conditional takeovers fragile.
 	 */
-	MARIADB("MariaDB", "mariadb", MySqlFamily.NOW) {
+	MYSQL("mysql", "UTC_TIMESTAMP(6)", "MySQL", "MariaDB") {
 
 		@Override
 		String plusMillis(String timestamp) {
-			return MySqlFamily.plusMillis(timestamp);
+			return "TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, " + timestamp + ")";
 		}
 
 		@Override
@@ -69,54 +77,29 @@ enum JdbcLockDialect {
 
 		@Override
 		boolean isDuplicateKey(SQLException ex) {
-			return MySqlFamily.isDuplicateKey(ex);
+			return ex.getErrorCode() == MYSQL_DUPLICATE_ENTRY;
 		}
 
 		@Override
 		boolean isRetryable(SQLException ex) {
-			return MySqlFamily.isRetryable(ex) || super.isRetryable(ex);
+			for (SQLException current = ex; current != null; current = next(current)) {
+				int code = current.getErrorCode();
+				if (code == MYSQL_DEADLOCK || code == MYSQL_LOCK_WAIT_TIMEOUT || code == MYSQL_RECORD_CHANGED) {
+					return true;
+				}
+			}
+			return super.isRetryable(ex);
 		}
 
+		/**
+		 * A {@code DATETIME} has no zone: read its fields as they are, as UTC, without
+		 * the driver's conversions through the JVM's zone (which would shift a time that
+		 * falls into that zone's daylight-saving gap).
+		 */
 		@Override
-		Instant readTime(ResultSet rs, int column) throws SQLException {
-			return MySqlFamily.readTime(rs, column);
-		}
-
-	},
-
-	/**
-	 * MySQL (and MariaDB seen through MySQL Connector/J, which reports "MySQL"): the SQL
-	 * of {@link #MARIADB}. Times are {@code DATETIME(6)} written with
-	 * {@code UTC_TIMESTAMP(6)}: the database's clock in UTC to the microsecond, never
-	 * converted through the session's time zone, so daylight saving and a session or
-	 * server zone cannot move an expiry. {@code ON DUPLICATE KEY UPDATE} is not used: its
-	 * assignments are evaluated left to right, which makes conditional takeovers fragile.
-	 */
-	MYSQL("MySQL", "mysql", MySqlFamily.NOW) {
-
-		@Override
-		String plusMillis(String timestamp) {
-			return MySqlFamily.plusMillis(timestamp);
-		}
-
-		@Override
-		boolean acquiresInOneStatement() {
-			return false;
-		}
-
-		@Override
-		boolean isDuplicateKey(SQLException ex) {
-			return MySqlFamily.isDuplicateKey(ex);
-		}
-
-		@Override
-		boolean isRetryable(SQLException ex) {
-			return MySqlFamily.isRetryable(ex) || super.isRetryable(ex);
-		}
-
-		@Override
-		Instant readTime(ResultSet rs, int column) throws SQLException {
-			return MySqlFamily.readTime(rs, column);
+		@Nullable Instant readTime(ResultSet rs, int column) throws SQLException {
+			LocalDateTime value = rs.getObject(column, LocalDateTime.class);
+			return (value != null) ? value.toInstant(ZoneOffset.UTC) : null;
 		}
 
 	};
@@ -126,24 +109,40 @@ enum JdbcLockDialect {
 	 */
 	private static final String DUPLICATE_KEY_STATE = "23505";
 
-	private final String productName;
+	/**
+	 * MySQL's ER_DUP_ENTRY: duplicate entry for a key (SQL state 23000, which covers
+	 * other integrity violations too).
+	 */
+	private static final int MYSQL_DUPLICATE_ENTRY = 1062;
+
+	/**
+	 * MySQL's ER_LOCK_DEADLOCK: deadlock, and on Galera a certification failure ("WSREP
+	 * detected deadlock/conflict").
+	 */
+	private static final int MYSQL_DEADLOCK = 1213;
+
+	/**
+	 * MySQL's ER_LOCK_WAIT_TIMEOUT: innodb_lock_wait_timeout passed while waiting for a
+	 * row lock.
+	 */
+	private static final int MYSQL_LOCK_WAIT_TIMEOUT = 1205;
+
+	/**
+	 * MySQL's ER_CHECKREAD: the record changed since it was read (Galera, and older
+	 * versions).
+	 */
+	private static final int MYSQL_RECORD_CHANGED = 1020;
 
 	private final String platform;
 
 	private final String now;
 
-	JdbcLockDialect(String productName, String platform, String now) {
-		this.productName = productName;
+	private final String[] productNames;
+
+	JdbcLockDialect(String platform, String now, String... productNames) {
 		this.platform = platform;
 		this.now = now;
-	}
-
-	/**
-	 * Database product name, as JDBC metadata reports it.
-	 * @return the product name
-	 */
-	String productName() {
-		return this.productName;
+		this.productNames = productNames;
 	}
 
 	/**
@@ -212,7 +211,7 @@ enum JdbcLockDialect {
 	 * @return the instant, or {@code null} for SQL {@code NULL}
 	 * @throws SQLException if the column cannot be read
 	 */
-	Instant readTime(ResultSet rs, int column) throws SQLException {
+	@Nullable Instant readTime(ResultSet rs, int column) throws SQLException {
 		Object value = rs.getObject(column);
 		if (value instanceof OffsetDateTime offset) {
 			return offset.toInstant();
@@ -224,7 +223,7 @@ enum JdbcLockDialect {
 		return (converted != null) ? converted.toInstant() : null;
 	}
 
-	private static SQLException next(SQLException ex) {
+	private static @Nullable SQLException next(SQLException ex) {
 		return (ex.getCause() instanceof SQLException cause && cause != ex) ? cause : null;
 	}
 
@@ -233,7 +232,7 @@ enum JdbcLockDialect {
 	 * @return the resource path
 	 */
 	String schemaResource() {
-		return "io/forwardlock/lock/jdbc/schema-" + this.platform + ".sql";
+		return JdbcLockSchemaInitializer.scriptFor(this.platform);
 	}
 
 	/**
@@ -242,83 +241,18 @@ enum JdbcLockDialect {
 	 * @return the dialect
 	 * @throws IllegalStateException when the database is not supported
 	 */
-	static JdbcLockDialect forProductName(String productName) {
+	static JdbcLockDialect forProductName(@Nullable String productName) {
 		String name = (productName != null) ? productName.toLowerCase(Locale.ROOT) : "";
 		for (JdbcLockDialect dialect : values()) {
-			if (name.startsWith(dialect.productName.toLowerCase(Locale.ROOT))) {
-				return dialect;
+			for (String candidate : dialect.productNames) {
+				if (name.startsWith(candidate.toLowerCase(Locale.ROOT))) {
+					return dialect;
+				}
 			}
 		}
 		throw new IllegalStateException("The JDBC lock backend does not support the database '" + productName
 				+ "'. Supported databases: PostgreSQL, MariaDB, MySQL and H2. Use forward.lock.backend=file, or open an issue "
 				+ "asking for this database");
-	}
-
-	/**
-	 * What MariaDB and MySQL share.
-	 */
-	private static final class MySqlFamily {
-
-		/**
-		 * The database's clock in UTC, to the microsecond, whatever the session's zone.
-		 */
-		static final String NOW = "UTC_TIMESTAMP(6)";
-
-		/**
-		 * ER_DUP_ENTRY: duplicate entry for a key (SQL state 23000, which covers other
-		 * integrity violations too).
-		 */
-		private static final int DUPLICATE_ENTRY = 1062;
-
-		/**
-		 * ER_LOCK_DEADLOCK: deadlock, and on Galera a certification failure ("WSREP
-		 * detected deadlock/conflict").
-		 */
-		private static final int DEADLOCK = 1213;
-
-		/**
-		 * ER_LOCK_WAIT_TIMEOUT: innodb_lock_wait_timeout passed while waiting for a row
-		 * lock.
-		 */
-		private static final int LOCK_WAIT_TIMEOUT = 1205;
-
-		/**
-		 * ER_CHECKREAD: the record changed since it was read (Galera, and older
-		 * versions).
-		 */
-		private static final int RECORD_CHANGED = 1020;
-
-		private MySqlFamily() {
-		}
-
-		static String plusMillis(String timestamp) {
-			return "TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, " + timestamp + ")";
-		}
-
-		static boolean isDuplicateKey(SQLException ex) {
-			return ex.getErrorCode() == DUPLICATE_ENTRY;
-		}
-
-		static boolean isRetryable(SQLException ex) {
-			for (SQLException current = ex; current != null; current = next(current)) {
-				int code = current.getErrorCode();
-				if (code == DEADLOCK || code == LOCK_WAIT_TIMEOUT || code == RECORD_CHANGED) {
-					return true;
-				}
-			}
-			return false;
-		}
-
-		/**
-		 * A {@code DATETIME} has no zone: read its fields as they are, as UTC, without
-		 * the driver's conversions through the JVM's zone (which would shift a time that
-		 * falls into that zone's daylight-saving gap).
-		 */
-		static Instant readTime(ResultSet rs, int column) throws SQLException {
-			LocalDateTime value = rs.getObject(column, LocalDateTime.class);
-			return (value != null) ? value.toInstant(ZoneOffset.UTC) : null;
-		}
-
 	}
 
 }

@@ -2,23 +2,16 @@ package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
+import io.forwardlock.lock.ExpiringLease;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockErrorType;
-import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
-import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
 
@@ -30,9 +23,9 @@ import io.forwardlock.lock.Verification;
  * database computes its expiry from a later instant, so the local deadline always comes
  * first, and {@link #verify()} reports the lease lost once it passes even when the
  * database cannot be reached; it never waits for the database beyond that deadline. Once
- * lost, a lease stays lost.
+ * lost, a lease stays lost. The {@link LeaseDeadline} keeps that deadline.
  */
-final class JdbcLockLease implements LockLease {
+final class JdbcLockLease extends ExpiringLease {
 
 	private final JdbcLockBackend backend;
 
@@ -44,25 +37,16 @@ final class JdbcLockLease implements LockLease {
 
 	private final HolderRecord holder;
 
-	private final long leaseNanos;
-
 	private final Object renewMonitor = new Object();
-
-	private final AtomicBoolean released = new AtomicBoolean();
-
-	private volatile long confirmedAt;
-
-	private final AtomicReference<Lost> lost = new AtomicReference<>();
 
 	JdbcLockLease(JdbcLockBackend backend, LockRequest request, String holderId, long token, HolderRecord holder,
 			long confirmedAt) {
+		super(new LeaseDeadline(request.staleTimeout(), confirmedAt, System::nanoTime));
 		this.backend = backend;
 		this.request = request;
 		this.holderId = holderId;
 		this.token = token;
 		this.holder = holder;
-		this.leaseNanos = request.staleTimeout().toNanos();
-		this.confirmedAt = confirmedAt;
 	}
 
 	@Override
@@ -98,19 +82,19 @@ final class JdbcLockLease implements LockLease {
 	 */
 	@Override
 	public Verification verify() {
-		if (this.released.get()) {
+		if (isReleased()) {
 			return Verification.lost("the lease was released", null);
 		}
-		if (checkLocalDeadline()) {
-			return this.lost.get().verification();
+		if (deadline().hasPassed()) {
+			return deadline().lostVerification();
 		}
 		Optional<JdbcLockBackend.LiveHolder> live;
 		try {
 			live = beforeDeadline(() -> this.backend.readLiveHolder(this.request));
 		}
 		catch (SQLException ex) {
-			if (checkLocalDeadline()) {
-				return this.lost.get().verification();
+			if (deadline().hasPassed()) {
+				return deadline().lostVerification();
 			}
 			throw this.backend.unavailable(this.request, "verify the lease in the database", ex);
 		}
@@ -118,9 +102,9 @@ final class JdbcLockLease implements LockLease {
 			return Verification.held();
 		}
 		HolderRecord other = live.map(JdbcLockBackend.LiveHolder::record).orElse(null);
-		markLost((other != null) ? "the lease was taken over by " + other.describe()
+		deadline().markLost((other != null) ? "the lease was taken over by " + other.describe()
 				: "the lease expired in the database", other);
-		return this.lost.get().verification();
+		return deadline().lostVerification();
 	}
 
 	/**
@@ -132,62 +116,33 @@ final class JdbcLockLease implements LockLease {
 	@Override
 	public void heartbeat() {
 		synchronized (this.renewMonitor) {
-			if (this.released.get()) {
+			if (isReleased()) {
 				return;
 			}
-			if (checkLocalDeadline()) {
+			if (deadline().hasPassed()) {
 				throw lostException();
 			}
-			long sentAt = System.nanoTime();
+			long sentAt = deadline().now();
 			boolean renewed;
 			try {
 				renewed = beforeDeadline(() -> this.backend.renew(this.request, this.holderId, this.token));
 			}
 			catch (SQLException ex) {
-				if (checkLocalDeadline()) {
+				if (deadline().hasPassed()) {
 					throw lostException();
 				}
 				throw this.backend.unavailable(this.request, "renew the lease in the database", ex);
 			}
 			if (!renewed) {
-				markLost("the lease had expired or was taken over when renewing it", null);
+				deadline().markLost("the lease had expired or was taken over when renewing it", null);
 				throw lostException();
 			}
-			if (this.lost.get() != null) {
+			if (!deadline().confirm(sentAt)) {
 				// verify() declared the lease lost while the renewal was on its way; stay
 				// lost.
 				throw lostException();
 			}
-			this.confirmedAt = sentAt;
 		}
-	}
-
-	/**
-	 * Fail once the lease is lost or its local deadline has passed, without a database
-	 * call.
-	 */
-	@Override
-	public void ensureHeld() {
-		if (this.released.get()) {
-			throw LockErrors.lockLost(location(), "the lease was released", null);
-		}
-		if (checkLocalDeadline()) {
-			throw lostException();
-		}
-	}
-
-	@Override
-	public Optional<Duration> timeLeft() {
-		if (this.lost.get() != null || this.released.get()) {
-			return Optional.of(Duration.ZERO);
-		}
-		long left = this.leaseNanos - (System.nanoTime() - this.confirmedAt);
-		return Optional.of(Duration.ofNanos(Math.max(0, left)));
-	}
-
-	@Override
-	public boolean isReleased() {
-		return this.released.get();
 	}
 
 	/**
@@ -197,10 +152,10 @@ final class JdbcLockLease implements LockLease {
 	 */
 	@Override
 	public void release() {
-		if (!this.released.compareAndSet(false, true)) {
+		if (!markReleased()) {
 			return;
 		}
-		if (this.lost.get() != null) {
+		if (deadline().isMarkedLost()) {
 			return;
 		}
 		try {
@@ -225,69 +180,14 @@ final class JdbcLockLease implements LockLease {
 	 * then lost)
 	 */
 	private <T> T beforeDeadline(Callable<T> call) throws SQLException {
-		long left = this.leaseNanos - (System.nanoTime() - this.confirmedAt);
-		Future<T> result = JdbcLockBackend.submit(call);
-		try {
-			return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
-			throw new SQLTimeoutException("The database did not answer before the lease ran out");
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			result.cancel(true);
-			throw new SQLException("Interrupted while waiting for the database", ex);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof SQLException sqlException) {
-				throw sqlException;
-			}
-			if (ex.getCause() instanceof RuntimeException runtimeException) {
-				throw runtimeException;
-			}
-			throw new SQLException(ex.getCause());
-		}
-	}
-
-	/**
-	 * Whether the local deadline has passed, marking the lease lost if so.
-	 */
-	private boolean checkLocalDeadline() {
-		if (this.lost.get() != null) {
-			return true;
-		}
-		long elapsed = System.nanoTime() - this.confirmedAt;
-		if (elapsed >= this.leaseNanos) {
-			markLost("no renewal succeeded for " + (elapsed / 1_000_000) + " ms, longer than the lease of "
-					+ this.request.staleTimeout() + "; another instance may hold the lock now", null);
-			return true;
-		}
-		return false;
-	}
-
-	private void markLost(String reason, HolderRecord newHolder) {
-		this.lost.compareAndSet(null, new Lost(reason, newHolder));
-	}
-
-	private LockException lostException() {
-		Lost cause = this.lost.get();
-		return LockErrors.lockLost(location(), cause.reason(), cause.newHolder());
+		return deadline().await(this.backend.submit(call), SQLException.class,
+				"The database did not answer before the lease ran out", (message, cause) -> (cause != null)
+						? new SQLException(message, cause) : new SQLTimeoutException(message));
 	}
 
 	@Override
 	public String toString() {
 		return "JdbcLockLease[" + location() + ", token=" + this.token + ", holder=" + this.holderId + "]";
-	}
-
-	/**
-	 * Why the lease was lost, fixed by whoever noticed first.
-	 */
-	private record Lost(String reason, HolderRecord newHolder) {
-
-		Verification verification() {
-			return Verification.lost(this.reason, this.newHolder);
-		}
-
 	}
 
 }

@@ -6,28 +6,60 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * Creates the lock table of {@link JdbcLockBackend} when it does not exist yet, from the
- * script for the database ({@code io/forwardlock/lock/jdbc/schema-<platform>.sql} in
- * forward-lock's jar), with the configured table name.
+ * Creates the lock table of {@link JdbcLockBackend} when it does not exist yet, for
+ * applications without Spring Boot (Spring Boot applications let its database
+ * initialization run the same scripts). The script for the database is
+ * {@link #SCHEMA_LOCATION} with {@link #PLATFORM_PLACEHOLDER} replaced by
+ * {@code postgresql}, {@code mysql} (MySQL and MariaDB) or {@code h2}; migrations of your
+ * own (Flyway, Liquibase) can copy it.
  * <p>
- * The script uses {@code CREATE TABLE IF NOT EXISTS}, so running it again is harmless.
- * When several instances start at once and one of them loses the race to create the
- * table, the table exists afterwards, and that is all that counts.
+ * Every script holds one statement, {@code CREATE TABLE IF NOT EXISTS FORWARD_LOCK (},
+ * followed by the columns, so running it again is harmless. When several instances start
+ * at once and one of them loses the race to create the table, the table exists
+ * afterwards, and that is all that counts.
+ * <p>
+ * <b>Another table name.</b> The name is written into the statement by position, not by
+ * searching the SQL: the script must begin with exactly
+ * {@code CREATE TABLE IF NOT EXISTS FORWARD_LOCK (} once its comment lines are dropped,
+ * and only those words are replaced. The new name has passed
+ * {@link JdbcLockBackend#validateTableName(String)}, so it is a plain identifier that
+ * needs no quoting and cannot end the statement.
  */
 public class JdbcLockSchemaInitializer {
 
-	private static final String[] IN_MEMORY_URL_PREFIXES = { "jdbc:h2:mem:", "jdbc:hsqldb:mem:", "jdbc:derby:memory:" };
+	/**
+	 * Placeholder for the database platform in {@link #SCHEMA_LOCATION}, as Spring Boot
+	 * writes it.
+	 */
+	public static final String PLATFORM_PLACEHOLDER = "@@platform@@";
+
+	/**
+	 * Class path location of the schema scripts, one per database platform.
+	 */
+	public static final String SCHEMA_LOCATION = "io/forwardlock/lock/jdbc/schema-" + PLATFORM_PLACEHOLDER + ".sql";
+
+	private static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS ";
 
 	private final DataSource dataSource;
 
 	private final String tableName;
+
+	/**
+	 * Create an initializer for the {@link JdbcLockBackend#DEFAULT_TABLE_NAME default
+	 * table}.
+	 * @param dataSource the application's data source
+	 */
+	public JdbcLockSchemaInitializer(DataSource dataSource) {
+		this(dataSource, JdbcLockBackend.DEFAULT_TABLE_NAME);
+	}
 
 	/**
 	 * Create a new instance.
@@ -41,6 +73,15 @@ public class JdbcLockSchemaInitializer {
 	}
 
 	/**
+	 * Class path location of the schema script for one platform.
+	 * @param platform the platform, such as {@code postgresql}
+	 * @return the resource path
+	 */
+	static String scriptFor(String platform) {
+		return SCHEMA_LOCATION.replace(PLATFORM_PLACEHOLDER, platform);
+	}
+
+	/**
 	 * Create the lock table if it does not exist.
 	 * @throws IllegalStateException when the table could not be created
 	 */
@@ -49,7 +90,7 @@ public class JdbcLockSchemaInitializer {
 		try (Connection connection = this.dataSource.getConnection()) {
 			JdbcLockDialect dialect = JdbcLockDialect.forProductName(connection.getMetaData().getDatabaseProductName());
 			script = dialect.schemaResource();
-			String sql = load(script).replaceAll("\\bFORWARD_LOCK\\b", this.tableName);
+			String sql = createTable(load(script), this.tableName);
 			try (Statement statement = connection.createStatement()) {
 				statement.execute(sql);
 			}
@@ -74,47 +115,19 @@ public class JdbcLockSchemaInitializer {
 	}
 
 	/**
-	 * Whether a JDBC URL names a database in the JVM's own memory.
-	 * @param url the URL, may be {@code null}
-	 * @return whether it is in memory
+	 * The statement of a schema script for a table name.
+	 * @param script the script, without comment lines
+	 * @param tableName a name that passed {@link JdbcLockBackend#validateTableName}
+	 * @return the statement
+	 * @throws IllegalStateException when the script does not begin as every script of
+	 * forward-lock does
 	 */
-	static boolean isInMemoryUrl(String url) {
-		if (url == null) {
-			return false;
+	static String createTable(String script, String tableName) {
+		String head = CREATE_TABLE + JdbcLockBackend.DEFAULT_TABLE_NAME + " (";
+		if (!script.startsWith(head)) {
+			throw new IllegalStateException("The schema script does not begin with '" + head + "'");
 		}
-		String lower = url.toLowerCase(Locale.ROOT);
-		for (String prefix : IN_MEMORY_URL_PREFIXES) {
-			if (lower.startsWith(prefix)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Whether the data source is an in-memory embedded database (H2, HSQLDB or Derby in
-	 * memory), which is what {@code initialize-schema=embedded} initializes. A file-based
-	 * H2 database does not count, as in Spring Boot's own JDBC integrations.
-	 * @param dataSource the data source
-	 * @return whether it is an in-memory embedded database
-	 */
-	public static boolean isEmbedded(DataSource dataSource) {
-		try (Connection connection = dataSource.getConnection()) {
-			String url = connection.getMetaData().getURL();
-			if (url == null) {
-				return false;
-			}
-			String lower = url.toLowerCase(Locale.ROOT);
-			for (String prefix : IN_MEMORY_URL_PREFIXES) {
-				if (lower.startsWith(prefix)) {
-					return true;
-				}
-			}
-			return false;
-		}
-		catch (SQLException ex) {
-			return false;
-		}
+		return CREATE_TABLE + tableName + " (" + script.substring(head.length());
 	}
 
 	private boolean tableExists(Connection connection) {
@@ -127,13 +140,23 @@ public class JdbcLockSchemaInitializer {
 		}
 	}
 
-	private static String load(String resource) throws IOException {
-		try (InputStream in = JdbcLockSchemaInitializer.class.getClassLoader().getResourceAsStream(resource)) {
+	/**
+	 * Read a script from the class path, without its comment lines.
+	 * @param resource the resource path
+	 * @return the script
+	 * @throws IOException when it cannot be read
+	 */
+	static String load(String resource) throws IOException {
+		try (@Nullable
+		InputStream in = JdbcLockSchemaInitializer.class.getClassLoader().getResourceAsStream(resource)) {
 			if (in == null) {
 				throw new IOException("Schema script " + resource + " is missing from the classpath");
 			}
 			String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			return text.lines().filter((line) -> !line.strip().startsWith("--")).collect(Collectors.joining("\n"));
+			return text.lines()
+				.filter((line) -> !line.strip().startsWith("--"))
+				.collect(Collectors.joining("\n"))
+				.strip();
 		}
 	}
 

@@ -4,4 +4,7 @@
  *
  * @see io.forwardlock.lock.jdbc.JdbcLockBackend
  */
+@NullMarked
 package io.forwardlock.lock.jdbc;
+
+import org.jspecify.annotations.NullMarked;

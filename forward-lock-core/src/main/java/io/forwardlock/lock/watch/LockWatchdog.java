@@ -275,6 +275,12 @@ public final class LockWatchdog {
 			scheduleDeadline();
 			return;
 		}
+		if (!this.heartbeat) {
+			// Without a heartbeat only the lease's own deadline runs out: the lease says
+			// why, with no remote call once it has passed
+			verifyNow();
+			return;
+		}
 		long silentMillis = (System.nanoTime() - this.lastRenewedNanos) / 1_000_000;
 		lose("no renewal succeeded for " + silentMillis + " ms, which reaches the stale timeout of " + this.staleTimeout
 				+ "; another instance may hold the lock now", null);

@@ -1,4 +1,4 @@
--- Lock table of forward-lock's JDBC backend (MySQL).
+-- Lock table of forward-lock's JDBC backend (MySQL and MariaDB, through either driver).
 -- One row per lock name. Rows are never deleted: the fencing token must keep increasing.
 -- Times come from the database's clock: DATETIME(6) written with UTC_TIMESTAMP(6), so in UTC
 -- to the microsecond, never converted through a session's time zone (TIMESTAMP columns are).

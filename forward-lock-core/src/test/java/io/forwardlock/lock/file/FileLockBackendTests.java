@@ -422,7 +422,7 @@ class FileLockBackendTests {
 		Files.writeString(target, "keep");
 		assertThatExceptionOfType(LockException.class).isThrownBy(() -> {
 			Files.createSymbolicLink(lockFile(), target);
-			FileLockBackend.open(lockFile(), false);
+			LockAttempts.open(lockFile(), false);
 		}).satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE));
 		assertThat(Files.readString(target)).isEqualTo("keep");
 	}

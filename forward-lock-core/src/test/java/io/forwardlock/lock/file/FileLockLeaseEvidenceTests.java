@@ -65,7 +65,7 @@ class FileLockLeaseEvidenceTests {
 	private static void writeThroughHeldChannel(LockLease lease, String content) throws Exception {
 		Field field = FileLockLease.class.getDeclaredField("locked");
 		field.setAccessible(true);
-		FileChannel channel = ((FileLockBackend.Locked) field.get(lease)).channel();
+		FileChannel channel = ((LockedFile) field.get(lease)).channel();
 		channel.truncate(0);
 		channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)), 0);
 	}

@@ -1,5 +1,7 @@
 package io.forwardlock.lock.file;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -7,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,8 +25,8 @@ import io.forwardlock.lock.Verification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A release never waits behind a verification that is stuck (here: held in the attempt
- * hook; in life: a hung file system).
+ * A release never waits behind a verification that is stuck (here: held right after it
+ * opened the lock file; in life: a hung file system).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FileLockLeaseReleaseTests {
@@ -40,21 +43,35 @@ class FileLockLeaseReleaseTests {
 		this.executor.shutdownNow();
 	}
 
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(60, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	@Test
 	void releaseDoesNotWaitBehindAStuckVerificationAndLetsGoOfTheLock() throws Exception {
-		FileLockBackend backend = new FileLockBackend(this.directory);
-		LockLease lease = backend.tryAcquire(this.request).orElseThrow();
 		CountDownLatch stuck = new CountDownLatch(1);
 		CountDownLatch resume = new CountDownLatch(1);
-		backend.setAttemptListener((path) -> {
-			stuck.countDown();
-			try {
-				resume.await(60, TimeUnit.SECONDS);
+		AtomicBoolean stickAfterOpen = new AtomicBoolean();
+		FileLockBackend backend = new FileLockBackend(this.directory) {
+
+			@Override
+			FileChannel openLockFile(Path path, boolean createNew) throws IOException {
+				FileChannel channel = super.openLockFile(path, createNew);
+				if (stickAfterOpen.get()) {
+					stuck.countDown();
+					awaitQuietly(resume);
+				}
+				return channel;
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		});
+
+		};
+		LockLease lease = backend.tryAcquire(this.request).orElseThrow();
+		stickAfterOpen.set(true);
 		// the verification re-creates the deleted file and gets stuck after opening it
 		Files.delete(this.directory.resolve("app.lock"));
 		Future<Verification> verifying = this.executor.submit(lease::verify);
@@ -72,7 +89,7 @@ class FileLockLeaseReleaseTests {
 		assertThat(lease.isReleased()).isTrue();
 		resume.countDown();
 		assertThat(verifying.get(30, TimeUnit.SECONDS).status()).isEqualTo(Verification.Status.LOST);
-		backend.setAttemptListener(null);
+		stickAfterOpen.set(false);
 		LockLease next = new FileLockBackend(this.directory).tryAcquire(this.request).orElseThrow();
 		next.release();
 	}

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
+import io.forwardlock.lock.file.OsLocks.Evidence;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +31,11 @@ class OsLocksTests {
 		Path file = Files.writeString(this.directory.resolve("x.lock"), "1\n");
 		long inode = (Long) Files.getAttribute(file, "unix:ino");
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-			assertThat(OsLocks.heldByThisProcess(inode)).isFalse();
+			assertThat(OsLocks.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
 			FileLock lock = channel.lock();
-			assertThat(OsLocks.heldByThisProcess(inode)).isTrue();
+			assertThat(OsLocks.evidence(-1, inode)).isEqualTo(Evidence.HELD);
 			lock.release();
-			assertThat(OsLocks.heldByThisProcess(inode)).isFalse();
+			assertThat(OsLocks.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
 		}
 	}
 
@@ -44,10 +46,10 @@ class OsLocksTests {
 				2: POSIX  ADVISORY  WRITE 901 fe:00:4123 0 EOF
 				3: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF
 				""";
-		assertThat(OsLocks.heldIn(table, 123, "42")).isTrue();
-		assertThat(OsLocks.heldIn(table, 123, "901")).isFalse();
-		assertThat(OsLocks.heldIn(table, 4123, "42")).isFalse();
-		assertThat(OsLocks.heldIn(table, 55, "42")).isFalse();
+		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.HELD);
+		assertThat(OsLocks.heldIn(table, 123, "901")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, 4123, "42")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, 55, "42")).isEqualTo(Evidence.NOT_HELD);
 	}
 
 	@Test
@@ -55,19 +57,20 @@ class OsLocksTests {
 		String table = """
 				3: POSIX  ADVISORY  WRITE 41 fe:00:123 0 EOF
 				3: -> POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF""";
-		assertThat(OsLocks.heldIn(table, 123, "42")).isFalse();
-		assertThat(OsLocks.heldIn(table, 123, "41")).isTrue();
+		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, 123, "41")).isEqualTo(Evidence.HELD);
 	}
 
 	@Test
 	void cannotTellWhenTheInodeHasALockWithoutOwner() {
 		String table = "1: OFDLCK ADVISORY  WRITE -1 fe:00:123 0 EOF\n2: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF\n";
-		assertThat(OsLocks.heldIn(table, 123, "42")).isNull();
+		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.UNKNOWN);
 	}
 
 	@Test
 	void unknownInodeCannotBeAsked() {
-		assertThat(OsLocks.heldByThisProcess(-1)).isNull();
+		assertThat(OsLocks.evidence(-1, -1)).isEqualTo(Evidence.UNKNOWN);
+		assertThat(OsLocks.descriptorEvidence(-1, 123)).isEqualTo(Evidence.UNKNOWN);
 	}
 
 }

@@ -25,7 +25,6 @@ import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.file.FileLockBackend.Target;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
 import io.forwardlock.lock.file.Takeover.Sighting;
 import io.forwardlock.lock.file.Takeover.Watch;
@@ -52,7 +51,7 @@ class TakeoverTests {
 
 	private final Watch watch = new Watch();
 
-	private Target target;
+	private LockTarget target;
 
 	@BeforeEach
 	void prepare() throws Exception {

@@ -18,38 +18,35 @@ class JdbcLockDialectTests {
 		assertThat(JdbcLockDialect.forProductName("PostgreSQL")).isEqualTo(JdbcLockDialect.POSTGRESQL);
 		assertThat(JdbcLockDialect.forProductName("H2")).isEqualTo(JdbcLockDialect.H2);
 		// MariaDB Connector/J says "MariaDB" for a MariaDB server; MySQL Connector/J says
-		// "MySQL" for both
-		assertThat(JdbcLockDialect.forProductName("MariaDB")).isEqualTo(JdbcLockDialect.MARIADB);
+		// "MySQL" for both: one dialect serves them all
+		assertThat(JdbcLockDialect.forProductName("MariaDB")).isEqualTo(JdbcLockDialect.MYSQL);
 		assertThat(JdbcLockDialect.forProductName("MySQL")).isEqualTo(JdbcLockDialect.MYSQL);
 		assertThat(JdbcLockDialect.forProductName("mysql")).isEqualTo(JdbcLockDialect.MYSQL);
 	}
 
 	@Test
 	void mariaDbAndMySqlUseTheDatabasesUtcClockToTheMicrosecond() {
-		for (JdbcLockDialect dialect : new JdbcLockDialect[] { JdbcLockDialect.MARIADB, JdbcLockDialect.MYSQL }) {
-			assertThat(dialect.now()).isEqualTo("UTC_TIMESTAMP(6)");
-			assertThat(dialect.plusMillis(dialect.now()))
-				.isEqualTo("TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, UTC_TIMESTAMP(6))");
-			assertThat(dialect.acquiresInOneStatement()).isFalse();
-		}
+		JdbcLockDialect dialect = JdbcLockDialect.MYSQL;
+		assertThat(dialect.now()).isEqualTo("UTC_TIMESTAMP(6)");
+		assertThat(dialect.plusMillis(dialect.now()))
+			.isEqualTo("TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, UTC_TIMESTAMP(6))");
+		assertThat(dialect.acquiresInOneStatement()).isFalse();
 	}
 
 	@Test
 	void deadlocksLockWaitTimeoutsAndGaleraConflictsAreRetriedOnMariaDbAndMySql() {
-		for (JdbcLockDialect dialect : new JdbcLockDialect[] { JdbcLockDialect.MARIADB, JdbcLockDialect.MYSQL }) {
-			assertThat(dialect.isRetryable(new SQLException("Deadlock found when trying to get lock", "40001", 1213)))
-				.isTrue();
-			assertThat(dialect.isRetryable(new SQLException("Lock wait timeout exceeded", "HY000", 1205))).isTrue();
-			assertThat(dialect.isRetryable(new SQLException("WSREP detected deadlock/conflict", "40001", 1213)))
-				.isTrue();
-			assertThat(dialect
-				.isRetryable(new SQLException("wrapped", "HY000", 0, new SQLException("deadlock", "40001", 1213))))
-				.isTrue();
-			assertThat(dialect.isRetryable(new SQLException("Table doesn't exist", "42S02", 1146))).isFalse();
-			assertThat(dialect.isRetryable(new SQLException("Access denied", "28000", 1045))).isFalse();
-			assertThat(dialect.isDuplicateKey(new SQLException("Duplicate entry", "23000", 1062))).isTrue();
-			assertThat(dialect.isDuplicateKey(new SQLException("Cannot be null", "23000", 1048))).isFalse();
-		}
+		JdbcLockDialect dialect = JdbcLockDialect.MYSQL;
+		assertThat(dialect.isRetryable(new SQLException("Deadlock found when trying to get lock", "40001", 1213)))
+			.isTrue();
+		assertThat(dialect.isRetryable(new SQLException("Lock wait timeout exceeded", "HY000", 1205))).isTrue();
+		assertThat(dialect.isRetryable(new SQLException("WSREP detected deadlock/conflict", "40001", 1213))).isTrue();
+		assertThat(dialect
+			.isRetryable(new SQLException("wrapped", "HY000", 0, new SQLException("deadlock", "40001", 1213))))
+			.isTrue();
+		assertThat(dialect.isRetryable(new SQLException("Table doesn't exist", "42S02", 1146))).isFalse();
+		assertThat(dialect.isRetryable(new SQLException("Access denied", "28000", 1045))).isFalse();
+		assertThat(dialect.isDuplicateKey(new SQLException("Duplicate entry", "23000", 1062))).isTrue();
+		assertThat(dialect.isDuplicateKey(new SQLException("Cannot be null", "23000", 1048))).isFalse();
 	}
 
 	@Test
@@ -66,6 +63,12 @@ class JdbcLockDialectTests {
 			.withMessageContaining("'Apache Derby'")
 			.withMessageContaining("PostgreSQL, MariaDB, MySQL and H2")
 			.withMessageContaining("forward.lock.backend=file");
+	}
+
+	@Test
+	void mariaDbAndMySqlShareOneSchemaScript() {
+		assertThat(JdbcLockDialect.MYSQL.schemaResource()).isEqualTo("io/forwardlock/lock/jdbc/schema-mysql.sql");
+		assertThat(getClass().getClassLoader().getResource("io/forwardlock/lock/jdbc/schema-mariadb.sql")).isNull();
 	}
 
 	@Test

@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
+import org.jspecify.annotations.Nullable;
+
+import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 
@@ -32,6 +35,39 @@ public final class KubernetesLeaseErrors {
 	}
 
 	/**
+	 * Refusal that names the holder pod, after a decisive attempt saw the holder renew.
+	 * @param holder the holder, may be {@code null}
+	 * @param namespace the namespace of the Lease
+	 * @param leaseName the Lease name
+	 * @param leaseSeconds the Lease duration in seconds
+	 * @param location the lock location for the message
+	 * @return the {@link LockErrorType#INSTANCE_RUNNING} exception
+	 */
+	static LockException instanceRunning(@Nullable HolderRecord holder, String namespace, String leaseName,
+			int leaseSeconds, String location) {
+		List<String> help = new ArrayList<>();
+		String pod = (holder != null) ? holder.hostname() : null;
+		if (pod != null) {
+			help.add("The lock is held by pod " + pod + ((holder.hasPid()) ? " (PID " + holder.pid() + ")" : "")
+					+ "; stopping it releases the lock: kubectl delete pod " + pod + " -n " + namespace);
+		}
+		else {
+			help.add("Stop the running instance; it releases the lock when it stops");
+		}
+		help.add(
+				"The Lease was renewed (or taken) while this instance watched it, so its holder is alive; a crashed holder's "
+						+ "Lease is taken over by the next start once it has stayed unrenewed for " + leaseSeconds
+						+ " s");
+		help.add("To take over as soon as the holder stops, start this instance as a standby: "
+				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true), which is the usual setting on Kubernetes");
+		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
+				+ "forward.lock.name=<other-name> or forward.lock.kubernetes.lease-name=<other-lease>");
+		help.add("See the holder: kubectl get lease " + leaseName + " -n " + namespace + " -o yaml");
+		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
+				location, help, null);
+	}
+
+	/**
 	 * Exception for a failed call to the API server.
 	 * @param ex the client's failure
 	 * @param what what was being done, such as "read the Lease"
@@ -42,7 +78,7 @@ public final class KubernetesLeaseErrors {
 	 * @return the exception
 	 */
 	public static LockException of(KubernetesClientException ex, String what, String namespace, String leaseName,
-			String location, Object masterUrl) {
+			String location, @Nullable Object masterUrl) {
 		int code = ex.getCode();
 		if (code == 403) {
 			return forbidden(ex, what, namespace, leaseName, location);
@@ -179,7 +215,7 @@ public final class KubernetesLeaseErrors {
 		return isSet(System.getenv("KUBERNETES_SERVICE_HOST")) && Files.isRegularFile(SERVICE_ACCOUNT_TOKEN);
 	}
 
-	private static boolean isInClusterDefault(Object masterUrl) {
+	private static boolean isInClusterDefault(@Nullable Object masterUrl) {
 		return masterUrl == null || String.valueOf(masterUrl).startsWith(Config.DEFAULT_MASTER_URL);
 	}
 

@@ -3,21 +3,19 @@ package io.forwardlock.lock.kubernetes;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
+import org.jspecify.annotations.Nullable;
+
+import io.forwardlock.lock.ExpiringLease;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockErrorType;
-import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
-import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
 
@@ -29,9 +27,19 @@ import io.forwardlock.lock.Verification;
  * since its last successful renewal was sent; no call to the API server is waited for
  * beyond that deadline. Contenders may take over only a full {@code leaseDurationSeconds}
  * (the stale timeout rounded up) after they saw that renewal, so this lease always gives
- * up first.
+ * up first. The {@link LeaseDeadline} keeps that deadline.
  */
-final class KubernetesLeaseLease implements LockLease {
+final class KubernetesLeaseLease extends ExpiringLease {
+
+	/**
+	 * Runs the calls to the API server, so that their callers can stop waiting when the
+	 * lease runs out. Daemon threads, kept only while in use.
+	 */
+	private static final ExecutorService CALLS = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "forward-lock-kubernetes");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final KubernetesLeaseBackend backend;
 
@@ -43,13 +51,7 @@ final class KubernetesLeaseLease implements LockLease {
 
 	private final HolderRecord holder;
 
-	private final long leaseNanos;
-
 	private final Object writeMonitor = new Object();
-
-	private final AtomicBoolean released = new AtomicBoolean();
-
-	private final AtomicReference<Lost> lost = new AtomicReference<>();
 
 	/**
 	 * The Lease as last written or read by this holder; its {@code resourceVersion}
@@ -57,18 +59,15 @@ final class KubernetesLeaseLease implements LockLease {
 	 */
 	private volatile Lease current;
 
-	private volatile long confirmedAt;
-
 	KubernetesLeaseLease(KubernetesLeaseBackend backend, LockRequest request, String leaseName, Lease current,
 			long token, HolderRecord holder, long confirmedAt) {
+		super(new LeaseDeadline(request.staleTimeout(), confirmedAt, backend::nanoTime));
 		this.backend = backend;
 		this.request = request;
 		this.leaseName = leaseName;
 		this.current = current;
 		this.token = token;
 		this.holder = holder;
-		this.leaseNanos = request.staleTimeout().toNanos();
-		this.confirmedAt = confirmedAt;
 	}
 
 	@Override
@@ -105,27 +104,27 @@ final class KubernetesLeaseLease implements LockLease {
 	 */
 	@Override
 	public Verification verify() {
-		if (this.released.get()) {
+		if (isReleased()) {
 			return Verification.lost("the lease was released", null);
 		}
-		if (checkLocalDeadline()) {
-			return this.lost.get().verification();
+		if (deadline().hasPassed()) {
+			return deadline().lostVerification();
 		}
 		Lease seen;
 		try {
 			seen = beforeDeadline(() -> this.backend.read(this.leaseName));
 		}
 		catch (KubernetesClientException ex) {
-			if (checkLocalDeadline()) {
-				return this.lost.get().verification();
+			if (deadline().hasPassed()) {
+				return deadline().lostVerification();
 			}
 			throw this.backend.error(this.request, this.leaseName, "verify the Lease", ex);
 		}
-		if (this.backend.isHeldBy(seen, this.holder.instanceId(), this.token)) {
+		if (this.backend.records().isHeldBy(seen, this.holder.instanceId(), this.token)) {
 			return Verification.held();
 		}
 		markLost(seen, "verifying it");
-		return this.lost.get().verification();
+		return deadline().lostVerification();
 	}
 
 	/**
@@ -137,19 +136,19 @@ final class KubernetesLeaseLease implements LockLease {
 	@Override
 	public void heartbeat() {
 		synchronized (this.writeMonitor) {
-			if (this.released.get()) {
+			if (isReleased()) {
 				return;
 			}
-			if (checkLocalDeadline()) {
+			if (deadline().hasPassed()) {
 				throw lostException();
 			}
-			long sentAt = this.backend.nanoTime();
+			long sentAt = deadline().now();
 			Lease renewed;
 			try {
 				renewed = beforeDeadline(() -> renewOrReadBack());
 			}
 			catch (KubernetesClientException ex) {
-				if (checkLocalDeadline()) {
+				if (deadline().hasPassed()) {
 					throw lostException();
 				}
 				throw this.backend.error(this.request, this.leaseName, "renew the Lease", ex);
@@ -157,13 +156,12 @@ final class KubernetesLeaseLease implements LockLease {
 			if (renewed == null) {
 				throw lostException();
 			}
-			if (this.lost.get() != null) {
+			if (!deadline().confirm(sentAt)) {
 				// verify() declared the lease lost while the renewal was on its way: stay
 				// lost.
 				throw lostException();
 			}
 			this.current = renewed;
-			this.confirmedAt = sentAt;
 		}
 	}
 
@@ -173,7 +171,7 @@ final class KubernetesLeaseLease implements LockLease {
 	 * on the version read.
 	 * @return the renewed Lease, or {@code null} when it is lost
 	 */
-	private Lease renewOrReadBack() {
+	private @Nullable Lease renewOrReadBack() {
 		try {
 			return this.backend.renew(this.current);
 		}
@@ -183,7 +181,7 @@ final class KubernetesLeaseLease implements LockLease {
 			}
 		}
 		Lease seen = this.backend.read(this.leaseName);
-		if (!this.backend.isHeldBy(seen, this.holder.instanceId(), this.token)) {
+		if (!this.backend.records().isHeldBy(seen, this.holder.instanceId(), this.token)) {
 			markLost(seen, "renewing it");
 			return null;
 		}
@@ -199,11 +197,6 @@ final class KubernetesLeaseLease implements LockLease {
 		}
 	}
 
-	@Override
-	public boolean isReleased() {
-		return this.released.get();
-	}
-
 	/**
 	 * Clear the holder of the Lease, if it is still this acquisition's, so that a standby
 	 * takes over at once. Idempotent, from any thread.
@@ -212,11 +205,11 @@ final class KubernetesLeaseLease implements LockLease {
 	 */
 	@Override
 	public void release() {
-		if (!this.released.compareAndSet(false, true)) {
+		if (!markReleased()) {
 			return;
 		}
 		synchronized (this.writeMonitor) {
-			if (this.lost.get() != null) {
+			if (deadline().isMarkedLost()) {
 				return;
 			}
 			try {
@@ -228,7 +221,7 @@ final class KubernetesLeaseLease implements LockLease {
 						throw ex;
 					}
 					Lease seen = this.backend.read(this.leaseName);
-					if (this.backend.isHeldBy(seen, this.holder.instanceId(), this.token)) {
+					if (this.backend.records().isHeldBy(seen, this.holder.instanceId(), this.token)) {
 						this.backend.clearHolder(seen);
 					}
 				}
@@ -241,7 +234,7 @@ final class KubernetesLeaseLease implements LockLease {
 				throw new LockException(LockErrorType.RELEASE_FAILED,
 						"Failed to release the Kubernetes Lease; it expires by itself", this.holder, location(),
 						List.of("Nothing to do: another instance can take over once the Lease expires, "
-								+ KubernetesLeaseBackend.leaseSeconds(this.request) + " s after the last renewal",
+								+ KubernetesLeaseRecords.leaseSeconds(this.request) + " s after the last renewal",
 								"Check that the API server is reachable"),
 						ex);
 			}
@@ -255,82 +248,28 @@ final class KubernetesLeaseLease implements LockLease {
 	 * timeout.
 	 */
 	private <T> T beforeDeadline(Callable<T> call) {
-		long left = this.leaseNanos - (this.backend.nanoTime() - this.confirmedAt);
-		Future<T> result = KubernetesLeaseBackend.submit(call);
-		try {
-			return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
-			result.cancel(true);
-			throw new KubernetesClientException("The API server did not answer before the lease ran out");
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			result.cancel(true);
-			throw new KubernetesClientException("Interrupted while waiting for the API server", ex);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RuntimeException runtimeException) {
-				throw runtimeException;
-			}
-			throw new KubernetesClientException("The call to the API server failed", ex.getCause());
-		}
+		return deadline().await(CALLS.submit(call), KubernetesClientException.class,
+				"The API server did not answer before the lease ran out", KubernetesClientException::new);
 	}
 
-	/**
-	 * Whether the local deadline has passed, marking the lease lost if so.
-	 */
-	private boolean checkLocalDeadline() {
-		if (this.lost.get() != null) {
-			return true;
-		}
-		long elapsed = this.backend.nanoTime() - this.confirmedAt;
-		if (elapsed >= this.leaseNanos) {
-			this.lost
-				.compareAndSet(null,
-						new Lost(
-								"no renewal succeeded for " + (elapsed / 1_000_000) + " ms, longer than the lease of "
-										+ this.request.staleTimeout() + "; another instance may hold the lock now",
-								null));
-			return true;
-		}
-		return false;
-	}
-
-	private void markLost(Lease seen, String when) {
+	private void markLost(@Nullable Lease seen, String when) {
 		if (seen == null) {
-			this.lost.compareAndSet(null, new Lost("the Lease was deleted or changed hands when " + when, null));
+			deadline().markLost("the Lease was deleted or changed hands when " + when, null);
 			return;
 		}
-		HolderRecord other = KubernetesLeaseBackend.holderOf(seen);
-		String holderIdentity = KubernetesLeaseBackend
+		HolderRecord other = KubernetesLeaseRecords.holderOf(seen);
+		String holderIdentity = KubernetesLeaseRecords
 			.printable((seen.getSpec() != null) ? seen.getSpec().getHolderIdentity() : null);
 		String reason = (holderIdentity == null || holderIdentity.isEmpty())
 				? "the Lease was found without a holder when " + when : "the Lease was taken over by " + holderIdentity
-						+ " (fencing token " + KubernetesLeaseBackend.fencingToken(seen) + ") when " + when;
-		this.lost.compareAndSet(null, new Lost(reason, (holderIdentity != null) ? other : null));
-	}
-
-	private LockException lostException() {
-		Lost cause = this.lost.get();
-		return LockErrors.lockLost(location(), cause.reason(), cause.newHolder());
+						+ " (fencing token " + KubernetesLeaseRecords.fencingToken(seen) + ") when " + when;
+		deadline().markLost(reason, (holderIdentity != null) ? other : null);
 	}
 
 	@Override
 	public String toString() {
 		return "KubernetesLeaseLease[" + location() + ", token=" + this.token + ", instance=" + this.holder.instanceId()
 				+ "]";
-	}
-
-	/**
-	 * Why the lease was lost, fixed by whoever noticed first.
-	 */
-	private record Lost(String reason, HolderRecord newHolder) {
-
-		Verification verification() {
-			return Verification.lost(this.reason, this.newHolder);
-		}
-
 	}
 
 }

@@ -289,6 +289,24 @@ class KubernetesLeaseBackendTests {
 	}
 
 	@Test
+	void ensureHeldAndTimeLeftAnswerFromTheLocalDeadlineWithoutAskingTheApiServer() throws Exception {
+		try (CuttableProxy proxy = new CuttableProxy(this.server.server().getPort());
+				KubernetesClient proxied = KubernetesLeaseClients.create(MockApiServer.config(proxy.url(), LEASE))) {
+			AtomicLong ticker = new AtomicLong();
+			LockLease holder = backend(proxied, Clock.systemUTC(), ticker).tryAcquire(request("orders")).orElseThrow();
+			proxy.cut();
+			ticker.addAndGet(LEASE_NANOS - 1);
+			holder.ensureHeld();
+			assertThat(holder.timeLeft()).contains(Duration.ofNanos(1));
+			ticker.addAndGet(1);
+			assertThatExceptionOfType(LockException.class).isThrownBy(holder::ensureHeld)
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST))
+				.withMessageContaining("no renewal succeeded");
+			assertThat(holder.timeLeft()).contains(Duration.ZERO);
+		}
+	}
+
+	@Test
 	void standbyRidesOutAnApiServerOutageAndTakesOverOnlyAfterTheHolderSteppedDown() throws Exception {
 		try (CuttableProxy proxy = new CuttableProxy(this.server.server().getPort());
 				KubernetesClient proxied = KubernetesLeaseClients.create(MockApiServer.config(proxy.url(), LEASE))) {

@@ -29,7 +29,7 @@ abstract class KubernetesLeaseContractHooks extends LockBackendContractTests {
 		Lease current = client().leases().inNamespace(namespace()).withName(request.name()).get();
 		Map<String, String> annotations = new LinkedHashMap<>(current.getMetadata().getAnnotations());
 		annotations.put(KubernetesLeaseBackend.FENCING_TOKEN,
-				Long.toString(KubernetesLeaseBackend.fencingToken(current) + 1));
+				Long.toString(KubernetesLeaseRecords.fencingToken(current) + 1));
 		client()
 			.resource(new LeaseBuilder(current).editMetadata()
 				.withAnnotations(annotations)

@@ -1,6 +1,7 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.InstanceLock;
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
@@ -28,6 +31,7 @@ import io.forwardlock.lock.file.testsupport.LockHolderProcess;
 import io.forwardlock.lock.file.testsupport.LockProbeProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
@@ -219,18 +223,42 @@ class FileLockBackendMultiProcessTests {
 		assertThat(hung.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY LOST");
 	}
 
+	/**
+	 * A backend that runs an action right after each attempt opened the lock file, before
+	 * it locks it.
+	 */
+	private FileLockBackend afterOpen(OpenedAction action) {
+		return new FileLockBackend(this.directory) {
+
+			@Override
+			FileChannel openLockFile(Path path, boolean createNew) throws IOException {
+				FileChannel channel = super.openLockFile(path, createNew);
+				action.run();
+				return channel;
+			}
+
+		};
+	}
+
+	/**
+	 * What {@link #afterOpen(OpenedAction)} runs.
+	 */
+	private interface OpenedAction {
+
+		void run() throws IOException;
+
+	}
+
 	@Test
 	void waiterThatLocksUnlinkedFileStartsOverAndNewcomerKeepsLock() throws Exception {
 		ChildJvm holder = holder();
 		ChildJvm newcomer = holder();
 		assertThat(holder.ask("acquire", ANSWER, "ACQUIRED")).isEqualTo("ACQUIRED");
-		FileLockBackend waiter = new FileLockBackend(this.directory);
 		int[] opens = new int[1];
-		waiter.setAttemptListener((path) -> {
+		FileLockBackend waiter = afterOpen(() -> {
 			if (opens[0]++ == 0) {
 				// the waiter has the old file open: now the holder unlinks it and
-				// releases,
-				// and a newcomer creates and locks a new file at the same path
+				// releases, and a newcomer creates and locks a new file at the same path
 				check(holder, "release");
 				check(newcomer, "acquire");
 			}
@@ -247,9 +275,8 @@ class FileLockBackendMultiProcessTests {
 	void waiterThatLocksUnlinkedFileStartsOverAndAcquiresFreshFile() throws Exception {
 		ChildJvm holder = holder();
 		assertThat(holder.ask("acquire", ANSWER, "ACQUIRED")).isEqualTo("ACQUIRED");
-		FileLockBackend waiter = new FileLockBackend(this.directory);
 		int[] opens = new int[1];
-		waiter.setAttemptListener((path) -> {
+		FileLockBackend waiter = afterOpen(() -> {
 			if (opens[0]++ == 0) {
 				check(holder, "release");
 			}
@@ -287,6 +314,9 @@ class FileLockBackendMultiProcessTests {
 		Files.readString(lockFile());
 		ChildJvm other = holder();
 		assertThat(other.ask("acquire", ANSWER, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
+		// the path still names the held file: only the kernel tells that the lock is gone
+		assertThatExceptionOfType(LockException.class).isThrownBy(lease::ensureHeld)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.LOST);
 		assertThat(other.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY HELD");
 		lease.release();

@@ -6,6 +6,8 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.forwardlock.lock.HolderRecord;
 
 /**
@@ -29,9 +31,9 @@ final class HolderData {
 
 	private final HolderRecord record;
 
-	private final String attemptId;
+	private final @Nullable String attemptId;
 
-	HolderData(HolderRecord record, String attemptId) {
+	HolderData(HolderRecord record, @Nullable String attemptId) {
 		this.record = record;
 		this.attemptId = attemptId;
 	}
@@ -40,7 +42,7 @@ final class HolderData {
 		return this.record;
 	}
 
-	String attemptId() {
+	@Nullable String attemptId() {
 		return this.attemptId;
 	}
 
@@ -57,7 +59,7 @@ final class HolderData {
 		return sb.toString().getBytes(StandardCharsets.UTF_8);
 	}
 
-	private static void line(StringBuilder sb, String key, String value) {
+	private static void line(StringBuilder sb, String key, @Nullable String value) {
 		if (value != null) {
 			sb.append(key).append('=').append(clean(value)).append('\n');
 		}
@@ -68,7 +70,7 @@ final class HolderData {
 	 * @param data the data, may be {@code null}
 	 * @return the holder data, with unknown fields where the data says nothing usable
 	 */
-	static HolderData decode(byte[] data) {
+	static HolderData decode(byte @Nullable [] data) {
 		if (data == null || data.length == 0) {
 			return new HolderData(HolderRecord.unknown(), null);
 		}
@@ -93,7 +95,7 @@ final class HolderData {
 	 * @param value the text
 	 * @return the safe text, or {@code null} for {@code null} or blank text
 	 */
-	static String clean(String value) {
+	static @Nullable String clean(@Nullable String value) {
 		if (value == null || value.isBlank()) {
 			return null;
 		}
@@ -110,7 +112,7 @@ final class HolderData {
 		return sb.toString().trim();
 	}
 
-	private static long number(String value) {
+	private static long number(@Nullable String value) {
 		if (value == null) {
 			return -1;
 		}
@@ -123,7 +125,7 @@ final class HolderData {
 		}
 	}
 
-	private static Instant instant(String value) {
+	private static @Nullable Instant instant(@Nullable String value) {
 		if (value == null) {
 			return null;
 		}

@@ -1,29 +1,17 @@
 package io.forwardlock.lock.zookeeper;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.imps.CuratorFrameworkState;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.curator.utils.PathUtils;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
+
+import org.jspecify.annotations.Nullable;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockBackend;
@@ -81,26 +69,6 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 */
 	public static final String DEFAULT_BASE_PATH = "/forward-lock";
 
-	/**
-	 * Runs the probes of held leases. One daemon thread: a probe only sends an
-	 * asynchronous request.
-	 */
-	static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "forward-lock-zookeeper-probe");
-		thread.setDaemon(true);
-		return thread;
-	});
-
-	/**
-	 * Deletes nodes left behind (see {@link #cleanups}). Apart from the probes, because a
-	 * deletion waits for the ensemble and must not delay another lease's probe.
-	 */
-	private static final ScheduledExecutorService CLEANUPS = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "forward-lock-zookeeper-cleanup");
-		thread.setDaemon(true);
-		return thread;
-	});
-
 	private final CuratorFramework client;
 
 	private final String basePath;
@@ -109,17 +77,9 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	private final boolean ownsClient;
 
-	/**
-	 * Nodes of this client's session that must be deleted once the ensemble can be
-	 * reached again: a release that failed, or a create whose outcome is unknown.
-	 */
-	private final Set<Cleanup> cleanups = ConcurrentHashMap.newKeySet();
+	private final ZookeeperNodeCleaner cleaner;
 
-	private final ConnectionStateListener cleanupListener = (client, state) -> {
-		if (state.isConnected() && !this.cleanups.isEmpty()) {
-			CLEANUPS.execute(this::runCleanups);
-		}
-	};
+	private final ZookeeperStandby standby;
 
 	/**
 	 * Create a backend on an application's client, with lock nodes under
@@ -150,14 +110,15 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * ensemble unreachable, or {@code null} for the client's connection timeout
 	 * @param ownsClient whether {@link #close()} closes the client
 	 */
-	protected ZookeeperLockBackend(CuratorFramework client, String basePath, Duration connectionTimeout,
+	protected ZookeeperLockBackend(CuratorFramework client, String basePath, @Nullable Duration connectionTimeout,
 			boolean ownsClient) {
 		this.client = Objects.requireNonNull(client, "'client' must not be null");
 		this.basePath = validateBasePath(basePath);
 		this.connectionTimeout = (connectionTimeout != null) ? connectionTimeout
 				: Duration.ofMillis(client.getZookeeperClient().getConnectionTimeoutMs());
 		this.ownsClient = ownsClient;
-		this.client.getConnectionStateListenable().addListener(this.cleanupListener);
+		this.cleaner = new ZookeeperNodeCleaner(client);
+		this.standby = new ZookeeperStandby(this);
 	}
 
 	/**
@@ -188,26 +149,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 */
 	public static CuratorFramework newClient(String connectString, Duration sessionTimeout,
 			Duration connectionTimeout) {
-		if (connectString == null || connectString.isBlank()) {
-			throw new IllegalArgumentException(
-					"ZooKeeper connect string is empty: give the ensemble as host:port pairs, such as "
-							+ "zk1:2181,zk2:2181,zk3:2181");
-		}
-		requirePositive(sessionTimeout, "session timeout");
-		requirePositive(connectionTimeout, "connection timeout");
-		return CuratorFrameworkFactory.builder()
-			.connectString(connectString.trim())
-			.sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
-			.connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))
-			.retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
-			.build();
-	}
-
-	private static void requirePositive(Duration duration, String what) {
-		if (duration == null || duration.isNegative() || duration.isZero() || duration.toMillis() > Integer.MAX_VALUE) {
-			throw new IllegalArgumentException(
-					"ZooKeeper " + what + " must be positive and at most 24 days, but was " + duration);
-		}
+		return ZookeeperClients.newClient(connectString, sessionTimeout, connectionTimeout);
 	}
 
 	/**
@@ -217,23 +159,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * @throws IllegalArgumentException when it is not
 	 */
 	public static String validateBasePath(String basePath) {
-		String problem = null;
-		if (basePath == null || basePath.isEmpty() || basePath.equals("/")) {
-			problem = "it must name a node below the root";
-		}
-		else {
-			try {
-				PathUtils.validatePath(basePath);
-			}
-			catch (IllegalArgumentException ex) {
-				problem = ex.getMessage();
-			}
-		}
-		if (problem != null) {
-			throw new IllegalArgumentException("ZooKeeper base path '" + basePath + "' is invalid (" + problem
-					+ "): use an absolute path without a trailing slash, such as " + DEFAULT_BASE_PATH);
-		}
-		return basePath;
+		return ZookeeperClients.validateBasePath(basePath);
 	}
 
 	@Override
@@ -292,8 +218,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		catch (Exception ex) {
 			// The create may have happened without us hearing of it; such a node would
 			// block everyone for as long as this process keeps its session.
-			this.cleanups.add(new Cleanup(path, data.attemptId(), 0));
-			runCleanups();
+			this.cleaner.deleteUnanswered(path, data.attemptId());
 			throw unavailable(request, "create the lock node", ex);
 		}
 		return Optional.of(newLease(request, path, stat, self, sentAt));
@@ -323,11 +248,8 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		if (sessionTimeoutMs <= 0) {
 			// Should not happen once a request succeeded; without the granted timeout the
 			// lease could not know when to give up, so do not hand it out.
-			deleteIfOwn(path, stat.getCzxid(), stat.getEphemeralOwner());
-			throw new LockException(LockErrorType.BACKEND_UNAVAILABLE,
-					"The ZooKeeper client did not report the session timeout the ensemble granted", null,
-					describeLocation(request), List.of("Try again; check the ZooKeeper client and server versions"),
-					null);
+			this.cleaner.deleteIfOwn(path, stat.getCzxid(), stat.getEphemeralOwner());
+			throw ZookeeperErrors.sessionTimeoutUnknown(describeLocation(request));
 		}
 		ZookeeperLockLease lease = new ZookeeperLockLease(this, request, path, stat.getCzxid(),
 				stat.getEphemeralOwner(), self, Duration.ofMillis(sessionTimeoutMs), sentAt);
@@ -347,54 +269,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 */
 	@Override
 	public LockLease acquireBlocking(LockRequest request, Duration pollInterval) throws InterruptedException {
-		String path = nodePath(request);
-		while (true) {
-			if (Thread.interrupted()) {
-				throw new InterruptedException();
-			}
-			CountDownLatch changed = new CountDownLatch(1);
-			ConnectionStateListener listener = (client, state) -> changed.countDown();
-			Watcher watcher = (event) -> changed.countDown();
-			this.client.getConnectionStateListenable().addListener(listener);
-			try {
-				Optional<LockLease> lease = tryAcquire(request);
-				if (lease.isPresent()) {
-					return lease.get();
-				}
-				if (this.client.checkExists().usingWatcher(watcher).forPath(path) != null) {
-					changed.await();
-				}
-			}
-			catch (LockException ex) {
-				if (ex.getType() != LockErrorType.BACKEND_UNAVAILABLE) {
-					throw ex;
-				}
-				rideOut(ex, pollInterval);
-			}
-			catch (InterruptedException ex) {
-				throw ex;
-			}
-			catch (Exception ex) {
-				rideOut(unavailable(request, "watch the lock node", ex), pollInterval);
-			}
-			finally {
-				this.client.getConnectionStateListenable().removeListener(listener);
-			}
-		}
-	}
-
-	private void rideOut(LockException failure, Duration pause) throws InterruptedException {
-		if (Thread.currentThread().isInterrupted()) {
-			throw new InterruptedException();
-		}
-		if (isClosed()) {
-			// nothing to wait for: the client will never connect again
-			throw failure;
-		}
-		// Sleeps until the client reports a connection, not in a loop; the pause keeps a
-		// failure that is not about the connection from spinning.
-		this.client.blockUntilConnected();
-		Thread.sleep(Math.max(1, pause.toMillis()));
+		return this.standby.acquire(request, pollInterval);
 	}
 
 	@Override
@@ -419,7 +294,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * expires its session.
 	 */
 	@Override
-	public LockException instanceRunning(HolderRecord holder, LockRequest request) {
+	public LockException instanceRunning(@Nullable HolderRecord holder, LockRequest request) {
 		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
 				describeLocation(request), instanceRunningHelp(holder, grantedSessionTimeout()), null);
 	}
@@ -432,28 +307,15 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * {@code null} when not known
 	 * @return the help lines
 	 */
-	protected List<String> instanceRunningHelp(HolderRecord holder, Duration sessionTimeout) {
-		List<String> help = new ArrayList<>();
-		if (holder != null && holder.hasPid()) {
-			help.add("Stop the running instance first: PID " + holder.pid() + " on "
-					+ ((holder.hostname() != null) ? holder.hostname() : "an unknown host")
-					+ "; its lock node goes away when it stops");
-		}
-		else {
-			help.add("Stop the running instance first; its lock node goes away when it stops");
-		}
-		help.add("If that instance crashed or its host is gone, the ensemble deletes its node when its session "
-				+ "expires"
-				+ ((sessionTimeout != null) ? ", about " + sessionTimeout + " after it was last heard of" : "")
-				+ "; start again then, or wait for the lock on standby");
-		return help;
+	protected List<String> instanceRunningHelp(@Nullable HolderRecord holder, @Nullable Duration sessionTimeout) {
+		return ZookeeperErrors.instanceRunningHelp(holder, sessionTimeout);
 	}
 
 	/**
 	 * Session timeout the ensemble granted this client's current session.
 	 * @return the timeout, or {@code null} before the first connection
 	 */
-	protected Duration grantedSessionTimeout() {
+	protected @Nullable Duration grantedSessionTimeout() {
 		int millis = this.client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
 		return (millis > 0) ? Duration.ofMillis(millis) : null;
 	}
@@ -485,7 +347,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		this.client.getConnectionStateListenable().removeListener(this.cleanupListener);
+		this.cleaner.close();
 		if (this.ownsClient) {
 			this.client.close();
 		}
@@ -506,164 +368,20 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * @return the exception, of type {@link LockErrorType#BACKEND_UNAVAILABLE}
 	 */
 	protected LockException ensembleUnreachable(String connectString, Duration connectionTimeout, String location,
-			Throwable cause) {
-		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
-				"Could not reach the ZooKeeper ensemble at " + connectString + " within " + connectionTimeout, null,
-				location,
-				List.of("Check that the ZooKeeper servers " + connectString
-						+ " are running and reachable from this host (name resolution, firewalls), for example "
-						+ "with nc -vz <host> <port>",
-						"Check the connect string: comma-separated host:port pairs, such as "
-								+ "zk1:2181,zk2:2181,zk3:2181",
-						"If the ensemble is only slow to answer, allow more than " + connectionTimeout + " to connect"),
-				cause);
+			@Nullable Throwable cause) {
+		return ZookeeperErrors.ensembleUnreachable(connectString, connectionTimeout, location, cause);
 	}
 
 	LockException unavailable(LockRequest request, String what, Throwable cause) {
-		if (cause instanceof InterruptedException) {
-			Thread.currentThread().interrupt();
-		}
-		return new LockException(LockErrorType.BACKEND_UNAVAILABLE, "Failed to " + what + " in ZooKeeper", null,
-				describeLocation(request),
-				List.of("Check that the ZooKeeper ensemble " + connectString() + " is healthy and reachable",
-						"Check the application log for the underlying error"),
-				cause);
+		return ZookeeperErrors.unavailable(connectString(), describeLocation(request), what, cause);
 	}
 
 	private void awaitConnection(LockRequest request) {
-		ensureStarted(request);
-		if (this.client.getZookeeperClient().isConnected()) {
-			return;
-		}
-		boolean connected;
-		try {
-			connected = this.client.blockUntilConnected(Math.toIntExact(this.connectionTimeout.toMillis()),
-					TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			throw unavailable(request, "connect (interrupted)", ex);
-		}
-		if (!connected) {
-			throw ensembleUnreachable(connectString(), this.connectionTimeout, describeLocation(request), null);
-		}
+		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
 	}
 
-	private void ensureStarted(LockRequest request) {
-		CuratorFrameworkState state = this.client.getState();
-		if (state == CuratorFrameworkState.LATENT) {
-			synchronized (this.client) {
-				if (this.client.getState() == CuratorFrameworkState.LATENT) {
-					this.client.start();
-				}
-			}
-		}
-		else if (state == CuratorFrameworkState.STOPPED) {
-			throw new LockException(LockErrorType.BACKEND_UNAVAILABLE, "The ZooKeeper client is closed", null,
-					describeLocation(request),
-					List.of("The application is shutting down, or closed the CuratorFramework it gave the lock"), null);
-		}
-	}
-
-	/**
-	 * Delete a lock node if it is still the one a lease created: same creating
-	 * transaction and same session. A node whose session is not this client's current
-	 * session is left alone: the ensemble deletes it when that session expires.
-	 * @return whether the node no longer needs deleting
-	 */
-	boolean deleteIfOwn(String path, long czxid, long sessionId) {
-		try {
-			Stat stat = this.client.checkExists().forPath(path);
-			if (stat == null || stat.getCzxid() != czxid || stat.getEphemeralOwner() != sessionId) {
-				return true;
-			}
-			// A node deleted and re-created in between would have a new czxid but the
-			// same
-			// version; the window is the round trip between the two calls, and only opens
-			// when somebody else deletes this lease's node by hand.
-			this.client.delete().withVersion(stat.getVersion()).forPath(path);
-			return true;
-		}
-		catch (KeeperException.NoNodeException | KeeperException.BadVersionException ex) {
-			return true;
-		}
-		catch (Exception ex) {
-			if (isClosed()) {
-				return true;
-			}
-			this.cleanups.add(new Cleanup(path, null, czxid, sessionId));
-			return false;
-		}
-	}
-
-	/**
-	 * Delete a lost lease's node, if it is still there and still that lease's, as soon as
-	 * the ensemble answers. A lease can count as lost while its session lives on: after a
-	 * pause or an outage longer than the session timeout that the ensemble did not hold
-	 * against the session (a restarted server restarts the session timers), or after
-	 * Curator gave the session up on its own clock. Its node would then block every other
-	 * instance until the session ends.
-	 */
-	void deleteWhenReachable(String path, long czxid, long sessionId) {
-		if (isClosed()) {
-			return;
-		}
-		this.cleanups.add(new Cleanup(path, null, czxid, sessionId));
-		if (this.client.getZookeeperClient().isConnected()) {
-			CLEANUPS.execute(this::runCleanups);
-		}
-	}
-
-	boolean isClosed() {
-		return this.client.getState() == CuratorFrameworkState.STOPPED;
-	}
-
-	private void runCleanups() {
-		for (Cleanup cleanup : this.cleanups) {
-			if (cleanup.run(this)) {
-				this.cleanups.remove(cleanup);
-			}
-		}
-	}
-
-	int pendingCleanups() {
-		return this.cleanups.size();
-	}
-
-	/**
-	 * A node to delete once the ensemble answers again: known by its creating transaction
-	 * and session (a failed release), or by the attempt id in its data (a create whose
-	 * answer was lost).
-	 */
-	private record Cleanup(String path, String attemptId, long czxid, long sessionId) {
-
-		Cleanup(String path, String attemptId, long czxid) {
-			this(path, attemptId, czxid, 0);
-		}
-
-		boolean run(ZookeeperLockBackend backend) {
-			if (backend.isClosed()) {
-				return true;
-			}
-			if (this.attemptId == null) {
-				return backend.deleteIfOwn(this.path, this.czxid, this.sessionId);
-			}
-			try {
-				Stat stat = new Stat();
-				byte[] data = backend.client.getData().storingStatIn(stat).forPath(this.path);
-				long session = backend.client.getZookeeperClient().getZooKeeper().getSessionId();
-				if (this.attemptId.equals(HolderData.decode(data).attemptId()) && stat.getEphemeralOwner() == session) {
-					backend.client.delete().withVersion(stat.getVersion()).forPath(this.path);
-				}
-				return true;
-			}
-			catch (KeeperException.NoNodeException | KeeperException.BadVersionException ex) {
-				return true;
-			}
-			catch (Exception ex) {
-				return false;
-			}
-		}
-
+	ZookeeperNodeCleaner cleaner() {
+		return this.cleaner;
 	}
 
 }

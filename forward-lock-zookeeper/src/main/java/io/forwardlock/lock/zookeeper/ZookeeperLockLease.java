@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.state.ConnectionState;
@@ -17,11 +17,14 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
+import org.jspecify.annotations.Nullable;
+
+import io.forwardlock.lock.ExpiringLease;
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
-import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
 
@@ -33,9 +36,20 @@ import io.forwardlock.lock.Verification;
  * confirmation was asked for, measured on the monotonic clock. A probe asks every quarter
  * of the session timeout, so a healthy lease never comes near its deadline; a process
  * that was paused, or cut off from the ensemble, finds its deadline passed and reports
- * the loss before it does anything else. Once lost, a lease stays lost.
+ * the loss before it does anything else. Once lost, a lease stays lost. The
+ * {@link LeaseDeadline} keeps that deadline.
  */
-final class ZookeeperLockLease implements LockLease {
+final class ZookeeperLockLease extends ExpiringLease {
+
+	/**
+	 * Runs the probes of held leases. One daemon thread: a probe only sends an
+	 * asynchronous request.
+	 */
+	private static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "forward-lock-zookeeper-probe");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final ZookeeperLockBackend backend;
 
@@ -51,24 +65,21 @@ final class ZookeeperLockLease implements LockLease {
 
 	private final Duration sessionTimeout;
 
-	private final long sessionTimeoutNanos;
-
-	private final AtomicBoolean released = new AtomicBoolean();
-
-	private final AtomicReference<Lost> lost = new AtomicReference<>();
+	/**
+	 * Whether the node of the lost lease was handed over for deletion.
+	 */
+	private final AtomicBoolean lossHandled = new AtomicBoolean();
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
-
-	/**
-	 * Monotonic time just before the last request that the ensemble answered with this
-	 * lease's node was sent.
-	 */
-	private volatile long confirmedAt;
 
 	private volatile ScheduledFuture<?> probes;
 
 	ZookeeperLockLease(ZookeeperLockBackend backend, LockRequest request, String path, long czxid, long sessionId,
 			HolderRecord holder, Duration sessionTimeout, long confirmedAt) {
+		super(new LeaseDeadline(sessionTimeout, confirmedAt, System::nanoTime,
+				(silentMillis) -> "ZooKeeper confirmed the lock node last " + silentMillis
+						+ " ms ago, longer than the session timeout of " + sessionTimeout
+						+ " (process paused or ensemble unreachable); another instance may hold the lock now"));
 		this.backend = backend;
 		this.request = request;
 		this.path = path;
@@ -76,15 +87,12 @@ final class ZookeeperLockLease implements LockLease {
 		this.sessionId = sessionId;
 		this.holder = holder;
 		this.sessionTimeout = sessionTimeout;
-		this.sessionTimeoutNanos = sessionTimeout.toNanos();
-		this.confirmedAt = confirmedAt;
 	}
 
 	void start() {
 		this.backend.getClient().getConnectionStateListenable().addListener(this.connectionListener);
 		long period = Math.max(20, this.sessionTimeout.toMillis() / 4);
-		this.probes = ZookeeperLockBackend.PROBES.scheduleWithFixedDelay(this::probe, period, period,
-				TimeUnit.MILLISECONDS);
+		this.probes = PROBES.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
 	}
 
 	@Override
@@ -134,32 +142,31 @@ final class ZookeeperLockLease implements LockLease {
 	 */
 	@Override
 	public Verification verify() {
-		if (this.released.get()) {
+		if (isReleased()) {
 			return Verification.lost("the lease was released", null);
 		}
-		if (checkDeadline()) {
-			return this.lost.get().verification();
+		if (isLost()) {
+			return deadline().lostVerification();
 		}
-		long sentAt = System.nanoTime();
+		long sentAt = deadline().now();
 		CuratorEvent answer;
 		try {
-			answer = beforeDeadline(sentAt);
+			answer = beforeDeadline();
 		}
 		catch (Exception ex) {
-			if (checkDeadline()) {
-				return this.lost.get().verification();
+			if (isLost()) {
+				return deadline().lostVerification();
 			}
 			throw this.backend.unavailable(this.request, "verify the lock node", ex);
 		}
-		if (!judge(answer, sentAt) && this.lost.get() == null) {
-			if (checkDeadline()) {
-				return this.lost.get().verification();
+		if (!judge(answer, sentAt) && !deadline().isMarkedLost()) {
+			if (isLost()) {
+				return deadline().lostVerification();
 			}
 			throw this.backend.unavailable(this.request, "verify the lock node",
 					KeeperException.create(KeeperException.Code.get(answer.getResultCode()), this.path));
 		}
-		Lost cause = this.lost.get();
-		return (cause != null) ? cause.verification() : Verification.held();
+		return isLost() ? deadline().lostVerification() : Verification.held();
 	}
 
 	/**
@@ -170,18 +177,13 @@ final class ZookeeperLockLease implements LockLease {
 	 */
 	@Override
 	public void heartbeat() {
-		if (this.released.get()) {
+		if (isReleased()) {
 			return;
 		}
 		Verification verification = verify();
 		if (!verification.isHeld()) {
 			throw LockErrors.lockLost(location(), verification.detail(), verification.currentHolder());
 		}
-	}
-
-	@Override
-	public boolean isReleased() {
-		return this.released.get();
 	}
 
 	/**
@@ -191,13 +193,13 @@ final class ZookeeperLockLease implements LockLease {
 	 */
 	@Override
 	public void release() {
-		if (!this.released.compareAndSet(false, true)) {
+		if (!markReleased()) {
 			return;
 		}
 		stop();
 		// Also after a loss: a loss declared by the local deadline may have been a long
 		// outage that the session survived, and then the node still blocks everyone.
-		if (!this.backend.deleteIfOwn(this.path, this.czxid, this.sessionId)) {
+		if (!this.backend.cleaner().deleteIfOwn(this.path, this.czxid, this.sessionId)) {
 			throw new LockException(LockErrorType.RELEASE_FAILED,
 					"Failed to delete the lock node in ZooKeeper; it goes away by itself", this.holder, location(),
 					List.of("Nothing to do: the node is deleted when the ensemble can be reached again, or when "
@@ -224,20 +226,20 @@ final class ZookeeperLockLease implements LockLease {
 		else if (state == ConnectionState.RECONNECTED) {
 			// Whether the session survived shows in the node: confirm at once rather than
 			// at the next probe.
-			ZookeeperLockBackend.PROBES.execute(this::probe);
+			PROBES.execute(this::probe);
 		}
 	}
 
 	/**
-	 * Ask the ensemble in the background and judge its answer when it comes; keeps
-	 * {@link #confirmedAt} recent while all is well.
+	 * Ask the ensemble in the background and judge its answer when it comes; keeps the
+	 * deadline far while all is well.
 	 */
 	private void probe() {
-		if (this.released.get() || checkDeadline()) {
+		if (isReleased() || isLost()) {
 			stop();
 			return;
 		}
-		long sentAt = System.nanoTime();
+		long sentAt = deadline().now();
 		try {
 			this.backend.getClient().getData().inBackground((client, event) -> judge(event, sentAt)).forPath(this.path);
 		}
@@ -246,19 +248,11 @@ final class ZookeeperLockLease implements LockLease {
 		}
 	}
 
-	private CuratorEvent beforeDeadline(long sentAt) throws Exception {
-		long left = this.sessionTimeoutNanos - (sentAt - this.confirmedAt);
+	private CuratorEvent beforeDeadline() throws Exception {
 		CompletableFuture<CuratorEvent> answer = new CompletableFuture<>();
 		this.backend.getClient().getData().inBackground((client, event) -> answer.complete(event)).forPath(this.path);
-		try {
-			return answer.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
-			throw new TimeoutException("ZooKeeper did not answer before the session timeout ran out");
-		}
-		catch (ExecutionException ex) {
-			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
-		}
+		return deadline().await(answer, Exception.class, "ZooKeeper did not answer before the session timeout ran out",
+				(message, cause) -> (cause != null) ? new Exception(message, cause) : new TimeoutException(message));
 	}
 
 	/**
@@ -285,58 +279,36 @@ final class ZookeeperLockLease implements LockLease {
 	}
 
 	private void confirm(long sentAt) {
-		synchronized (this) {
-			// An answer that arrives after the deadline passed does not revive the lease:
-			// somebody else may have held the lock in between, as far as this process can
-			// tell. It only ever moves the deadline forward.
-			if (this.lost.get() == null && sentAt - this.confirmedAt > 0) {
-				this.confirmedAt = sentAt;
-			}
-		}
+		// An answer that arrives after the deadline passed does not revive the lease:
+		// somebody else may have held the lock in between, as far as this process can
+		// tell. It only ever moves the deadline forward.
+		deadline().confirm(sentAt);
 	}
 
 	/**
-	 * Whether the lease is lost, marking it lost if the deadline has passed.
+	 * Whether the lease is lost, marking it lost if the deadline has passed; the first to
+	 * see it lost hands its node over for deletion.
 	 */
-	private boolean checkDeadline() {
-		if (this.lost.get() != null) {
-			return true;
+	private boolean isLost() {
+		if (!deadline().hasPassed()) {
+			return false;
 		}
-		synchronized (this) {
-			long silent = System.nanoTime() - this.confirmedAt;
-			if (silent >= this.sessionTimeoutNanos) {
-				markLost(
-						"ZooKeeper confirmed the lock node last " + (silent / 1_000_000)
-								+ " ms ago, longer than the session timeout of " + this.sessionTimeout
-								+ " (process paused or ensemble unreachable); another instance may hold the lock now",
-						null);
-			}
+		if (this.lossHandled.compareAndSet(false, true) && !isReleased()) {
+			// The node may outlive the loss; it must not block a successor.
+			this.backend.cleaner().deleteWhenReachable(this.path, this.czxid, this.sessionId);
 		}
-		return this.lost.get() != null;
+		return true;
 	}
 
-	private void markLost(String reason, HolderRecord newHolder) {
-		if (this.lost.compareAndSet(null, new Lost(reason, newHolder)) && !this.released.get()) {
-			// The node may outlive the loss; it must not block a successor.
-			this.backend.deleteWhenReachable(this.path, this.czxid, this.sessionId);
-		}
+	private void markLost(String reason, @Nullable HolderRecord newHolder) {
+		deadline().markLost(reason, newHolder);
+		isLost();
 	}
 
 	@Override
 	public String toString() {
 		return "ZookeeperLockLease[" + location() + ", czxid=" + this.czxid + ", session=0x"
 				+ Long.toHexString(this.sessionId) + "]";
-	}
-
-	/**
-	 * Why the lease was lost, fixed by whoever noticed first.
-	 */
-	private record Lost(String reason, HolderRecord newHolder) {
-
-		Verification verification() {
-			return Verification.lost(this.reason, this.newHolder);
-		}
-
 	}
 
 }

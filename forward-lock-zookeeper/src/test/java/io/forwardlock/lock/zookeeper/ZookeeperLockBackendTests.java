@@ -144,6 +144,26 @@ class ZookeeperLockBackendTests {
 	}
 
 	@Test
+	void ensureHeldAndTimeLeftAnswerLocallyAndFailOnceAProbeFoundTheNodeGone() throws Exception {
+		CuratorFramework client = zookeeper.newClient();
+		ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+		LockRequest request = request("guarded");
+		LockLease lease = backend.tryAcquire(request).orElseThrow();
+		Duration session = ((ZookeeperLockLease) lease).sessionTimeout();
+		lease.ensureHeld();
+		assertThat(lease.timeLeft())
+			.hasValueSatisfying((left) -> assertThat(left).isPositive().isLessThanOrEqualTo(session));
+		zookeeper.newClient().delete().forPath(backend.nodePath(request));
+		// no call of its own: the probe that runs every quarter of the session timeout
+		// tells the lease
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThatExceptionOfType(LockException.class).isThrownBy(lease::ensureHeld)
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST)));
+		assertThat(lease.timeLeft()).contains(Duration.ZERO);
+		lease.release();
+	}
+
+	@Test
 	void expiredSessionIsReportedAsLossByTheLease() throws Exception {
 		CuratorFramework client = zookeeper.newClient();
 		ZookeeperLockBackend backend = new ZookeeperLockBackend(client);

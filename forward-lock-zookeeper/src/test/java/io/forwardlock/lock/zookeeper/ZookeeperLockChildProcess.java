@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
+import io.forwardlock.lock.testsupport.BackendChildProcess;
 import io.forwardlock.lock.testsupport.OverlapJournal;
 
 /**
@@ -85,8 +85,8 @@ public final class ZookeeperLockChildProcess {
 						}
 						case "inspect" -> System.out
 							.println(backend.inspect(request).map((holder) -> "HOLDER " + holder.pid()).orElse("FREE"));
-						case "race" -> System.out
-							.println("DONE " + race(backend, request, Integer.parseInt(words[1]), journal, pid));
+						case "race" -> System.out.println("DONE " + BackendChildProcess.rounds(backend, request,
+								Integer.parseInt(words[1]), journal, Duration.ofMillis(1)));
 						default -> System.out.println("UNKNOWN " + command);
 					}
 				}
@@ -96,30 +96,6 @@ public final class ZookeeperLockChildProcess {
 				System.out.flush();
 			}
 		}
-	}
-
-	private static int race(ZookeeperLockBackend backend, LockRequest request, int rounds, OverlapJournal journal,
-			String pid) throws Exception {
-		int attempts = 0;
-		for (int round = 0; round < rounds;) {
-			attempts++;
-			Optional<LockLease> lease = backend.tryAcquire(request);
-			if (lease.isEmpty()) {
-				LockSupport.parkNanos(1_000_000);
-				continue;
-			}
-			try {
-				journal.enter(pid, lease.get().fencingToken());
-				// Hold the lock a little, so that contenders pile up against it.
-				LockSupport.parkNanos(2_000_000);
-				journal.exit(pid, lease.get().fencingToken());
-			}
-			finally {
-				lease.get().release();
-			}
-			round++;
-		}
-		return attempts;
 	}
 
 }

@@ -1,0 +1,173 @@
+package io.forwardlock.lock.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Locale;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import io.forwardlock.lock.LockRequest;
+
+/**
+ * How {@link JdbcLockBackend} talks to its database: a connection at READ COMMITTED for
+ * each call, statements with a time limit, and the SQL for the database behind the data
+ * source, detected on first use.
+ */
+final class JdbcLockConnections {
+
+	private static final String[] IN_MEMORY_URL_PREFIXES = { "jdbc:h2:mem:", "jdbc:hsqldb:mem:", "jdbc:derby:memory:" };
+
+	private final DataSource dataSource;
+
+	private final String tableName;
+
+	private volatile @Nullable JdbcLockStatements statements;
+
+	private volatile boolean allowInMemoryDatabase;
+
+	JdbcLockConnections(DataSource dataSource, String tableName) {
+		this.dataSource = dataSource;
+		this.tableName = tableName;
+	}
+
+	void setAllowInMemoryDatabase(boolean allowInMemoryDatabase) {
+		this.allowInMemoryDatabase = allowInMemoryDatabase;
+	}
+
+	/**
+	 * The dialect detected so far, if any.
+	 * @return the dialect, or {@code null} before the first connection
+	 */
+	@Nullable JdbcLockDialect dialect() {
+		JdbcLockStatements current = this.statements;
+		return (current != null) ? current.dialect() : null;
+	}
+
+	/**
+	 * Open a connection for lock statements at READ COMMITTED, whatever the pool's
+	 * default: a stricter level would make contenders fail with serialization errors
+	 * instead of waiting on the row lock, a looser one could read uncommitted holders.
+	 * @return the connection, which gets the pool's isolation back when closed
+	 * @throws SQLException when no connection can be had
+	 */
+	ReadCommitted open() throws SQLException {
+		Connection connection = this.dataSource.getConnection();
+		try {
+			int isolation = connection.getTransactionIsolation();
+			if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+				connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+			}
+			return new ReadCommitted(connection, isolation, statements(connection));
+		}
+		catch (SQLException | RuntimeException ex) {
+			connection.close();
+			throw ex;
+		}
+	}
+
+	private JdbcLockStatements statements(Connection connection) throws SQLException {
+		JdbcLockStatements current = this.statements;
+		if (current == null) {
+			refuseInMemoryDatabase(connection.getMetaData().getURL());
+			JdbcLockDialect dialect = JdbcLockDialect.forProductName(connection.getMetaData().getDatabaseProductName());
+			current = new JdbcLockStatements(dialect, this.tableName);
+			this.statements = current;
+		}
+		return current;
+	}
+
+	private void refuseInMemoryDatabase(@Nullable String url) {
+		if (!this.allowInMemoryDatabase && isInMemoryUrl(url)) {
+			throw new IllegalStateException("The JDBC lock backend cannot lock on the in-memory database " + url
+					+ ": it lives in only this JVM, so every instance would get a lock of its own. Point the "
+					+ "data source at a shared database server that every instance uses (PostgreSQL), or use "
+					+ "forward.lock.backend=file on one host. Tests of a single JVM can allow it with "
+					+ "setAllowInMemoryDatabase(true) (forward.lock.jdbc.allow-in-memory-database=true)");
+		}
+	}
+
+	/**
+	 * Whether a JDBC URL names a database in the JVM's own memory, which no other
+	 * instance can reach: H2 {@code mem:}, HSQLDB {@code mem:} and Derby {@code memory:}.
+	 * @param url the URL, may be {@code null}
+	 * @return whether it is in memory
+	 */
+	static boolean isInMemoryUrl(@Nullable String url) {
+		if (url == null) {
+			return false;
+		}
+		String lower = url.toLowerCase(Locale.ROOT);
+		for (String prefix : IN_MEMORY_URL_PREFIXES) {
+			if (lower.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Commit a single statement on a connection that a pool handed out without
+	 * auto-commit (common next to JPA); a pool rolls back what is left uncommitted.
+	 * @param connection the connection
+	 * @throws SQLException when the commit fails
+	 */
+	static void commitUnlessAutoCommit(Connection connection) throws SQLException {
+		if (!connection.getAutoCommit()) {
+			connection.commit();
+		}
+	}
+
+	/**
+	 * Prepare a statement whose execution the driver gives up after a limit that leaves
+	 * the lease time to retry: a hung database must not block the heartbeat thread for
+	 * most of the lease.
+	 * @param connection the connection
+	 * @param sql the statement
+	 * @param request the lock request, whose timings set the limit
+	 * @return the statement
+	 * @throws SQLException when the statement cannot be prepared
+	 */
+	static PreparedStatement prepare(Connection connection, String sql, LockRequest request) throws SQLException {
+		PreparedStatement statement = connection.prepareStatement(sql);
+		Duration limit = request.staleTimeout().dividedBy(3);
+		if (request.heartbeatInterval().compareTo(limit) < 0) {
+			limit = request.heartbeatInterval();
+		}
+		statement.setQueryTimeout((int) Math.max(1, limit.toSeconds()));
+		return statement;
+	}
+
+	/**
+	 * A connection at READ COMMITTED, with the statements for its database, that gets the
+	 * pool's isolation back when closed.
+	 *
+	 * @param connection the connection
+	 * @param isolation the pool's isolation level
+	 * @param sql the statements for the database
+	 */
+	record ReadCommitted(Connection connection, int isolation, JdbcLockStatements sql) implements AutoCloseable {
+
+		@Override
+		public void close() throws SQLException {
+			try {
+				if (this.isolation != Connection.TRANSACTION_READ_COMMITTED && !this.connection.isClosed()) {
+					// Every write has committed; a read may have left a transaction open,
+					// in which the isolation cannot change
+					if (!this.connection.getAutoCommit()) {
+						this.connection.rollback();
+					}
+					this.connection.setTransactionIsolation(this.isolation);
+				}
+			}
+			finally {
+				this.connection.close();
+			}
+		}
+
+	}
+
+}

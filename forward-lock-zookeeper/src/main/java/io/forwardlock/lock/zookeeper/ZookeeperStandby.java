@@ -1,0 +1,87 @@
+package io.forwardlock.lock.zookeeper;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.Watcher;
+
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
+import io.forwardlock.lock.LockRequest;
+
+/**
+ * How a standby waits for a ZooKeeper lock: a watch on the lock node, and a listener on
+ * the connection state, wake it up; it does not poll. Outages of the ensemble are ridden
+ * out until the client connects again.
+ */
+final class ZookeeperStandby {
+
+	private final ZookeeperLockBackend backend;
+
+	private final CuratorFramework client;
+
+	ZookeeperStandby(ZookeeperLockBackend backend) {
+		this.backend = backend;
+		this.client = backend.getClient();
+	}
+
+	/**
+	 * See {@link ZookeeperLockBackend#acquireBlocking(LockRequest, Duration)}.
+	 */
+	LockLease acquire(LockRequest request, Duration pollInterval) throws InterruptedException {
+		String path = this.backend.nodePath(request);
+		while (true) {
+			if (Thread.interrupted()) {
+				throw new InterruptedException();
+			}
+			CountDownLatch changed = new CountDownLatch(1);
+			ConnectionStateListener listener = (client, state) -> changed.countDown();
+			Watcher watcher = (event) -> changed.countDown();
+			this.client.getConnectionStateListenable().addListener(listener);
+			try {
+				Optional<LockLease> lease = this.backend.tryAcquire(request);
+				if (lease.isPresent()) {
+					return lease.get();
+				}
+				if (this.client.checkExists().usingWatcher(watcher).forPath(path) != null) {
+					changed.await();
+				}
+			}
+			catch (LockException ex) {
+				if (ex.getType() != LockErrorType.BACKEND_UNAVAILABLE) {
+					throw ex;
+				}
+				rideOut(ex, pollInterval);
+			}
+			catch (InterruptedException ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				rideOut(this.backend.unavailable(request, "watch the lock node", ex), pollInterval);
+			}
+			finally {
+				this.client.getConnectionStateListenable().removeListener(listener);
+			}
+		}
+	}
+
+	private void rideOut(LockException failure, Duration pause) throws InterruptedException {
+		if (Thread.currentThread().isInterrupted()) {
+			throw new InterruptedException();
+		}
+		if (this.client.getState() == CuratorFrameworkState.STOPPED) {
+			// nothing to wait for: the client will never connect again
+			throw failure;
+		}
+		// Sleeps until the client reports a connection, not in a loop; the pause keeps a
+		// failure that is not about the connection from spinning.
+		this.client.blockUntilConnected();
+		Thread.sleep(Math.max(1, pause.toMillis()));
+	}
+
+}
