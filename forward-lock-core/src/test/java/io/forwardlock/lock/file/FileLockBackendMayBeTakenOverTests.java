@@ -39,38 +39,23 @@ class FileLockBackendMayBeTakenOverTests {
 	}
 
 	@Test
-	void holderThatHeartbeatedWithinItsStaleTimeoutCannotBeTakenOver() {
-		FileLockBackend backend = new FileLockBackend(this.directory);
-		try (LockLease lease = backend.tryAcquire(HEARTBEAT).orElseThrow()) {
-			assertThat(backend.mayBeTakenOver(HEARTBEAT)).isFalse();
-		}
+	void holderThatHeartbeatedWithinItsStaleTimeoutCannotBeTakenOver() throws Exception {
+		assertThat(mayBeTakenOverAfterHeldBy(HEARTBEAT, Duration.ZERO)).isFalse();
 	}
 
 	@Test
 	void holderWithoutHeartbeatCannotBeTakenOverHoweverOldItsFile() throws Exception {
-		FileLockBackend backend = new FileLockBackend(this.directory);
-		try (LockLease lease = backend.tryAcquire(NO_HEARTBEAT).orElseThrow()) {
-			setChanged(backend, Duration.ofDays(2));
-			assertThat(backend.mayBeTakenOver(HEARTBEAT)).isFalse();
-		}
+		assertThat(mayBeTakenOverAfterHeldBy(NO_HEARTBEAT, Duration.ofDays(2))).isFalse();
 	}
 
 	@Test
 	void holderWhoseFileStayedUnchangedForItsStaleTimeoutMayBeTakenOver() throws Exception {
-		FileLockBackend backend = new FileLockBackend(this.directory);
-		try (LockLease lease = backend.tryAcquire(HEARTBEAT).orElseThrow()) {
-			setChanged(backend, Duration.ofMinutes(61));
-			assertThat(backend.mayBeTakenOver(NO_HEARTBEAT)).isTrue();
-		}
+		assertThat(mayBeTakenOverAfterHeldBy(HEARTBEAT, Duration.ofMinutes(61))).isTrue();
 	}
 
 	@Test
 	void holderWhoseFileChangedInTheFutureMayBeTakenOver() throws Exception {
-		FileLockBackend backend = new FileLockBackend(this.directory);
-		try (LockLease lease = backend.tryAcquire(HEARTBEAT).orElseThrow()) {
-			setChanged(backend, Duration.ofMinutes(-5));
-			assertThat(backend.mayBeTakenOver(HEARTBEAT)).isTrue();
-		}
+		assertThat(mayBeTakenOverAfterHeldBy(HEARTBEAT, Duration.ofMinutes(-5))).isTrue();
 	}
 
 	@Test
@@ -80,6 +65,19 @@ class FileLockBackendMayBeTakenOverTests {
 			Files.delete(backend.holderFile(HEARTBEAT));
 			setChanged(backend, Duration.ofDays(2));
 			assertThat(backend.mayBeTakenOver(HEARTBEAT)).isFalse();
+		}
+	}
+
+	/**
+	 * Whether a contender (without heartbeat of its own: the holder's declaration counts)
+	 * may take over from a holder with the given settings whose lock file last changed
+	 * {@code ago}.
+	 */
+	private boolean mayBeTakenOverAfterHeldBy(LockRequest holder, Duration ago) throws Exception {
+		FileLockBackend backend = new FileLockBackend(this.directory);
+		try (LockLease lease = backend.tryAcquire(holder).orElseThrow()) {
+			setChanged(backend, ago);
+			return backend.mayBeTakenOver(NO_HEARTBEAT);
 		}
 	}
 
