@@ -169,6 +169,9 @@ launch() {
 	local name=$1 lock_dir=$2
 	shift 2
 	local log="$log_dir/$name.log"
+	# Created here, not by the background job's redirection, so that wait_port can read it
+	# at once
+	: >"$log"
 	launched_at=$(now_us)
 	"$java_bin" "${java_opts[@]}" -jar "$jar" --server.port=0 --server.address=127.0.0.1 \
 		--forward.lock.dir="$lock_dir" "$@" >"$log" 2>&1 &
