@@ -74,7 +74,7 @@ final class EarlyLockAcquisition
 
 	private Environment environment;
 
-	private ApplicationContext applicationContext;
+	private @Nullable ApplicationContext applicationContext;
 
 	private volatile boolean attempted;
 

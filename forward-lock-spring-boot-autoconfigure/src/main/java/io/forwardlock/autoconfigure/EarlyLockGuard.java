@@ -15,6 +15,7 @@ import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
@@ -65,7 +66,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@link io.forwardlock.lifecycle.LockAcquireFailedEvent} to the listeners of the
  * {@code SpringApplication} (those of {@code spring.factories} and
  * {@code SpringApplication.addListeners}); no bean, and so no meter registry, exists yet
- * to count it.
+ * to count it, so it is kept for the next context of this JVM that has forward-lock's
+ * metrics (see {@link EarlyLockEvents}).
  */
 final class EarlyLockGuard implements SmartApplicationListener {
 
@@ -79,9 +81,9 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	private final Handover handover = new Handover();
 
-	private volatile SpringApplication application;
+	private volatile @Nullable SpringApplication application;
 
-	private volatile ApplicationContext context;
+	private volatile @Nullable ApplicationContext context;
 
 	@Override
 	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
@@ -259,7 +261,7 @@ final class EarlyLockGuard implements SmartApplicationListener {
 		 * @return the acquisition, or {@code null}
 		 */
 		@Override
-		public LockAcquisition get() {
+		public @Nullable LockAcquisition get() {
 			return this.acquisition.getAndSet(null);
 		}
 
