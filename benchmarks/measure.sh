@@ -267,7 +267,7 @@ wait_health_up() {
 	up_at=$(now_us)
 }
 
-# PID recorded in a lock file, or empty. The file starts with the PID (seed format) or
+# PID recorded in a lock file, or empty. The file starts with the PID (plain PID file format) or
 # carries it as a "pid" field.
 lock_file_pid() {
 	local lines content

@@ -20,8 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * One uncontended acquire followed by one release, which is what an application pays once
  * at startup and once at shutdown, for three ways of holding a single-instance lock:
  * <ul>
- * <li>{@code seedPidFile}: the seed design's exclusive-create, write PID, {@code fsync},
- * delete ({@link SeedPidFileLock});</li>
+ * <li>{@code seedPidFile}: a plain PID lock file's exclusive-create, write PID,
+ * {@code fsync}, delete ({@link SeedPidFileLock});</li>
  * <li>{@code luceneNativeFs}: Lucene's {@link NativeFSLockFactory}, an OS lock on a file
  * that is left in place;</li>
  * <li>{@code luceneNativeFsThenDelete}: the same followed by deleting the lock file, a

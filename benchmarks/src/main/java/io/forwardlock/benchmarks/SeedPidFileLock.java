@@ -14,13 +14,13 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Baseline that does what the seed design's lock file does on the happy path, so that the
+ * Baseline that does what a plain PID lock file does on the happy path, so that the
  * benchmark compares algorithms rather than languages: look for an existing file, create
  * the file exclusively ({@code O_CREAT|O_EXCL}, mode 0600), write the PID, {@code fsync},
  * and on release close and delete it.
  * <p>
- * Only the uncontended path is modelled; the seed's stale-file handling never runs in the
- * benchmark because the file is always deleted on release.
+ * Only the uncontended path is modelled; stale-file handling never runs in the benchmark
+ * because the file is always deleted on release.
  */
 final class SeedPidFileLock implements AutoCloseable {
 

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * <p>
  * The parent defaults to {@code java.io.tmpdir}. Set the system property
  * {@code forwardlock.bench.dir} (for example {@code -jvmArgsAppend
- * -Dforwardlock.bench.dir=/var/lock}) to measure another file system: the seed-style
+ * -Dforwardlock.bench.dir=/var/lock}) to measure another file system: the PID-file
  * baseline pays for {@code fsync}, so the disk under the directory matters.
  */
 final class TemporaryLockDirectory implements AutoCloseable {

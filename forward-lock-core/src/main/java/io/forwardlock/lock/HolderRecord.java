@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who holds a lock: enough for an operator to find the process, and enough to tell a live
  * holder from a process that merely reuses its PID.
@@ -22,8 +24,8 @@ import java.util.UUID;
  * @param instanceId random id of the holder instance, unique per acquisition-capable
  * instance, may be {@code null}
  */
-public record HolderRecord(long pid, String hostname, Instant processStartedAt, Instant acquiredAt,
-		String applicationName, String instanceId) {
+public record HolderRecord(long pid, @Nullable String hostname, @Nullable Instant processStartedAt,
+		@Nullable Instant acquiredAt, @Nullable String applicationName, @Nullable String instanceId) {
 
 	/**
 	 * Create a new instance. Text fields come from files, rows and the environment, so
@@ -65,7 +67,7 @@ public record HolderRecord(long pid, String hostname, Instant processStartedAt, 
 	 * @param instanceId instance id, or {@code null} to generate a random one
 	 * @return the record
 	 */
-	public static HolderRecord currentProcess(String applicationName, String instanceId) {
+	public static HolderRecord currentProcess(@Nullable String applicationName, @Nullable String instanceId) {
 		return new HolderRecord(ProcessHandle.current().pid(), LOCAL_HOSTNAME, CURRENT_PROCESS_STARTED_AT,
 				Instant.now(), applicationName, (instanceId != null) ? instanceId : newInstanceId());
 	}

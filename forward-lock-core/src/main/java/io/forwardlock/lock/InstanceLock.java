@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Instance lock API over any {@link LockBackend}, for applications without Spring:
- * try-acquire, acquire with retries, wait on standby, release, is-acquired, lock path and
+ * try-acquire, acquire with retries, wait on standby, release, is-acquired, location and
  * check-running-instance.
  * <p>
  * Thread-safe. One instance manages at most one lease at a time.
@@ -21,7 +23,7 @@ public class InstanceLock {
 
 	private final Object monitor = new Object();
 
-	private volatile LockLease lease;
+	private volatile @Nullable LockLease lease;
 
 	/**
 	 * Create a new instance.
@@ -154,8 +156,7 @@ public class InstanceLock {
 	 * @return whether retrying may help
 	 */
 	public static boolean isTransient(LockException ex) {
-		return ex.getType() == LockErrorType.BACKEND_UNAVAILABLE || ex.getType() == LockErrorType.RACE_CONDITION
-				|| ex.getType() == LockErrorType.STALE_LOCK;
+		return ex.getType() == LockErrorType.BACKEND_UNAVAILABLE || ex.getType() == LockErrorType.RACE_CONDITION;
 	}
 
 	/**
@@ -210,8 +211,19 @@ public class InstanceLock {
 	 * Location of the lock (for the file backend, the lock file path).
 	 * @return the location
 	 */
-	public String getLockPath() {
+	public String getLocation() {
 		return this.backend.describeLocation(this.request);
+	}
+
+	/**
+	 * Location of the lock.
+	 * @return the location
+	 * @deprecated since every backend's lock has a location, not a path; use
+	 * {@link #getLocation()}
+	 */
+	@Deprecated(forRemoval = true)
+	public String getLockPath() {
+		return getLocation();
 	}
 
 	/**

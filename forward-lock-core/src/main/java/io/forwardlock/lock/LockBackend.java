@@ -89,10 +89,11 @@ public interface LockBackend {
 	}
 
 	/**
-	 * Exception that refuses to start because another instance holds the lock, with help
-	 * worded for this backend. The default speaks of a lock file that the OS releases
-	 * when its holder dies; a lease backend explains that a crashed holder blocks until
-	 * its lease expires.
+	 * The facts of a refusal because another instance holds the lock: the holder, the
+	 * location and the remedies that fit this backend, naming settings as
+	 * {@link LockSetting LockSettings} only. The default describes a lock that the OS
+	 * releases when its holder dies; a lease backend adds how long a crashed holder
+	 * blocks ({@link LockErrors#instanceRunningOnLease}).
 	 * @param holder the holder, possibly {@link HolderRecord#unknown()}
 	 * @param request the lock
 	 * @return the exception, of type {@link LockErrorType#INSTANCE_RUNNING}

@@ -1,8 +1,8 @@
 package io.forwardlock.lock;
 
 /**
- * Kind of a {@link LockException}. The names match the original design's error types so
- * that logs and runbooks stay comparable.
+ * Kind of a {@link LockException}, stable across versions so that logs, alerts and
+ * runbooks can match on it.
  */
 public enum LockErrorType {
 
@@ -12,26 +12,9 @@ public enum LockErrorType {
 	INSTANCE_RUNNING,
 
 	/**
-	 * The lock file exists and is locked by a process that could not be identified, for
-	 * example one that is still writing its holder record.
-	 */
-	LOCK_FILE_EXISTS,
-
-	/**
 	 * The lock file or its directory cannot be created, opened or written.
 	 */
 	PERMISSION_DENIED,
-
-	/**
-	 * The lock file does not contain a valid PID. Informational: the OS lock, not the
-	 * content, decides who holds the lock.
-	 */
-	INVALID_PID,
-
-	/**
-	 * The holder stopped heartbeating for longer than the stale timeout.
-	 */
-	STALE_LOCK,
 
 	/**
 	 * The lock changed hands while it was being acquired; the attempt may be retried.
@@ -69,6 +52,13 @@ public enum LockErrorType {
 	/**
 	 * The backend's medium (file system, database) failed.
 	 */
-	BACKEND_UNAVAILABLE
+	BACKEND_UNAVAILABLE,
+
+	/**
+	 * The lock is set up in a way that cannot work, such as a database in the JVM's own
+	 * memory, a database the backend does not support or an invalid table name; retrying
+	 * does not help, changing the setup does.
+	 */
+	INVALID_CONFIGURATION
 
 }

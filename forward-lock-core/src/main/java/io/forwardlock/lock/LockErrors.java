@@ -3,15 +3,21 @@ package io.forwardlock.lock;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
+import io.forwardlock.lock.LockRemedy.Change;
+import org.jspecify.annotations.Nullable;
+
 /**
- * Factory for {@link LockException LockExceptions} with help text written for users of
- * the starter: {@code forward.lock.*} properties and {@code FORWARD_LOCK_*} environment
- * variables.
+ * Factory for the {@link LockException LockExceptions} that every backend shares. Each
+ * carries facts and {@link LockRemedy remedies}; a remedy that asks to change a setting
+ * names it as a {@link LockSetting}, which each kind of application words in its own
+ * terms (see {@link LockFailureFormat}).
  */
 public final class LockErrors {
+
+	private static final LockRemedy STANDBY = LockRemedy
+		.of("Or start this instance as a standby that takes over when the holder stops", LockSetting.STANDBY, "true");
 
 	private LockErrors() {
 	}
@@ -22,17 +28,17 @@ public final class LockErrors {
 	 * @param location the lock location
 	 * @return the exception
 	 */
-	public static LockException instanceRunning(HolderRecord holder, String location) {
-		List<String> help = new ArrayList<>();
-		help.add(stopTheHolder(holder, "it releases the lock on exit, even if it crashes"));
-		help.add("Or start this instance as a standby that takes over when the holder stops: "
-				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)");
-		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
-				+ "forward.lock.name=<other-name> or FORWARD_LOCK_DIR=/other/dir");
-		help.add("Do not delete the lock file while the holder runs: that does not stop it, "
-				+ "and a leftover file from a crashed process never blocks a start");
-		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
-				location, help, null);
+	public static LockException instanceRunning(@Nullable HolderRecord holder, String location) {
+		return LockException.builder(LockErrorType.INSTANCE_RUNNING, "Another instance is already running")
+			.holder(holder)
+			.location(location)
+			.help(stopTheHolder(holder, "it releases the lock on exit, even if it crashes"))
+			.remedy(STANDBY)
+			.remedy(LockRemedy.of("Or, if this instance is meant to run beside the other one, give it its own lock",
+					Change.to(LockSetting.NAME, "<other-name>"), Change.to(LockSetting.DIRECTORY, "/other/dir")))
+			.help("Do not delete the lock file while the holder runs: that does not stop it, "
+					+ "and a leftover file from a crashed process never blocks a start")
+			.build();
 	}
 
 	/**
@@ -43,17 +49,17 @@ public final class LockErrors {
 	 * @param lease how long a lease lasts without renewal
 	 * @return the exception
 	 */
-	public static LockException instanceRunningOnLease(HolderRecord holder, String location, Duration lease) {
-		List<String> help = new ArrayList<>();
-		help.add(stopTheHolder(holder, "it releases the lock when it stops"));
-		help.add("If that instance crashed or its host is gone, its lease runs out at most " + lease
-				+ " (forward.lock.stale-timeout) after its last renewal; start again then");
-		help.add("Or start this instance as a standby that takes over when the holder stops: "
-				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)");
-		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
-				+ "forward.lock.name=<other-name>");
-		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
-				location, help, null);
+	public static LockException instanceRunningOnLease(@Nullable HolderRecord holder, String location, Duration lease) {
+		return LockException.builder(LockErrorType.INSTANCE_RUNNING, "Another instance is already running")
+			.holder(holder)
+			.location(location)
+			.help(stopTheHolder(holder, "it releases the lock when it stops"))
+			.remedy("If that instance crashed or its host is gone, its lease runs out at most " + lease
+					+ " after its last renewal; start again then", LockSetting.STALE_TIMEOUT, null)
+			.remedy(STANDBY)
+			.remedy("Or, if this instance is meant to run beside the other one, give it its own lock", LockSetting.NAME,
+					"<other-name>")
+			.build();
 	}
 
 	/**
@@ -65,7 +71,7 @@ public final class LockErrors {
 	 * @param releases what stopping it does to the lock
 	 * @return the help line
 	 */
-	private static String stopTheHolder(HolderRecord holder, String releases) {
+	private static String stopTheHolder(@Nullable HolderRecord holder, String releases) {
 		if (holder == null || !holder.hasPid()) {
 			return "Stop the running instance first; " + releases;
 		}
@@ -99,24 +105,28 @@ public final class LockErrors {
 		if (cause instanceof FileSystemException fse && fse.getReason() != null
 				&& fse.getReason().contains("Read-only file system")) {
 			// Not a matter of owners and modes: no user may write there
-			return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
-					"The lock file cannot be created: the file system is mounted read-only", null, path.toString(),
-					List.of("Check how it is mounted: findmnt -T " + dir,
-							"Point forward.lock.dir at a writable file system, such as a runtime directory "
-									+ "(systemd RuntimeDirectory=) or a writable volume in a container whose root "
-									+ "file system is read-only (FORWARD_LOCK_DIR)",
-							"If the file system turned read-only after an error, check the kernel log: dmesg"),
-					cause);
+			return LockException
+				.builder(LockErrorType.BACKEND_UNAVAILABLE,
+						"The lock file cannot be created: the file system is mounted read-only")
+				.location(path.toString())
+				.help("Check how it is mounted: findmnt -T " + dir)
+				.remedy("Use a lock directory on a writable file system, such as a runtime directory "
+						+ "(systemd RuntimeDirectory=) or a writable volume in a container whose root file system is "
+						+ "read-only", LockSetting.DIRECTORY, "/run/<app>")
+				.help("If the file system turned read-only after an error, check the kernel log: dmesg")
+				.cause(cause)
+				.build();
 		}
-		return new LockException(LockErrorType.PERMISSION_DENIED,
-				"Permission denied when creating or opening the lock file", null, path.toString(),
-				List.of("Check the directory's owner and permissions: ls -ld " + dir,
-						"Make the directory writable by the user that runs the application, for example: "
-								+ "sudo install -d -o $(id -un) -m 0755 " + dir,
-						"Or use a directory you own: forward.lock.dir=$HOME/.forward-lock "
-								+ "(FORWARD_LOCK_DIR=$HOME/.forward-lock)",
-						"On SELinux systems, check the context of the directory: ls -Z " + dir),
-				cause);
+		return LockException
+			.builder(LockErrorType.PERMISSION_DENIED, "Permission denied when creating or opening the lock file")
+			.location(path.toString())
+			.help("Check the directory's owner and permissions: ls -ld " + dir)
+			.help("Make the directory writable by the user that runs the application, for example: "
+					+ "sudo install -d -o $(id -un) -m 0755 " + dir)
+			.remedy("Or use a directory you own", LockSetting.DIRECTORY, "$HOME/.forward-lock")
+			.help("On SELinux systems, check the context of the directory: ls -Z " + dir)
+			.cause(cause)
+			.build();
 	}
 
 	/**
@@ -126,15 +136,17 @@ public final class LockErrors {
 	 * @return the exception
 	 */
 	public static LockException unsafeLockFile(Path path, String reason) {
-		return new LockException(LockErrorType.UNSAFE_LOCK_FILE,
-				"Refusing to use the lock file because it " + reason + "; it was left untouched", null, path.toString(),
-				List.of("Inspect the path: ls -la " + path,
-						"A lock file owned by another user may belong to that user's running instance: check with "
-								+ "ps -p $(cat " + path + ") and stop that instance rather than removing the file",
-						"If nothing of yours created it, it may be an attack on a shared directory such as /tmp; "
-								+ "investigate before removing it",
-						"Use a private lock directory: forward.lock.dir=/var/lib/<app> (FORWARD_LOCK_DIR=/var/lib/<app>)"),
-				null);
+		return LockException
+			.builder(LockErrorType.UNSAFE_LOCK_FILE,
+					"Refusing to use the lock file because it " + reason + "; it was left untouched")
+			.location(path.toString())
+			.help("Inspect the path: ls -la " + path)
+			.help("A lock file owned by another user may belong to that user's running instance: check with "
+					+ "ps -p $(cat " + path + ") and stop that instance rather than removing the file")
+			.help("If nothing of yours created it, it may be an attack on a shared directory such as /tmp; "
+					+ "investigate before removing it")
+			.remedy("Use a private lock directory", LockSetting.DIRECTORY, "/var/lib/<app>")
+			.build();
 	}
 
 	/**
@@ -145,19 +157,19 @@ public final class LockErrors {
 	 * @return the exception
 	 */
 	public static LockException unsafeLockDirectory(Path directory, String reason) {
-		return new LockException(LockErrorType.UNSAFE_LOCK_DIRECTORY,
-				"Refusing the lock directory " + directory + " because it " + reason
-						+ ": another user could delete or replace the lock file and run a second instance",
-				null, directory.resolve("*.lock").toString(),
-				List.of("Use a directory that only this user can write to: forward.lock.dir=/var/lib/<app> "
-						+ "(FORWARD_LOCK_DIR=/var/lib/<app>), created for example with "
-						+ "sudo install -d -o $(id -un) -m 0700 /var/lib/<app>",
-						"Or take write access away from group and others: chmod go-w " + directory,
-						"Or, for a directory that users must share (such as /tmp), set the sticky bit, "
-								+ "so that nobody can delete or replace another user's files: chmod +t " + directory,
-						"Check the owner and mode: ls -ld " + directory + "; the directory must belong to this user "
-								+ "or to root"),
-				null);
+		return LockException
+			.builder(LockErrorType.UNSAFE_LOCK_DIRECTORY,
+					"Refusing the lock directory " + directory + " because it " + reason
+							+ ": another user could delete or replace the lock file and run a second instance")
+			.location(directory.resolve("*.lock").toString())
+			.remedy("Use a directory that only this user can write to, created for example with "
+					+ "sudo install -d -o $(id -un) -m 0700 /var/lib/<app>", LockSetting.DIRECTORY, "/var/lib/<app>")
+			.help("Or take write access away from group and others: chmod go-w " + directory)
+			.help("Or, for a directory that users must share (such as /tmp), set the sticky bit, "
+					+ "so that nobody can delete or replace another user's files: chmod +t " + directory)
+			.help("Check the owner and mode: ls -ld " + directory + "; the directory must belong to this user "
+					+ "or to root")
+			.build();
 	}
 
 	/**
@@ -166,12 +178,13 @@ public final class LockErrors {
 	 * @return the exception
 	 */
 	public static LockException raceCondition(String path) {
-		return new LockException(LockErrorType.RACE_CONDITION,
-				"The lock file was replaced repeatedly while acquiring it", null, path,
-				List.of("Retry in a few seconds: forward.lock.max-retries=3 (FORWARD_LOCK_MAX_RETRIES=3)",
-						"Check for other programs that delete or replace files in the lock directory, "
-								+ "such as tmp cleaners (systemd-tmpfiles)"),
-				null);
+		return LockException
+			.builder(LockErrorType.RACE_CONDITION, "The lock file was replaced repeatedly while acquiring it")
+			.location(path)
+			.remedy("Retry in a few seconds", LockSetting.MAX_RETRIES, "3")
+			.help("Check for other programs that delete or replace files in the lock directory, "
+					+ "such as tmp cleaners (systemd-tmpfiles)")
+			.build();
 	}
 
 	/**
@@ -181,12 +194,17 @@ public final class LockErrors {
 	 * @return the exception
 	 */
 	public static LockException maxRetriesExceeded(int attempts, LockException last) {
-		List<String> help = new ArrayList<>(last.getHelp());
-		help.add("Or wait longer: raise forward.lock.max-retries or forward.lock.retry-delay");
-		return new LockException(
-				LockErrorType.MAX_RETRIES_EXCEEDED, "Failed to acquire the lock after " + attempts + " attempt"
-						+ ((attempts != 1) ? "s" : "") + ": " + last.getSummary(),
-				last.getHolder(), last.getLockPath(), help, last);
+		return LockException
+			.builder(LockErrorType.MAX_RETRIES_EXCEEDED,
+					"Failed to acquire the lock after " + attempts + " attempt" + ((attempts != 1) ? "s" : "") + ": "
+							+ last.getSummary())
+			.holder(last.getHolder())
+			.location(last.getLocation())
+			.remedies(last.getRemedies())
+			.remedy(LockRemedy.of("Or wait longer: raise the number of attempts or the pause between them",
+					Change.of(LockSetting.MAX_RETRIES), Change.of(LockSetting.RETRY_DELAY)))
+			.cause(last)
+			.build();
 	}
 
 	/**
@@ -217,18 +235,37 @@ public final class LockErrors {
 	}
 
 	/**
+	 * The lock is set up in a way that cannot work; retrying does not help.
+	 * @param summary what is wrong, in one sentence
+	 * @param location the lock location, if known
+	 * @param remedies what to change, in order
+	 * @return the exception
+	 */
+	public static LockException invalidConfiguration(String summary, @Nullable String location,
+			LockRemedy... remedies) {
+		return LockException.builder(LockErrorType.INVALID_CONFIGURATION, summary)
+			.location(location)
+			.remedies(List.of(remedies))
+			.build();
+	}
+
+	/**
 	 * A held lock was lost.
 	 * @param location the lock location
 	 * @param detail why the lock is considered lost
 	 * @param newHolder who holds it now, if known
 	 * @return the exception
 	 */
-	public static LockException lockLost(String location, String detail, HolderRecord newHolder) {
-		return new LockException(LockErrorType.LOCK_LOST, "The lock was lost: " + detail, newHolder, location,
-				List.of("Find out who took the lock over, and why this instance looked hung or stale",
-						"If the heartbeat is on, make sure forward.lock.stale-timeout is well above "
-								+ "forward.lock.heartbeat.interval and above the longest GC pause"),
-				null);
+	public static LockException lockLost(@Nullable String location, String detail, @Nullable HolderRecord newHolder) {
+		return LockException.builder(LockErrorType.LOCK_LOST, "The lock was lost: " + detail)
+			.holder(newHolder)
+			.location(location)
+			.help("Find out who took the lock over, and why this instance looked hung or stale")
+			.remedy(LockRemedy.of(
+					"If the heartbeat is on, make sure the stale timeout is well above the heartbeat "
+							+ "interval and above the longest GC pause",
+					Change.of(LockSetting.STALE_TIMEOUT), Change.of(LockSetting.HEARTBEAT_INTERVAL)))
+			.build();
 	}
 
 }

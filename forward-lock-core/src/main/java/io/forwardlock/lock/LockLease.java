@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Proof that this process holds a lock, returned by {@link LockBackend#tryAcquire}.
  * <p>
@@ -60,9 +62,9 @@ public interface LockLease extends AutoCloseable {
 	 * renamed or replaced). The listener runs on a backend thread; it should only
 	 * schedule a {@link #verify()}, which decides. It may be called when nothing was
 	 * lost. Backends that cannot tell ignore it.
-	 * @param listener the listener, replacing an earlier one
+	 * @param listener the listener, replacing an earlier one; {@code null} to stop
 	 */
-	default void onSuspectedLoss(Runnable listener) {
+	default void onSuspectedLoss(@Nullable Runnable listener) {
 	}
 
 	/**

@@ -4,13 +4,40 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Immutable description of a lock to acquire and the holder asking for it. Validates
  * itself on construction, with messages that name the lock.
  */
 public final class LockRequest {
 
+	/**
+	 * Default {@link #heartbeatInterval() heartbeat interval}: 30 seconds.
+	 */
+	public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+
+	/**
+	 * Default {@link #staleTimeout() stale timeout}: 60 seconds, twice the default
+	 * heartbeat interval.
+	 */
+	public static final Duration DEFAULT_STALE_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * What a valid lock name looks like, in words, completing "the name must be ...".
+	 */
+	public static final String NAME_RULE = "1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
 	private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+	private static final Pattern OCTAL_MODE = Pattern.compile("[0-7]{3,4}");
+
+	private static final Pattern SYMBOLIC_MODE = Pattern.compile("[r-][w-][x-][r-][w-][x-][r-][w-][xtT-]");
+
+	/**
+	 * Mode of lock directories that the backend creates, unless requested otherwise.
+	 */
+	public static final int DEFAULT_DIRECTORY_MODE = 0700;
 
 	private final String name;
 
@@ -24,6 +51,8 @@ public final class LockRequest {
 
 	private final Duration staleTimeout;
 
+	private final int directoryMode;
+
 	private LockRequest(Builder builder) {
 		this.name = builder.name;
 		this.applicationName = (builder.applicationName != null) ? builder.applicationName : builder.name;
@@ -31,13 +60,14 @@ public final class LockRequest {
 		this.heartbeatEnabled = builder.heartbeatEnabled;
 		this.heartbeatInterval = builder.heartbeatInterval;
 		this.staleTimeout = builder.staleTimeout;
+		this.directoryMode = builder.directoryMode;
 		validate();
 	}
 
 	private void validate() {
-		if (this.name == null || !VALID_NAME.matcher(this.name).matches()) {
-			throw new IllegalArgumentException("Lock name '" + this.name
-					+ "' is invalid: use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+		if (!isValidName(this.name)) {
+			throw new IllegalArgumentException(
+					"Lock name '" + SafeText.escape(this.name) + "' is invalid: use " + NAME_RULE);
 		}
 		requirePositive(this.heartbeatInterval, "heartbeat interval");
 		requirePositive(this.staleTimeout, "stale timeout");
@@ -48,6 +78,77 @@ public final class LockRequest {
 			throw new IllegalArgumentException("Heartbeat interval (" + this.heartbeatInterval + ") of lock '"
 					+ this.name + "' must be at most half of its stale timeout (" + this.staleTimeout + ")");
 		}
+		String problem = directoryModeProblem(this.directoryMode);
+		if (problem != null) {
+			throw new IllegalArgumentException("Directory mode " + formatDirectoryMode(this.directoryMode)
+					+ " of lock '" + this.name + "' " + problem);
+		}
+	}
+
+	/**
+	 * What makes a mode unfit for a lock directory that the backend creates.
+	 * @param mode the mode bits
+	 * @return a phrase completing "the mode ...", or {@code null} when fit
+	 */
+	private static String directoryModeProblem(int mode) {
+		if ((mode & ~07777) != 0) {
+			return "has bits outside 07777";
+		}
+		if ((mode & 0700) != 0700) {
+			// the backend itself creates, locks and deletes files in it
+			return "must give its owner rwx (0700), since the lock file is created and deleted in it";
+		}
+		if ((mode & 0022) != 0 && (mode & 01000) == 0) {
+			// the same rule as for an existing directory: whoever may write to it
+			// could delete the lock file and start a second instance
+			return "lets " + (((mode & 0002) != 0) ? "every user" : "its group")
+					+ " delete the lock file: remove the write bit (such as 0750) or add the sticky bit (such as 1770)";
+		}
+		return null;
+	}
+
+	/**
+	 * Parse a mode for lock directories, given in octal ({@code 0750}, {@code 1770}) or
+	 * symbolically as {@code ls -l} shows it ({@code rwxr-x---}, {@code rwxrwx--T}).
+	 * @param text the mode
+	 * @return the mode bits
+	 * @throws IllegalArgumentException when the text is no mode, or a mode that lets
+	 * users other than the owner delete the lock file
+	 */
+	public static int parseDirectoryMode(@Nullable String text) {
+		String trimmed = (text != null) ? text.trim() : "";
+		int mode;
+		if (OCTAL_MODE.matcher(trimmed).matches()) {
+			mode = Integer.parseInt(trimmed, 8);
+		}
+		else if (SYMBOLIC_MODE.matcher(trimmed).matches()) {
+			mode = 0;
+			for (int i = 0; i < 9; i++) {
+				char c = trimmed.charAt(i);
+				if (c != '-' && c != 'T') {
+					mode |= 1 << (8 - i);
+				}
+			}
+			mode |= (trimmed.charAt(8) == 't' || trimmed.charAt(8) == 'T') ? 01000 : 0;
+		}
+		else {
+			throw new IllegalArgumentException("'" + SafeText.escape(trimmed)
+					+ "' is not a directory mode: use octal such as 0700 or 0750, or letters such as rwxr-x---");
+		}
+		String problem = directoryModeProblem(mode);
+		if (problem != null) {
+			throw new IllegalArgumentException("Directory mode " + formatDirectoryMode(mode) + " " + problem);
+		}
+		return mode;
+	}
+
+	/**
+	 * Format mode bits as four octal digits, such as {@code 0700}.
+	 * @param mode the mode bits
+	 * @return the octal text
+	 */
+	public static String formatDirectoryMode(int mode) {
+		return String.format("%04o", mode);
 	}
 
 	private void requirePositive(Duration duration, String what) {
@@ -55,6 +156,16 @@ public final class LockRequest {
 			throw new IllegalArgumentException(
 					"The " + what + " of lock '" + this.name + "' must be positive, but was " + duration);
 		}
+	}
+
+	/**
+	 * Whether a lock name follows the {@link #NAME_RULE rule}: safe as a file name, a
+	 * database key and a Kubernetes or ZooKeeper name.
+	 * @param name the name, may be {@code null}
+	 * @return whether it is valid
+	 */
+	public static boolean isValidName(@Nullable String name) {
+		return name != null && VALID_NAME.matcher(name).matches();
 	}
 
 	/**
@@ -119,6 +230,16 @@ public final class LockRequest {
 	}
 
 	/**
+	 * Mode given explicitly (whatever the umask) to lock directories that the file
+	 * backend creates; existing directories keep theirs. Never lets users other than the
+	 * owner write to the directory without the sticky bit.
+	 * @return the mode bits, 0700 by default
+	 */
+	public int directoryMode() {
+		return this.directoryMode;
+	}
+
+	/**
 	 * Holder record for the current process acquiring this request now.
 	 * @return the record
 	 */
@@ -137,13 +258,13 @@ public final class LockRequest {
 		return this.name.equals(other.name) && this.applicationName.equals(other.applicationName)
 				&& this.instanceId.equals(other.instanceId) && this.heartbeatEnabled == other.heartbeatEnabled
 				&& this.heartbeatInterval.equals(other.heartbeatInterval)
-				&& this.staleTimeout.equals(other.staleTimeout);
+				&& this.staleTimeout.equals(other.staleTimeout) && this.directoryMode == other.directoryMode;
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.name, this.applicationName, this.instanceId, this.heartbeatEnabled,
-				this.heartbeatInterval, this.staleTimeout);
+				this.heartbeatInterval, this.staleTimeout, this.directoryMode);
 	}
 
 	@Override
@@ -154,22 +275,25 @@ public final class LockRequest {
 	}
 
 	/**
-	 * Builder for {@link LockRequest}. Defaults follow the seed design: heartbeat off,
-	 * interval 30s, stale timeout 60s.
+	 * Builder for {@link LockRequest}. Defaults: heartbeat off, interval
+	 * {@link #DEFAULT_HEARTBEAT_INTERVAL 30s}, stale timeout
+	 * {@link #DEFAULT_STALE_TIMEOUT 60s}.
 	 */
 	public static final class Builder {
 
 		private final String name;
 
-		private String applicationName;
+		private @Nullable String applicationName;
 
-		private String instanceId;
+		private @Nullable String instanceId;
 
 		private boolean heartbeatEnabled;
 
-		private Duration heartbeatInterval = Duration.ofSeconds(30);
+		private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
-		private Duration staleTimeout = Duration.ofSeconds(60);
+		private Duration staleTimeout = DEFAULT_STALE_TIMEOUT;
+
+		private int directoryMode = DEFAULT_DIRECTORY_MODE;
 
 		private Builder(String name) {
 			this.name = name;
@@ -235,6 +359,17 @@ public final class LockRequest {
 		 */
 		public Builder staleTimeout(Duration staleTimeout) {
 			this.staleTimeout = staleTimeout;
+			return this;
+		}
+
+		/**
+		 * Set the mode of lock directories that the file backend creates, such as
+		 * {@code 0750}; see {@link LockRequest#parseDirectoryMode(String)} for text.
+		 * @param mode the mode bits
+		 * @return this builder
+		 */
+		public Builder directoryMode(int mode) {
+			this.directoryMode = mode;
 			return this;
 		}
 

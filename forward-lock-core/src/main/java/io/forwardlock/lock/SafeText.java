@@ -1,5 +1,7 @@
 package io.forwardlock.lock;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Makes text that comes from outside this process (a holder file, a database row, the
  * environment) safe to print: a line feed could forge a log line, and an ANSI escape
@@ -20,7 +22,7 @@ public final class SafeText {
 	 * @param text the untrusted text, may be {@code null}
 	 * @return the text with those characters escaped, or {@code null} for {@code null}
 	 */
-	public static String escape(String text) {
+	public static @Nullable String escape(@Nullable String text) {
 		if (text == null || isClean(text)) {
 			return text;
 		}

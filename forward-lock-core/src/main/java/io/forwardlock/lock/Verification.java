@@ -3,6 +3,8 @@ package io.forwardlock.lock;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Outcome of {@link LockLease#verify()}.
  *
@@ -12,7 +14,7 @@ import java.util.Objects;
  * {@code null}
  * @param verifiedAt when the verification ran
  */
-public record Verification(Status status, String detail, HolderRecord currentHolder, Instant verifiedAt) {
+public record Verification(Status status, String detail, @Nullable HolderRecord currentHolder, Instant verifiedAt) {
 
 	/**
 	 * Create a new instance.

@@ -152,7 +152,7 @@ class InstanceLockTests {
 
 	@Test
 	void lockPathIsBackendLocation() {
-		assertThat(lock().getLockPath()).isEqualTo(this.directory.resolve("orders.lock").toAbsolutePath().toString());
+		assertThat(lock().getLocation()).isEqualTo(this.directory.resolve("orders.lock").toAbsolutePath().toString());
 	}
 
 	@Test

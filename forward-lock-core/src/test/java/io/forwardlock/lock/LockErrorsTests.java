@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link LockErrors}: every error has its type, says where, and gives help
- * written for this starter that never advises deleting a held lock file.
+ * Tests for {@link LockErrors}: every error has its type, says where, and gives help that
+ * names settings as facts (no property of the starter), and never advises deleting a held
+ * lock file.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockErrorsTests {
@@ -30,8 +31,9 @@ class LockErrorsTests {
 		assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 		assertThat(ex.getPid()).isEqualTo(PID);
 		assertThat(ex.getHelp().get(0)).contains("kill " + PID);
-		assertThat(ex.getHelp()).anySatisfy(
-				(line) -> assertThat(line).contains("forward.lock.standby=true").contains("FORWARD_LOCK_STANDBY=true"));
+		assertThat(ex.getRemedies()).anySatisfy((remedy) -> assertThat(remedy.changes())
+			.containsExactly(LockRemedy.Change.to(LockSetting.STANDBY, "true")));
+		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("InstanceLock.acquireOnStandby"));
 		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).startsWith("Do not delete the lock file"));
 	}
 
@@ -70,11 +72,11 @@ class LockErrorsTests {
 		LockException ex = LockErrors.permissionDenied(Path.of("/var/lib/orders/orders.lock"),
 				new AccessDeniedException("/var/lib/orders/orders.lock"));
 		assertThat(ex.getType()).isEqualTo(LockErrorType.PERMISSION_DENIED);
-		assertThat(ex.getLockPath()).isEqualTo("/var/lib/orders/orders.lock");
+		assertThat(ex.getLocation()).isEqualTo("/var/lib/orders/orders.lock");
 		assertThat(ex.getHelp().get(0))
 			.isEqualTo("Check the directory's owner and permissions: ls -ld /var/lib/orders");
-		assertThat(ex.getHelp())
-			.anySatisfy((line) -> assertThat(line).contains("forward.lock.dir").contains("FORWARD_LOCK_DIR"));
+		assertThat(ex.getRemedies()).anySatisfy((remedy) -> assertThat(remedy.changes())
+			.containsExactly(LockRemedy.Change.to(LockSetting.DIRECTORY, "$HOME/.forward-lock")));
 		assertThat(ex.getCause()).isInstanceOf(AccessDeniedException.class);
 	}
 
@@ -83,7 +85,9 @@ class LockErrorsTests {
 		LockException ex = LockErrors.unsafeLockFile(Path.of("/tmp/orders.lock"), "is a symbolic link");
 		assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE);
 		assertThat(ex.getSummary()).contains("is a symbolic link").contains("left untouched");
-		assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir"));
+		assertThat(ex.getRemedies())
+			.anySatisfy((remedy) -> assertThat(remedy.changes()).extracting(LockRemedy.Change::setting)
+				.containsExactly(LockSetting.DIRECTORY));
 		assertThat(ex.getHelp()).anySatisfy(
 				(line) -> assertThat(line).contains("ps -p $(cat /tmp/orders.lock)").contains("rather than removing"));
 	}
@@ -96,9 +100,11 @@ class LockErrorsTests {
 		assertThat(ex.getSummary())
 			.isEqualTo("Failed to acquire the lock after 4 attempts: Another instance is already running");
 		assertThat(ex.getHolder()).isEqualTo(LOCAL);
-		assertThat(ex.getLockPath()).isEqualTo("/tmp/orders.lock");
-		assertThat(ex.getHelp()).containsAll(last.getHelp());
-		assertThat(ex.getHelp()).last().asString().contains("forward.lock.max-retries");
+		assertThat(ex.getLocation()).isEqualTo("/tmp/orders.lock");
+		assertThat(ex.getRemedies()).containsAll(last.getRemedies());
+		assertThat(ex.getRemedies()).last()
+			.satisfies((remedy) -> assertThat(remedy.changes()).extracting(LockRemedy.Change::setting)
+				.containsExactly(LockSetting.MAX_RETRIES, LockSetting.RETRY_DELAY));
 		assertThat(LockErrors.maxRetriesExceeded(1, last).getSummary()).contains("after 1 attempt:");
 	}
 
@@ -111,19 +117,35 @@ class LockErrorsTests {
 		LockException lost = LockErrors.lockLost("/tmp/x.lock", "replaced", LOCAL);
 		assertThat(lost.getType()).isEqualTo(LockErrorType.LOCK_LOST);
 		assertThat(lost.getSummary()).contains("replaced");
-		assertThat(lost.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.stale-timeout"));
+		assertThat(lost.getRemedies())
+			.anySatisfy((remedy) -> assertThat(remedy.changes()).extracting(LockRemedy.Change::setting)
+				.contains(LockSetting.STALE_TIMEOUT));
+	}
+
+	@Test
+	void factsNeverNameAPropertyOrAnEnvironmentVariableOfTheStarter() {
+		assertThat(all()).allSatisfy((ex) -> assertThat(ex.getMessage()).doesNotContainIgnoringCase("forward.lock.")
+			.doesNotContainIgnoringCase("forward_lock_"));
+	}
+
+	private static List<LockException> all() {
+		Path path = Path.of("/tmp/x.lock");
+		return List.of(LockErrors.instanceRunning(LOCAL, "/tmp/x.lock"),
+				LockErrors.instanceRunning(HolderRecord.unknown(), "/tmp/x.lock"),
+				LockErrors.instanceRunningOnLease(LOCAL, "row", Duration.ofSeconds(60)),
+				LockErrors.permissionDenied(path, null),
+				LockErrors.permissionDenied(path,
+						new java.nio.file.FileSystemException(path.toString(), null, "Read-only file system")),
+				LockErrors.unsafeLockFile(path, "is a directory"),
+				LockErrors.unsafeLockDirectory(Path.of("/tmp"), "can be written by others"),
+				LockErrors.raceCondition("/tmp/x.lock"), LockErrors.releaseFailed("/tmp/x.lock", null),
+				LockErrors.backendUnavailable("/tmp/x.lock", "x", null), LockErrors.lockLost("/tmp/x.lock", "x", null),
+				LockErrors.maxRetriesExceeded(2, LockErrors.instanceRunning(LOCAL, "/tmp/x.lock")));
 	}
 
 	@Test
 	void noHelpEverAdvisesDeletingTheLockFile() {
-		List<LockException> all = List.of(LockErrors.instanceRunning(LOCAL, "/tmp/x.lock"),
-				LockErrors.instanceRunning(HolderRecord.unknown(), "/tmp/x.lock"),
-				LockErrors.permissionDenied(Path.of("/tmp/x.lock"), null),
-				LockErrors.unsafeLockFile(Path.of("/tmp/x.lock"), "is a directory"),
-				LockErrors.raceCondition("/tmp/x.lock"), LockErrors.releaseFailed("/tmp/x.lock", null),
-				LockErrors.backendUnavailable("/tmp/x.lock", "x", null), LockErrors.lockLost("/tmp/x.lock", "x", null),
-				LockErrors.maxRetriesExceeded(2, LockErrors.instanceRunning(LOCAL, "/tmp/x.lock")));
-		all.stream()
+		all().stream()
 			.flatMap((ex) -> Stream.concat(ex.getHelp().stream(), Stream.of(ex.getSummary())))
 			.forEach((line) -> {
 				assertThat(line).doesNotContain("rm ")

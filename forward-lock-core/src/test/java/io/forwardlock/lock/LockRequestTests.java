@@ -115,4 +115,50 @@ class LockRequestTests {
 		assertThat(record.acquiredAt()).isNotNull();
 	}
 
+	@Test
+	void directoryModeIsOwnerOnlyUnlessGiven() {
+		assertThat(LockRequest.named("a").build().directoryMode()).isEqualTo(0700);
+		assertThat(LockRequest.named("a").directoryMode(0750).build().directoryMode()).isEqualTo(0750);
+		assertThat(LockRequest.named("a").directoryMode(0750).instanceId("1").build())
+			.isNotEqualTo(LockRequest.named("a").instanceId("1").build());
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0700:448", "700:448", "0750:488", "1770:1016", "1777:1023", "2750:1512", "rwx------:448",
+			"rwxr-x---:488", "rwxrwx--T:1016", "rwxrwxrwt:1023", " 0755 :493" })
+	void directoryModesAreParsedFromOctalOrLetters(String example) {
+		int colon = example.lastIndexOf(':');
+		assertThat(LockRequest.parseDirectoryMode(example.substring(0, colon)))
+			.isEqualTo(Integer.parseInt(example.substring(colon + 1)));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0770", "0777", "0702", "rwxrwx---", "rwxrwxrwx" })
+	void directoryModesThatLetOthersDeleteTheLockFileAreRefused(String mode) {
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.parseDirectoryMode(mode))
+			.withMessageContaining("delete the lock file")
+			.withMessageContaining("such as 0750")
+			.withMessageContaining("such as 1770");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0500", "r-x------", "0070" })
+	void directoryModesWithoutOwnerWriteAreRefused(String mode) {
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.parseDirectoryMode(mode))
+			.withMessageContaining("must give its owner rwx (0700)");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", "0800", "07000", "u=rwx", "rwx", "12345", "0x1ff" })
+	void textThatIsNoModeIsRefusedWithExamples(String mode) {
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.parseDirectoryMode(mode))
+			.withMessageContaining("use octal such as 0700 or 0750, or letters such as rwxr-x---");
+	}
+
+	@Test
+	void unsafeDirectoryModeIsRefusedByTheRequestNamingTheLock() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LockRequest.named("orders").directoryMode(0777).build())
+			.withMessageStartingWith("Directory mode 0777 of lock 'orders' lets every user delete the lock file");
+	}
+
 }

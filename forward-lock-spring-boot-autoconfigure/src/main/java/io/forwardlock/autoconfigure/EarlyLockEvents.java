@@ -78,7 +78,8 @@ final class EarlyLockEvents {
 		SimpleApplicationEventMulticaster multicaster = new SimpleApplicationEventMulticaster();
 		multicaster.setErrorHandler((ex) -> logger.warn("A listener failed on an early lock refusal", ex));
 		this.listeners.forEach(multicaster::addApplicationListener);
-		LockAcquireFailedEvent event = new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal);
+		LockAcquireFailedEvent event = new LockAcquireFailedEvent(this.source, status, duration, attempts,
+				refusal.getFailure());
 		keepUncounted(event);
 		multicaster.multicastEvent(event);
 	}

@@ -33,8 +33,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Turns an obvious duplicate away as soon as Boot has prepared the environment, before
- * the banner, the application context or any bean exists: the seed's "check for a running
- * instance first". Registered in {@code META-INF/spring.factories}, so it runs in every
+ * the banner, the application context or any bean exists, so that a running instance is
+ * found first. Registered in {@code META-INF/spring.factories}, so it runs in every
  * {@code SpringApplication} that has forward-lock on its class path, once all
  * {@code forward.lock.*} settings are known.
  * <p>

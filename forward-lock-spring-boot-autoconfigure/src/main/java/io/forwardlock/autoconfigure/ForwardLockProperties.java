@@ -3,25 +3,22 @@ package io.forwardlock.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import java.util.regex.Pattern;
+import io.forwardlock.lock.LockRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 /**
- * Configuration properties for forward-lock. The original design's environment variables
- * ({@code FORWARD_LOCK_DIR}, {@code FORWARD_LOCK_HEARTBEAT_ENABLED},
- * {@code FORWARD_LOCK_HEARTBEAT_INTERVAL}, {@code FORWARD_LOCK_STALE_TIMEOUT}) bind to
- * these through relaxed binding.
- * <p>
- * The properties validate themselves when bound: a bad value fails start-up with a
- * message that names the property and says what to use instead.
+ * Configuration properties for forward-lock, validated when bound by
+ * {@link ForwardLockPropertiesValidator}; defaults shared with the core come from
+ * {@link LockRequest}. Environment variables such as {@code FORWARD_LOCK_DIR} bind too.
  */
 @ConfigurationProperties("forward.lock")
 public class ForwardLockProperties implements Validator {
 
-	private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+	private static final Validator VALIDATOR = new ForwardLockPropertiesValidator();
 
 	/**
 	 * Whether to guard the application so that only one instance runs.
@@ -32,14 +29,14 @@ public class ForwardLockProperties implements Validator {
 	 * Name of the lock. Defaults to 'spring.application.name', else 'application'. The
 	 * file backend's lock file is '<name>.lock'.
 	 */
-	private String name;
+	private @Nullable String name;
 
 	/**
 	 * Directory of the lock file. Defaults to the platform's: 'java.io.tmpdir' on Linux,
 	 * '~/Library/Application Support/<name>' on macOS and '%ProgramData%\<name>' on
 	 * Windows.
 	 */
-	private Path dir;
+	private @Nullable Path dir;
 
 	/**
 	 * Backend that holds the lock: 'file' for one host, 'jdbc' for several hosts sharing
@@ -82,7 +79,7 @@ public class ForwardLockProperties implements Validator {
 	 * Age of the last heartbeat after which a holder counts as hung and may be taken
 	 * over. For the JDBC backend, the lease duration.
 	 */
-	private Duration staleTimeout = Duration.ofSeconds(60);
+	private Duration staleTimeout = LockRequest.DEFAULT_STALE_TIMEOUT;
 
 	/**
 	 * How often the holder checks that it still holds the lock.
@@ -107,6 +104,14 @@ public class ForwardLockProperties implements Validator {
 	 */
 	private int lostExitCode = 76;
 
+	/**
+	 * Mode of lock directories that the file backend creates (with missing parents), set
+	 * explicitly whatever the umask: octal such as '0750' or '1770', or letters such as
+	 * 'rwxr-x---'. Existing directories keep theirs. Refused when it lets users other
+	 * than the owner write to the directory without the sticky bit.
+	 */
+	private String dirMode = "0700";
+
 	private final Heartbeat heartbeat = new Heartbeat();
 
 	private final Jdbc jdbc = new Jdbc();
@@ -119,19 +124,19 @@ public class ForwardLockProperties implements Validator {
 		this.enabled = enabled;
 	}
 
-	public String getName() {
+	public @Nullable String getName() {
 		return this.name;
 	}
 
-	public void setName(String name) {
+	public void setName(@Nullable String name) {
 		this.name = name;
 	}
 
-	public Path getDir() {
+	public @Nullable Path getDir() {
 		return this.dir;
 	}
 
-	public void setDir(Path dir) {
+	public void setDir(@Nullable Path dir) {
 		this.dir = dir;
 	}
 
@@ -223,60 +228,26 @@ public class ForwardLockProperties implements Validator {
 		this.lostExitCode = lostExitCode;
 	}
 
+	public String getDirMode() {
+		return this.dirMode;
+	}
+
+	public void setDirMode(String dirMode) {
+		this.dirMode = dirMode;
+	}
+
 	public Heartbeat getHeartbeat() {
 		return this.heartbeat;
 	}
 
 	@Override
 	public boolean supports(Class<?> type) {
-		return ForwardLockProperties.class.isAssignableFrom(type);
+		return VALIDATOR.supports(type);
 	}
 
 	@Override
 	public void validate(Object target, Errors errors) {
-		ForwardLockProperties properties = (ForwardLockProperties) target;
-		if (properties.name != null && !VALID_NAME.matcher(properties.name).matches()) {
-			errors.rejectValue("name", "invalid", "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a "
-					+ "letter or digit, for example 'billing-service'");
-		}
-		if (properties.maxRetries < 0) {
-			errors.rejectValue("maxRetries", "negative", "must be 0 or more; use 0 to give up after the first attempt");
-		}
-		rejectUnlessPositive(errors, "retryDelay", properties.retryDelay, "1s");
-		rejectUnlessPositive(errors, "staleTimeout", properties.staleTimeout, "60s");
-		rejectUnlessPositive(errors, "verifyInterval", properties.verifyInterval, "5s");
-		rejectUnlessPositive(errors, "heartbeat.interval", properties.heartbeat.interval, "30s");
-		if (isPositive(properties.heartbeat.interval) && isPositive(properties.staleTimeout)
-				&& properties.heartbeat.interval.multipliedBy(2).compareTo(properties.staleTimeout) > 0) {
-			errors.rejectValue("heartbeat.interval", "moreThanHalfOfStaleTimeout",
-					"must be at most half of forward.lock.stale-timeout (" + format(properties.staleTimeout)
-							+ "), for example " + format(properties.staleTimeout.dividedBy(3))
-							+ ", or raise forward.lock.stale-timeout to at least "
-							+ format(properties.heartbeat.interval.multipliedBy(2)));
-		}
-		rejectUnlessExitCode(errors, "exitCode", properties.exitCode, 75);
-		rejectUnlessExitCode(errors, "lostExitCode", properties.lostExitCode, 76);
-	}
-
-	private static String format(Duration duration) {
-		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
-	}
-
-	private static void rejectUnlessPositive(Errors errors, String field, Duration value, String example) {
-		if (!isPositive(value)) {
-			errors.rejectValue(field, "notPositive", "must be a positive duration, for example " + example);
-		}
-	}
-
-	private static boolean isPositive(Duration value) {
-		return value != null && !value.isNegative() && !value.isZero();
-	}
-
-	private static void rejectUnlessExitCode(Errors errors, String field, int value, int example) {
-		if (value < 1 || value > 255) {
-			errors.rejectValue(field, "outOfRange",
-					"must be an exit status from 1 to 255, for example " + example + " (0 would mean success)");
-		}
+		VALIDATOR.validate(target, errors);
 	}
 
 	public Jdbc getJdbc() {
@@ -299,7 +270,7 @@ public class ForwardLockProperties implements Validator {
 		 * over only after it has seen no heartbeat for 'stale-timeout' plus this
 		 * interval, so a holder paused for less than 'stale-timeout' is never taken over.
 		 */
-		private Duration interval = Duration.ofSeconds(30);
+		private Duration interval = LockRequest.DEFAULT_HEARTBEAT_INTERVAL;
 
 		public boolean isEnabled() {
 			return this.enabled;

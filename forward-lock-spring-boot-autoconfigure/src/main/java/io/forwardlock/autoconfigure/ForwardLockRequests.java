@@ -75,6 +75,7 @@ final class ForwardLockRequests {
 			.heartbeatEnabled(properties.getHeartbeat().isEnabled())
 			.heartbeatInterval(properties.getHeartbeat().getInterval())
 			.staleTimeout(properties.getStaleTimeout())
+			.directoryMode(LockRequest.parseDirectoryMode(properties.getDirMode()))
 			.build();
 	}
 

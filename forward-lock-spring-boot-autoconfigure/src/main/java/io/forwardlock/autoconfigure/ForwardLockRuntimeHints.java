@@ -22,7 +22,7 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
  * before the properties bean exists; Spring registers hints only for the bean.</li>
  * <li>The endpoint's and the info contributor's descriptors and the holder record, which
  * are written as JSON.</li>
- * <li>The failure analyzer, created from {@code META-INF/spring.factories}.</li>
+ * <li>The failure analyzers, created from {@code META-INF/spring.factories}.</li>
  * </ul>
  * Registered in {@code META-INF/spring/aot.factories}.
  */
@@ -33,12 +33,15 @@ class ForwardLockRuntimeHints implements RuntimeHintsRegistrar {
 
 	static final String FAILURE_ANALYZER = "io.forwardlock.diagnostics.LockFailureAnalyzer";
 
+	static final String PROPERTIES_FAILURE_ANALYZER = "io.forwardlock.diagnostics.ForwardLockPropertiesFailureAnalyzer";
+
 	@Override
 	public void registerHints(RuntimeHints hints, ClassLoader classLoader) {
 		hints.resources().registerPattern(SCHEMA_SCRIPTS);
 		BindableRuntimeHintsRegistrar.forTypes(ForwardLockProperties.class).registerHints(hints, classLoader);
 		hints.reflection()
-			.registerType(TypeReference.of(FAILURE_ANALYZER), MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
+			.registerType(TypeReference.of(FAILURE_ANALYZER), MemberCategory.INVOKE_DECLARED_CONSTRUCTORS)
+			.registerType(TypeReference.of(PROPERTIES_FAILURE_ANALYZER), MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
 		// Records that do not depend on the actuator, so naming them loads no optional
 		// class
 		new BindingReflectionHintsRegistrar().registerReflectionHints(hints.reflection(), HolderRecord.class,

@@ -3,6 +3,7 @@ package io.forwardlock.lifecycle;
 import java.time.Duration;
 
 import io.forwardlock.lock.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Published when this instance acquired the lock, before the web server and any other
@@ -68,7 +69,7 @@ public class LockAcquiredEvent extends LockEvent {
 	 * Fencing token of this acquisition, when the backend has one.
 	 * @return the token or {@code null}
 	 */
-	public Long getFencingToken() {
+	public @Nullable Long getFencingToken() {
 		return getStatus().fencingToken();
 	}
 

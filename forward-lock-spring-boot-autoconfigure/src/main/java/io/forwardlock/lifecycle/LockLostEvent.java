@@ -1,6 +1,7 @@
 package io.forwardlock.lifecycle;
 
 import io.forwardlock.lock.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Published when this instance lost a lock it held, before the configured
@@ -10,7 +11,7 @@ public class LockLostEvent extends LockEvent {
 
 	private final String reason;
 
-	private final HolderRecord newHolder;
+	private final @Nullable HolderRecord newHolder;
 
 	/**
 	 * Create a new event.
@@ -19,7 +20,7 @@ public class LockLostEvent extends LockEvent {
 	 * @param reason why the lock counts as lost
 	 * @param newHolder who holds the lock now, may be {@code null}
 	 */
-	public LockLostEvent(Object source, LockStatus status, String reason, HolderRecord newHolder) {
+	public LockLostEvent(Object source, LockStatus status, String reason, @Nullable HolderRecord newHolder) {
 		super(source, status);
 		this.reason = reason;
 		this.newHolder = newHolder;
@@ -37,7 +38,7 @@ public class LockLostEvent extends LockEvent {
 	 * Who holds the lock now, when known.
 	 * @return the new holder or {@code null}
 	 */
-	public HolderRecord getNewHolder() {
+	public @Nullable HolderRecord getNewHolder() {
 		return this.newHolder;
 	}
 

@@ -2,13 +2,15 @@ package io.forwardlock.lifecycle;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Published when this instance released the lock on shutdown, after every other lifecycle
  * bean (the web server included) has stopped.
  */
 public class LockReleasedEvent extends LockEvent {
 
-	private final Duration heldFor;
+	private final @Nullable Duration heldFor;
 
 	/**
 	 * Create a new event.
@@ -16,7 +18,7 @@ public class LockReleasedEvent extends LockEvent {
 	 * @param status the status after the release
 	 * @param heldFor how long the lock was held, may be {@code null} when unknown
 	 */
-	public LockReleasedEvent(Object source, LockStatus status, Duration heldFor) {
+	public LockReleasedEvent(Object source, LockStatus status, @Nullable Duration heldFor) {
 		super(source, status);
 		this.heldFor = heldFor;
 	}
@@ -25,7 +27,7 @@ public class LockReleasedEvent extends LockEvent {
 	 * How long the lock was held.
 	 * @return the duration, or {@code null} when unknown
 	 */
-	public Duration getHeldFor() {
+	public @Nullable Duration getHeldFor() {
 		return this.heldFor;
 	}
 

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.diagnostics.PropertyWords;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockLease;
@@ -66,7 +67,7 @@ final class LockReporter implements LockWatchdog.Listener {
 	void acquireFailed(LockStartupException ex, Duration took, int attempts) {
 		this.acquireFailureCount.incrementAndGet();
 		LockStatus failed = update((s) -> s.withHolder(LockState.NOT_STARTED, ex.getHolder()));
-		publish(new LockAcquireFailedEvent(this.source, failed, took, attempts, ex));
+		publish(new LockAcquireFailedEvent(this.source, failed, took, attempts, ex.getFailure()));
 	}
 
 	void acquired(LockAcquisition acquisition, String schedule) {
@@ -121,7 +122,7 @@ final class LockReporter implements LockWatchdog.Listener {
 	public void lost(String detail, HolderRecord newHolder) {
 		this.lostCount.incrementAndGet();
 		LockStatus lostStatus = update((s) -> s.withState(LockState.LOST));
-		logger.error(LockErrors.lockLost(lostStatus.location(), detail, newHolder).getMessage());
+		logger.error(PropertyWords.message(LockErrors.lockLost(lostStatus.location(), detail, newHolder)));
 		GuardedLifecycles work = this.guarded;
 		if (work != null) {
 			work.stop();

@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.Verification;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable snapshot of the instance lock, kept in memory by the lifecycle so that health
@@ -24,9 +25,10 @@ import io.forwardlock.lock.Verification;
  * @param lastVerification result of the last verification, may be {@code null}
  * @param fencingToken fencing token of the current acquisition, may be {@code null}
  */
-public record LockStatus(LockState state, String backend, String lockName, String location, HolderRecord holder,
-		boolean heartbeatEnabled, Duration heartbeatInterval, Duration staleTimeout, Instant lastHeartbeatAt,
-		Duration verifyInterval, Verification lastVerification, Long fencingToken) {
+public record LockStatus(LockState state, String backend, String lockName, String location,
+		@Nullable HolderRecord holder, boolean heartbeatEnabled, Duration heartbeatInterval, Duration staleTimeout,
+		@Nullable Instant lastHeartbeatAt, Duration verifyInterval, @Nullable Verification lastVerification,
+		@Nullable Long fencingToken) {
 
 	/**
 	 * Whether this instance holds the lock and its last verification (if any) passed.
@@ -61,7 +63,7 @@ public record LockStatus(LockState state, String backend, String lockName, Strin
 	 * @param holder the holder, may be {@code null}
 	 * @return the copy
 	 */
-	public LockStatus withHolder(LockState state, HolderRecord holder) {
+	public LockStatus withHolder(LockState state, @Nullable HolderRecord holder) {
 		return new LockStatus(state, this.backend, this.lockName, this.location, holder, this.heartbeatEnabled,
 				this.heartbeatInterval, this.staleTimeout, this.lastHeartbeatAt, this.verifyInterval,
 				this.lastVerification, this.fencingToken);
@@ -74,7 +76,7 @@ public record LockStatus(LockState state, String backend, String lockName, Strin
 	 * @param fencingToken the fencing token, may be {@code null}
 	 * @return the copy
 	 */
-	public LockStatus withAcquisition(HolderRecord holder, Long fencingToken) {
+	public LockStatus withAcquisition(HolderRecord holder, @Nullable Long fencingToken) {
 		return new LockStatus(LockState.ACQUIRED, this.backend, this.lockName, this.location, holder,
 				this.heartbeatEnabled, this.heartbeatInterval, this.staleTimeout, null, this.verifyInterval, null,
 				fencingToken);

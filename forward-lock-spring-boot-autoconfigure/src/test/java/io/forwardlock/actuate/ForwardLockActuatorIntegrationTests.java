@@ -92,7 +92,7 @@ class ForwardLockActuatorIntegrationTests {
 		assertThat(details.get("state").asString()).isEqualTo("ACQUIRED");
 		assertThat(details.get("backend").asString()).isEqualTo("file");
 		assertThat(details.get("lockName").asString()).isEqualTo(LOCK_NAME);
-		assertThat(Path.of(details.get("lockPath").asString())).isEqualTo(lockFile());
+		assertThat(Path.of(details.get("location").asString())).isEqualTo(lockFile());
 		assertThat(details.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
 		assertThat(details.get("hostname").asString()).isEqualTo(HolderRecord.localHostname());
 		assertThat(details.get("acquiredAt").asString()).isNotBlank();

@@ -60,7 +60,7 @@ class ForwardLockActuatorWebTests {
 		JsonNode details = health.get("details");
 		assertThat(details.get("state").asString()).isEqualTo("ACQUIRED");
 		assertThat(details.get("backend").asString()).isEqualTo("file");
-		assertThat(details.get("lockPath").asString()).isEqualTo("/var/lock/billing.lock");
+		assertThat(details.get("location").asString()).isEqualTo("/var/lock/billing.lock");
 		assertThat(details.get("pid").asLong()).isEqualTo(4242);
 		assertThat(details.get("hostname").asString()).isEqualTo("host-a");
 		assertThat(details.get("acquiredAt").asString()).isEqualTo("2026-11-28T01:00:00Z");
@@ -93,7 +93,7 @@ class ForwardLockActuatorWebTests {
 		assertThat(lock.get("state").asString()).isEqualTo("ACQUIRED");
 		assertThat(lock.get("backend").asString()).isEqualTo("file");
 		assertThat(lock.get("lockName").asString()).isEqualTo("billing");
-		assertThat(lock.get("lockPath").asString()).isEqualTo("/var/lock/billing.lock");
+		assertThat(lock.get("location").asString()).isEqualTo("/var/lock/billing.lock");
 		assertThat(lock.get("holder").get("pid").asLong()).isEqualTo(4242);
 		assertThat(lock.get("holder").get("hostname").asString()).isEqualTo("host-a");
 		assertThat(lock.get("holder").get("processStartedAt").asString()).isEqualTo("2026-11-28T00:59:58Z");

@@ -1,5 +1,6 @@
 package io.forwardlock.autoconfigure;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -195,8 +196,8 @@ class ForwardLockAutoConfigurationTests {
 						LockStartupException.class);
 				assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 				assertThat(refusal.getExitCode()).isEqualTo(42);
-				assertThat(refusal.getPid()).isEqualTo(ProcessHandle.current().pid());
-				assertThat(refusal.getLockPath()).isEqualTo(this.dir.resolve("orders.lock").toString());
+				assertThat(refusal.getFailure().getPid()).isEqualTo(ProcessHandle.current().pid());
+				assertThat(refusal.getFailure().getLocation()).isEqualTo(this.dir.resolve("orders.lock").toString());
 			});
 			assertThat(first.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		});
@@ -233,6 +234,9 @@ class ForwardLockAutoConfigurationTests {
 					forward.lock.exit-code=0            | exitCode           | from 1 to 255
 					forward.lock.lost-exit-code=256     | lostExitCode       | from 1 to 255
 					forward.lock.name=../etc/passwd     | name               | letters, digits
+					forward.lock.dir-mode=0777          | dirMode            | lets every user delete the lock file: remove the write bit (such as 0750) or add the sticky bit (such as 1770); for example forward.lock.dir-mode=0750
+					forward.lock.dir-mode=0770          | dirMode            | lets its group delete the lock file
+					forward.lock.dir-mode=rwx           | dirMode            | use octal such as 0700 or 0750, or letters such as rwxr-x---; for example forward.lock.dir-mode=0750
 					""")
 	void invalidValueFailsStartupNamingThePropertyAndTheFix(String property, String field, String advice) {
 		guarded().withPropertyValues(property).run((context) -> {
@@ -243,6 +247,17 @@ class ForwardLockAutoConfigurationTests {
 				.satisfies((error) -> assertThat(error.toString()).contains("forward.lock").contains(field))
 				.satisfies((error) -> assertThat(error.getDefaultMessage()).contains(advice));
 			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+	}
+
+	@Test
+	void missingLockDirectoryIsCreatedWithTheConfiguredMode() {
+		Path locks = this.dir.resolve("shared/locks");
+		guarded().withPropertyValues("forward.lock.dir=" + locks, "forward.lock.dir-mode=1770").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(locks.resolve("orders.lock")).exists();
+			assertThat((Integer) Files.getAttribute(locks, "unix:mode") & 07777).isEqualTo(01770);
+			assertThat((Integer) Files.getAttribute(locks.getParent(), "unix:mode") & 07777).isEqualTo(01770);
 		});
 	}
 

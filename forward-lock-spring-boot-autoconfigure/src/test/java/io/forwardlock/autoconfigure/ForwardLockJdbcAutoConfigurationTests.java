@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
@@ -29,6 +30,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.forwardlock.diagnostics.PropertyWords;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lifecycle.LockStatus;
@@ -123,11 +125,11 @@ class ForwardLockJdbcAutoConfigurationTests {
 	@Test
 	void failsWithHelpWhenTheTableNameIsNotAnIdentifier() {
 		this.contextRunner
-			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x",
-					"forward.lock.jdbc.initialize-schema=never")
-			.run((context) -> assertThatExceptionOfType(IllegalArgumentException.class)
-				.isThrownBy(() -> createBackend(context))
-				.withMessageContaining("forward.lock.jdbc.table-name"));
+			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(BindValidationException.class,
+						ForwardLockJdbcAutoConfigurationTests::isAnInvalidTableName));
 	}
 
 	@Test
@@ -136,8 +138,14 @@ class ForwardLockJdbcAutoConfigurationTests {
 			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.table-name=locks; DROP TABLE x")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessageContaining("forward.lock.jdbc.table-name"));
+				.isInstanceOfSatisfying(BindValidationException.class,
+						ForwardLockJdbcAutoConfigurationTests::isAnInvalidTableName));
+	}
+
+	private static void isAnInvalidTableName(BindValidationException ex) {
+		assertThat(ex.getValidationErrors().getAllErrors()).singleElement()
+			.satisfies((error) -> assertThat(error.toString()).contains("jdbc.tableName"))
+			.satisfies((error) -> assertThat(error.getDefaultMessage()).contains("plain SQL identifier"));
 	}
 
 	@Test
@@ -284,9 +292,12 @@ class ForwardLockJdbcAutoConfigurationTests {
 		guardedByJdbc(sharedDatabaseUrl()).withPropertyValues("forward.lock.jdbc.allow-in-memory-database=false")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalStateException.class)
-				.hasMessageContaining("in-memory database jdbc:h2:mem:")
-				.hasMessageContaining("forward.lock.jdbc.allow-in-memory-database=true"));
+				.isInstanceOfSatisfying(LockException.class, (ex) -> {
+					assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION);
+					assertThat(PropertyWords.message(ex)).contains("in-memory database jdbc:h2:mem:")
+						.contains("forward.lock.jdbc.allow-in-memory-database=true")
+						.contains("forward.lock.backend=file");
+				}));
 	}
 
 	@Test
@@ -332,7 +343,7 @@ class ForwardLockJdbcAutoConfigurationTests {
 				assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 				assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
 				assertThat(ex.getHost()).isEqualTo(HolderRecord.localHostname());
-				assertThat(ex.getLockPath()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
+				assertThat(ex.getLocation()).isEqualTo("table FORWARD_LOCK, lock_name 'orders'");
 			});
 		}));
 	}

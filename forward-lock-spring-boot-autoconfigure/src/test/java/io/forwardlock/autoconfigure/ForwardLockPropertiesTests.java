@@ -1,10 +1,21 @@
 package io.forwardlock.autoconfigure;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import io.forwardlock.lock.LockRequest;
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +46,47 @@ class ForwardLockPropertiesTests {
 		assertThat(this.properties.getOnLost()).isEqualTo(ForwardLockProperties.OnLost.SHUTDOWN);
 		assertThat(this.properties.getExitCode()).isEqualTo(75);
 		assertThat(this.properties.getLostExitCode()).isEqualTo(76).isNotEqualTo(this.properties.getExitCode());
+		assertThat(LockRequest.parseDirectoryMode(this.properties.getDirMode()))
+			.isEqualTo(coreDefaults.directoryMode());
+	}
+
+	@Test
+	void directoryModeBindsFromAnEnvironmentVariableLikeTheOtherFileSettings() {
+		MockEnvironment environment = new MockEnvironment();
+		environment.getPropertySources()
+			.addFirst(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					Map.of("FORWARD_LOCK_DIR_MODE", "rwxr-x---")));
+		ForwardLockProperties bound = EarlyLockAcquisition.bind(environment);
+		assertThat(bound.getDirMode()).isEqualTo("rwxr-x---");
+		assertThat(ForwardLockRequests.request(bound, environment).directoryMode()).isEqualTo(0750);
+	}
+
+	@Test
+	void metadataDefaultsMatchThePropertyDefaultsAndTheCore() throws IOException {
+		Map<String, String> defaults = new HashMap<>();
+		try (InputStream in = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			for (JsonNode property : JsonMapper.shared().readTree(in).get("properties")) {
+				if (property.has("defaultValue")) {
+					defaults.put(property.get("name").asString(), property.get("defaultValue").asString());
+				}
+			}
+		}
+		assertThat(duration(defaults.get("forward.lock.stale-timeout"))).isEqualTo(this.properties.getStaleTimeout())
+			.isEqualTo(LockRequest.DEFAULT_STALE_TIMEOUT);
+		assertThat(duration(defaults.get("forward.lock.heartbeat.interval")))
+			.isEqualTo(this.properties.getHeartbeat().getInterval())
+			.isEqualTo(LockRequest.DEFAULT_HEARTBEAT_INTERVAL);
+		assertThat(duration(defaults.get("forward.lock.retry-delay"))).isEqualTo(this.properties.getRetryDelay());
+		assertThat(duration(defaults.get("forward.lock.verify-interval")))
+			.isEqualTo(this.properties.getVerifyInterval());
+		assertThat(defaults).containsEntry("forward.lock.exit-code", String.valueOf(this.properties.getExitCode()))
+			.containsEntry("forward.lock.lost-exit-code", String.valueOf(this.properties.getLostExitCode()))
+			.containsEntry("forward.lock.max-retries", String.valueOf(this.properties.getMaxRetries()));
+	}
+
+	private static Duration duration(String text) {
+		assertThat(text).as("default in the metadata").isNotNull();
+		return DurationStyle.detectAndParse(text);
 	}
 
 	@Test

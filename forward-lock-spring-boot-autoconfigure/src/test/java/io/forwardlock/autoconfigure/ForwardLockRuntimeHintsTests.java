@@ -65,11 +65,15 @@ class ForwardLockRuntimeHintsTests {
 	}
 
 	@Test
-	void failureAnalyzerCanBeCreatedFromSpringFactories() throws ClassNotFoundException {
-		Class<?> analyzer = Class.forName(ForwardLockRuntimeHints.FAILURE_ANALYZER);
-		assertThat(RuntimeHintsPredicates.reflection().onType(analyzer)).accepts(this.hints);
-		assertThat(RuntimeHintsPredicates.reflection().onConstructorInvocation(analyzer.getDeclaredConstructors()[0]))
-			.accepts(this.hints);
+	void failureAnalyzersCanBeCreatedFromSpringFactories() throws ClassNotFoundException {
+		for (String name : new String[] { ForwardLockRuntimeHints.FAILURE_ANALYZER,
+				ForwardLockRuntimeHints.PROPERTIES_FAILURE_ANALYZER }) {
+			Class<?> analyzer = Class.forName(name);
+			assertThat(RuntimeHintsPredicates.reflection().onType(analyzer)).accepts(this.hints);
+			assertThat(
+					RuntimeHintsPredicates.reflection().onConstructorInvocation(analyzer.getDeclaredConstructors()[0]))
+				.accepts(this.hints);
+		}
 	}
 
 	@Test

@@ -1,8 +1,10 @@
 package io.forwardlock.diagnostics;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
 import org.junit.jupiter.api.Test;
@@ -77,15 +79,47 @@ class LockFailureAnalyzerTests {
 	}
 
 	@Test
-	void startupExceptionKeepsTheFailureAndCarriesTheExitCode() {
+	void startupExceptionWrapsTheFailureAsItsCauseAndCarriesTheExitCode() {
 		LockException refusal = LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock");
 		LockStartupException startup = new LockStartupException(refusal, 75);
 		assertThat(startup.getExitCode()).isEqualTo(75);
-		assertThat(startup.getMessage()).isEqualTo(refusal.getMessage());
-		assertThat(startup.getHelp()).isEqualTo(refusal.getHelp());
+		assertThat(startup).hasCause(refusal);
+		assertThat(startup.getFailure()).isSameAs(refusal);
+		assertThat(startup.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+		assertThat(startup.getMessage()).contains("forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)");
+		FailureAnalysis analysis = this.analyzer.analyze(startup);
+		assertThat(analysis.getCause()).isSameAs(refusal);
 	}
 
-	private static LockException refusal(LockException failure) {
+	@Test
+	void solutionsNameTheStartersPropertiesAndTheCoreFactsNone() {
+		LockException refusal = LockErrors.instanceRunning(HOLDER, "/tmp/forward-mcp.lock");
+		FailureAnalysis analysis = this.analyzer.analyze(refusal(refusal));
+		assertThat(analysis.getAction()).contains("forward.lock.standby=true (FORWARD_LOCK_STANDBY=true)")
+			.contains("forward.lock.name=<other-name> (FORWARD_LOCK_NAME=<other-name>)")
+			.contains("forward.lock.dir=/other/dir (FORWARD_LOCK_DIR=/other/dir)")
+			.doesNotContain("InstanceLock");
+		assertThat(refusal.getMessage()).doesNotContain("forward.lock").contains("InstanceLock.acquireOnStandby");
+		LockException lost = LockErrors.lockLost("/tmp/forward-mcp.lock", "replaced", null);
+		assertThat(this.analyzer.analyze(lost).getAction())
+			.contains("(forward.lock.stale-timeout, forward.lock.heartbeat.interval)");
+	}
+
+	@Test
+	void textFromOutsideThisProcessIsEscapedInTheReport() {
+		HolderRecord forged = new HolderRecord(4242, "host\nERROR forged", null, null, "app\u001b[2J", null);
+		LockException refusal = LockErrors.instanceRunning(forged, "/tmp/dir\nINFO forged/app.lock");
+		LockException failure = LockException.builder(LockErrorType.BACKEND_UNAVAILABLE, "Failed")
+			.cause(new java.io.IOException("disk\nERROR forged"))
+			.build();
+		for (LockException each : List.of(refusal, failure)) {
+			FailureAnalysis analysis = this.analyzer.analyze(refusal(each));
+			assertThat(analysis.getDescription()).doesNotContain("\nERROR", "\nINFO", "\u001b");
+			assertThat(analysis.getAction()).doesNotContain("\nERROR", "\nINFO", "\u001b");
+		}
+	}
+
+	private static LockStartupException refusal(LockException failure) {
 		return new LockStartupException(failure, 75);
 	}
 

@@ -38,7 +38,7 @@ class SampleAppProcessIT {
 	void prepare() {
 		this.lockFile = this.dir.resolve("forward-mcp.lock");
 		this.ledger = this.dir.resolve("ledger.txt");
-		// The seed's variables, bound through relaxed binding
+		// Environment variables, bound through relaxed binding
 		this.environment = Map.of("FORWARD_LOCK_DIR", this.dir.toString(), "FORWARD_LOCK_HEARTBEAT_ENABLED", "true",
 				"FORWARD_LOCK_HEARTBEAT_INTERVAL", "2s", "FORWARD_LOCK_STALE_TIMEOUT", "9s", "SAMPLE_LEDGER_FILE",
 				this.ledger.toString());

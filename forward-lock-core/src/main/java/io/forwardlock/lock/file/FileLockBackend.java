@@ -112,7 +112,8 @@ public class FileLockBackend implements LockBackend {
 
 	/**
 	 * Create a backend that keeps its lock files in the given directory, creating it
-	 * (mode 0700) on first acquisition if it is missing.
+	 * (mode 0700, or the request's {@link LockRequest#directoryMode()}) on first
+	 * acquisition if it is missing.
 	 * @param directory the lock directory
 	 */
 	public FileLockBackend(Path directory) {
@@ -378,7 +379,7 @@ public class FileLockBackend implements LockBackend {
 	 * {@code create} is {@code false}
 	 */
 	@Nullable LockTarget target(LockRequest request, boolean create) {
-		return this.directory.target(request.name(), create);
+		return this.directory.target(request.name(), create, request.directoryMode());
 	}
 
 	static LockException translate(IOException ex, LockTarget target, String what) {

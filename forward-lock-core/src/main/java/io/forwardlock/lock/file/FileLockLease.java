@@ -114,6 +114,10 @@ final class FileLockLease implements LockLease {
 		return this.request.heartbeatEnabled();
 	}
 
+	int directoryMode() {
+		return this.request.directoryMode();
+	}
+
 	LockedFile locked() {
 		return this.locked;
 	}
@@ -176,6 +180,12 @@ final class FileLockLease implements LockLease {
 		try {
 			if (this.released.get()) {
 				return Verification.lost("the lease was released", null);
+			}
+			String lost = this.lostDetail;
+			if (lost != null) {
+				// never claim the path again: a successor may already run, even if the
+				// path now shows a file that nobody locks, or nothing
+				return Verification.lost("the lock was lost earlier: " + lost, null);
 			}
 			boolean interrupted = Thread.interrupted();
 			try {
@@ -273,6 +283,10 @@ final class FileLockLease implements LockLease {
 		try {
 			if (this.released.get()) {
 				throw LockErrors.lockLost(this.target.location(), "the lease was released", null);
+			}
+			String lost = this.lostDetail;
+			if (lost != null) {
+				throw LockErrors.lockLost(this.target.location(), "the lock was lost earlier: " + lost, null);
 			}
 			boolean interrupted = Thread.interrupted();
 			try {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.StringTokenizer;
@@ -16,6 +15,7 @@ import java.util.StringTokenizer;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockSetting;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
 import org.jspecify.annotations.Nullable;
 
@@ -201,17 +201,16 @@ final class ForeignLockFiles {
 		catch (IOException ex) {
 			owner = "uid " + facts.uid();
 		}
-		return new LockException(LockErrorType.UNSAFE_LOCK_FILE,
-				"Refusing to use the lock file because it belongs to user " + owner
-						+ ", and no process holds a lock on it: it is a leftover of a stopped instance of that user, "
-						+ "which this user may not replace; it was left untouched",
-				null, path.toString(),
-				List.of("Make sure no instance of that user runs: ps -u " + facts.uid() + " -o pid,lstart,args",
-						"Then remove the leftover as that user or as root: sudo rm " + path,
-						"Or start the application as root once: root replaces another user's leftover safely",
-						"Or give each user its own lock directory: forward.lock.dir=$HOME/.forward-lock "
-								+ "(FORWARD_LOCK_DIR=$HOME/.forward-lock)"),
-				null);
+		return LockException
+			.builder(LockErrorType.UNSAFE_LOCK_FILE, "Refusing to use the lock file because it belongs to user " + owner
+					+ ", and no process holds a lock on it: it is a leftover of a stopped instance of that user, "
+					+ "which this user may not replace; it was left untouched")
+			.location(path.toString())
+			.help("Make sure no instance of that user runs: ps -u " + facts.uid() + " -o pid,lstart,args")
+			.help("Then remove the leftover as that user or as root: sudo rm " + path)
+			.help("Or start the application as root once: root replaces another user's leftover safely")
+			.remedy("Or give each user its own lock directory", LockSetting.DIRECTORY, "$HOME/.forward-lock")
+			.build();
 	}
 
 }

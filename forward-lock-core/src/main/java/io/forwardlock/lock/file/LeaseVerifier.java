@@ -206,7 +206,7 @@ final class LeaseVerifier {
 		HeldLocks.closeParked(current.facts().fileKey());
 		HeldLocks.forgetFile(current.facts().fileKey(), this.lease);
 		// a tmp cleaner may have removed the whole directory
-		PlatformDefaults.createDirectory(this.target.path().getParent());
+		PlatformDefaults.createDirectory(this.target.path().getParent(), this.lease.directoryMode());
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
 			Attempt attempt = this.lease.backend()
 				.attempts()

@@ -40,13 +40,14 @@ final class LockDirectory {
 	 * Resolve where a lock lives.
 	 * @param name the lock name
 	 * @param create whether to create a missing directory
+	 * @param mode the mode of directories created here, such as 0700
 	 * @return the target, or {@code null} when the directory does not exist and
 	 * {@code create} is {@code false}
 	 */
-	@Nullable LockTarget target(String name, boolean create) {
+	@Nullable LockTarget target(String name, boolean create, int mode) {
 		Path path = this.directory.resolve(name + FileLockBackend.LOCK_SUFFIX);
 		try {
-			Path realDirectory = realDirectory(create);
+			Path realDirectory = realDirectory(create, mode);
 			if (realDirectory == null) {
 				return null;
 			}
@@ -67,11 +68,11 @@ final class LockDirectory {
 		}
 	}
 
-	private @Nullable Path realDirectory(boolean create) throws IOException {
+	private @Nullable Path realDirectory(boolean create, int mode) throws IOException {
 		if (!this.directory.getFileSystem().supportedFileAttributeViews().contains("unix")) {
 			// no identity to remember it by: resolve every time
 			if (create) {
-				PlatformDefaults.createDirectory(this.directory);
+				PlatformDefaults.createDirectory(this.directory, mode);
 			}
 			else if (!Files.isDirectory(this.directory)) {
 				return null;
@@ -83,7 +84,7 @@ final class LockDirectory {
 			if (!create) {
 				return null;
 			}
-			PlatformDefaults.createDirectory(this.directory);
+			PlatformDefaults.createDirectory(this.directory, mode);
 			attributes = attributes(this.directory);
 			if (attributes == null) {
 				throw new NoSuchFileException(this.directory.toString(), null, "removed right after it was created");

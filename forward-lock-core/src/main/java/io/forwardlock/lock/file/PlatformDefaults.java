@@ -1,20 +1,24 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockRequest;
 
 /**
- * Default lock directory per platform, as in the original design:
+ * Default lock directory per platform:
  * <ul>
  * <li>Linux and other Unix: {@code java.io.tmpdir}, normally {@code /tmp};</li>
  * <li>macOS: {@code ~/Library/Application Support/<name>};</li>
@@ -93,21 +97,72 @@ public final class PlatformDefaults {
 	}
 
 	/**
-	 * Create a lock directory and its missing parents. Directories created here get mode
-	 * 0700 where POSIX permissions exist, since nobody but the owner needs to see into
-	 * them. An existing directory is left as it is.
+	 * Create a lock directory and its missing parents with mode 0700.
 	 * @param directory the directory
 	 * @return the directory
 	 * @throws IOException when it cannot be created, or exists but is not a directory
+	 * @see #createDirectory(Path, int)
 	 */
 	public static Path createDirectory(Path directory) throws IOException {
+		return createDirectory(directory, LockRequest.DEFAULT_DIRECTORY_MODE);
+	}
+
+	/**
+	 * Create a lock directory and its missing parents. Each directory created here gets
+	 * the mode explicitly, whatever the umask (which could otherwise take the owner's own
+	 * write bit, or was meant for other files); it is owner-only from its creation until
+	 * then. Existing directories, and directories that another process creates meanwhile,
+	 * are left as they are.
+	 * @param directory the directory
+	 * @param mode the mode of created directories, such as 0700 (see
+	 * {@link LockRequest#directoryMode()})
+	 * @return the directory
+	 * @throws IOException when it cannot be created, or exists but is not a directory
+	 */
+	public static Path createDirectory(Path directory, int mode) throws IOException {
 		if (Files.isDirectory(directory)) {
 			return directory;
 		}
-		FileAttribute<?>[] attributes = (LockFiles.isPosix(directory))
-				? new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY) }
-				: new FileAttribute<?>[0];
-		return Files.createDirectories(directory, attributes);
+		if (!LockFiles.isPosix(directory)) {
+			return Files.createDirectories(directory);
+		}
+		Deque<Path> missing = new ArrayDeque<>();
+		for (Path each = directory.toAbsolutePath(); each != null
+				&& !Files.exists(each, LinkOption.NOFOLLOW_LINKS); each = each.getParent()) {
+			missing.push(each);
+		}
+		boolean unixModes = directory.getFileSystem().supportedFileAttributeViews().contains("unix");
+		for (Path each : missing) {
+			try {
+				Files.createDirectory(each, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+			}
+			catch (FileAlreadyExistsException ex) {
+				if (!Files.isDirectory(each, LinkOption.NOFOLLOW_LINKS)) {
+					throw ex;
+				}
+				continue;
+			}
+			if (unixModes) {
+				// the unix view carries the sticky bit, which the posix view cannot
+				Files.setAttribute(each, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+			}
+			else {
+				Files.setPosixFilePermissions(each, PosixFilePermissions.fromString(symbolic(mode)));
+			}
+		}
+		if (!Files.isDirectory(directory)) {
+			// a file (or a link to one) where the directory or one of its parents belongs
+			throw new FileAlreadyExistsException(directory.toString(), null, "exists but is not a directory");
+		}
+		return directory;
+	}
+
+	private static String symbolic(int mode) {
+		StringBuilder text = new StringBuilder();
+		for (int i = 8; i >= 0; i--) {
+			text.append(((mode & (1 << i)) != 0) ? "rwx".charAt((8 - i) % 3) : '-');
+		}
+		return text.toString();
 	}
 
 	/**

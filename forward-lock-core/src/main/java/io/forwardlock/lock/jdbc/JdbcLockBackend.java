@@ -1,7 +1,6 @@
 package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -21,6 +20,8 @@ import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.LockSetting;
+import io.forwardlock.lock.SafeText;
 
 /**
  * {@link LockBackend} that holds a lock as a leased row in a table of the application's
@@ -121,10 +122,9 @@ public class JdbcLockBackend implements LockBackend, AutoCloseable {
 			}
 		}
 		if (!valid) {
-			throw new IllegalArgumentException("Lock table name '" + tableName
-					+ "' is invalid: set forward.lock.jdbc.table-name to a plain SQL identifier of letters, digits "
-					+ "and '_' (at most 63, not starting with a digit), optionally qualified by a schema, such as "
-					+ "FORWARD_LOCK or locks.FORWARD_LOCK");
+			throw new IllegalArgumentException("Lock table name '" + SafeText.escape(tableName)
+					+ "' is invalid: use a plain SQL identifier of letters, digits and '_' (at most 63, not starting "
+					+ "with a digit), optionally qualified by a schema, such as FORWARD_LOCK or locks.FORWARD_LOCK");
 		}
 		return tableName;
 	}
@@ -270,14 +270,15 @@ public class JdbcLockBackend implements LockBackend, AutoCloseable {
 		}
 		JdbcLockDialect dialect = this.connections.dialect();
 		String script = JdbcLockSchemaInitializer.scriptFor((dialect != null) ? dialect.platform() : "<database>");
-		return new LockException(LockErrorType.BACKEND_UNAVAILABLE,
-				"Failed to " + what + ": the lock table " + this.tableName + " does not exist", null,
-				describeLocation(request),
-				List.of("Let forward-lock create it: forward.lock.jdbc.initialize-schema=always",
-						"Or create it in your own migrations (Flyway, Liquibase) from " + script
-								+ " in forward-lock's jar",
-						"Or point forward.lock.jdbc.table-name at the table you created"),
-				ex);
+		return LockException
+			.builder(LockErrorType.BACKEND_UNAVAILABLE,
+					"Failed to " + what + ": the lock table " + this.tableName + " does not exist")
+			.location(describeLocation(request))
+			.remedy("Let forward-lock create it", LockSetting.JDBC_INITIALIZE_SCHEMA, "always")
+			.help("Or create it in your own migrations (Flyway, Liquibase) from " + script + " in forward-lock's jar")
+			.remedy("Or point the lock at the table you created", LockSetting.JDBC_TABLE_NAME, "<table>")
+			.cause(ex)
+			.build();
 	}
 
 	private static boolean isMissingTable(SQLException ex) {

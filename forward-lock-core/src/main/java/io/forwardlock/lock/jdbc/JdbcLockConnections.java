@@ -10,7 +10,10 @@ import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockRemedy;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.LockSetting;
 
 /**
  * How {@link JdbcLockBackend} talks to its database: a connection at READ COMMITTED for
@@ -82,11 +85,16 @@ final class JdbcLockConnections {
 
 	private void refuseInMemoryDatabase(@Nullable String url) {
 		if (!this.allowInMemoryDatabase && isInMemoryUrl(url)) {
-			throw new IllegalStateException("The JDBC lock backend cannot lock on the in-memory database " + url
-					+ ": it lives in only this JVM, so every instance would get a lock of its own. Point the "
-					+ "data source at a shared database server that every instance uses (PostgreSQL), or use "
-					+ "forward.lock.backend=file on one host. Tests of a single JVM can allow it with "
-					+ "setAllowInMemoryDatabase(true) (forward.lock.jdbc.allow-in-memory-database=true)");
+			throw LockErrors
+				.invalidConfiguration(
+						"The JDBC lock backend cannot lock on the in-memory database "
+								+ url + ": it lives in only this JVM, so every instance would get a lock of its own",
+						url,
+						LockRemedy.of("Point the data source at a shared database server that every instance uses, "
+								+ "such as PostgreSQL"),
+						LockRemedy.of("Or, on one host, use the file backend", LockSetting.BACKEND, "file"),
+						LockRemedy.of("Tests of a single JVM can allow it", LockSetting.JDBC_ALLOW_IN_MEMORY_DATABASE,
+								"true"));
 		}
 	}
 

@@ -9,6 +9,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
 
+import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockRemedy;
+import io.forwardlock.lock.LockSetting;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -250,9 +253,12 @@ enum JdbcLockDialect {
 				}
 			}
 		}
-		throw new IllegalStateException("The JDBC lock backend does not support the database '" + productName
-				+ "'. Supported databases: PostgreSQL, MariaDB, MySQL and H2. Use forward.lock.backend=file, or open an issue "
-				+ "asking for this database");
+		throw LockErrors.invalidConfiguration(
+				"The JDBC lock backend does not support the database '" + productName
+						+ "'; it supports PostgreSQL, MariaDB, MySQL and H2",
+				null, LockRemedy.of("Use a supported database, or lock on one host with the file backend",
+						LockSetting.BACKEND, "file"),
+				LockRemedy.of("Or open an issue asking for this database"));
 	}
 
 }

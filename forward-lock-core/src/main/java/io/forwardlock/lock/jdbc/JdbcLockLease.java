@@ -2,7 +2,6 @@ package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -13,6 +12,7 @@ import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.LockSetting;
 import io.forwardlock.lock.Verification;
 
 /**
@@ -162,12 +162,16 @@ final class JdbcLockLease extends ExpiringLease {
 			this.backend.release(this.request, this.holderId, this.token);
 		}
 		catch (SQLException ex) {
-			throw new LockException(LockErrorType.RELEASE_FAILED,
-					"Failed to release the lock in the database; it expires by itself", this.holder, location(),
-					List.of("Nothing to do: another instance can take over once the lease expires, at most "
-							+ this.request.staleTimeout() + " (forward.lock.stale-timeout) from the last renewal",
-							"Check that the database is reachable and healthy"),
-					ex);
+			throw LockException
+				.builder(LockErrorType.RELEASE_FAILED,
+						"Failed to release the lock in the database; it expires by itself")
+				.holder(this.holder)
+				.location(location())
+				.remedy("Nothing to do: another instance can take over once the lease expires, at most "
+						+ this.request.staleTimeout() + " from the last renewal", LockSetting.STALE_TIMEOUT, null)
+				.help("Check that the database is reachable and healthy")
+				.cause(ex)
+				.build();
 		}
 	}
 

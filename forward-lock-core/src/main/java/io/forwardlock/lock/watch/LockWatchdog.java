@@ -21,6 +21,7 @@ import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps watch over one held {@link LockLease} until it is stopped or the lease is lost:
@@ -63,7 +64,7 @@ public final class LockWatchdog {
 
 	private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
 
-	private volatile ScheduledFuture<?> deadlineTimer;
+	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
 
 	private volatile boolean stopped;
 
@@ -71,7 +72,7 @@ public final class LockWatchdog {
 
 	private volatile long lastVerifiedNanos;
 
-	private volatile String lostDetail;
+	private volatile @Nullable String lostDetail;
 
 	/**
 	 * Create a watchdog; nothing runs before {@link #start()}.
@@ -349,7 +350,7 @@ public final class LockWatchdog {
 		 * @param detail why
 		 * @param newHolder the new holder, if known
 		 */
-		void lost(String detail, HolderRecord newHolder);
+		void lost(String detail, @Nullable HolderRecord newHolder);
 
 	}
 

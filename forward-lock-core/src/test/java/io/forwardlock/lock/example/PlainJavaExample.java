@@ -23,7 +23,7 @@ public final class PlainJavaExample {
 			System.exit(75);
 		}
 		try {
-			System.out.println("HELD " + lock.getLockPath());
+			System.out.println("HELD " + lock.getLocation());
 			System.in.read();
 		}
 		finally {

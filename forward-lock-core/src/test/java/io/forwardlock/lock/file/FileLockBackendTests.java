@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Single-process behaviour of {@link FileLockBackend}: the original design's tests, the
+ * Single-process behaviour of {@link FileLockBackend}: acquire, release and refusal, the
  * files it leaves, in-JVM exclusion, faults and unsafe lock paths. Behaviour across
  * processes is in {@link FileLockBackendMultiProcessTests}.
  */
@@ -80,7 +80,7 @@ class FileLockBackendTests {
 		return this.directory.resolve("app.lock.holder");
 	}
 
-	// --- the original design's tests ---
+	// --- acquire, release and refusal ---
 
 	@Test
 	void fiftyThreadsRaceAndExactlyOneWins() throws Exception {
@@ -157,8 +157,9 @@ class FileLockBackendTests {
 				.satisfies((ex) -> {
 					assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 					assertThat(ex.getPid()).isEqualTo(ProcessHandle.current().pid());
-					assertThat(ex.getLockPath()).isEqualTo(lockFile().toString());
-					assertThat(ex.getMessage()).contains("Possible solutions").contains("forward.lock.");
+					assertThat(ex.getLocation()).isEqualTo(lockFile().toString());
+					assertThat(ex.getMessage()).contains("Possible solutions")
+						.contains("InstanceLock.acquireOnStandby");
 				});
 			assertThat(second.checkRunningInstance()).map(HolderRecord::applicationName).contains("orders");
 		}
@@ -481,7 +482,7 @@ class FileLockBackendTests {
 			.satisfies((ex) -> {
 				assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE);
 				assertThat(ex.getSummary()).contains(reason);
-				assertThat(ex.getLockPath()).isEqualTo(lockFile().toString());
+				assertThat(ex.getLocation()).isEqualTo(lockFile().toString());
 				assertThat(ex.getHelp()).isNotEmpty();
 			});
 		// and the registry was cleaned up: the next (still refused) attempt reaches the
@@ -531,7 +532,7 @@ class FileLockBackendTests {
 			assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend().tryAcquire(this.request))
 				.satisfies((ex) -> {
 					assertThat(ex.getType()).isEqualTo(LockErrorType.PERMISSION_DENIED);
-					assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir"));
+					assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("new FileLockBackend("));
 				});
 		}
 		finally {

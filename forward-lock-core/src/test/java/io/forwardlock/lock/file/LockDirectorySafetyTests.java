@@ -44,7 +44,7 @@ class LockDirectorySafetyTests {
 			.satisfies((ex) -> {
 				assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_DIRECTORY);
 				assertThat(ex.getSummary()).contains(directory.toString()).contains(reason);
-				assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("forward.lock.dir"));
+				assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("new FileLockBackend("));
 			});
 		try (var files = Files.list(directory)) {
 			assertThat(files).as("nothing created").isEmpty();

@@ -106,4 +106,33 @@ class PlatformDefaultsTests {
 		assertThatIOException().isThrownBy(() -> PlatformDefaults.createDirectory(file));
 	}
 
+	@Test
+	void createDirectoryGivesEveryCreatedDirectoryTheRequestedModeIncludingTheStickyBit() throws IOException {
+		Path nested = this.directory.resolve("shared/locks");
+		PlatformDefaults.createDirectory(nested, 01770);
+		assertThat(mode(nested)).isEqualTo(01770);
+		assertThat(mode(nested.getParent())).isEqualTo(01770);
+	}
+
+	@Test
+	void createDirectoryGivesTheModeExplicitlyRatherThanThroughTheUmask() throws IOException {
+		// group write is what a typical umask (022) takes away
+		Path created = this.directory.resolve("locks");
+		PlatformDefaults.createDirectory(created, 01770);
+		assertThat(mode(created) & 0070).isEqualTo(0070);
+	}
+
+	@Test
+	void createDirectoryWithModeLeavesExistingDirectoriesAlone() throws IOException {
+		Files.setPosixFilePermissions(this.directory, PosixFilePermissions.fromString("rwx------"));
+		Path created = this.directory.resolve("locks");
+		PlatformDefaults.createDirectory(created, 0750);
+		assertThat(mode(this.directory)).isEqualTo(0700);
+		assertThat(mode(created)).isEqualTo(0750);
+	}
+
+	private static int mode(Path path) throws IOException {
+		return ((Integer) Files.getAttribute(path, "unix:mode")) & 07777;
+	}
+
 }

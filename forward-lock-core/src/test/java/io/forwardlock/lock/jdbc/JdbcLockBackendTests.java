@@ -40,13 +40,14 @@ class JdbcLockBackendTests {
 	void rejectsTableNamesThatAreNotPlainIdentifiersWithTheFix(String tableName) {
 		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcLockBackend(new JdbcDataSource(), tableName))
 			.withMessageContaining("'" + tableName + "'")
-			.withMessageContaining("forward.lock.jdbc.table-name");
+			.withMessageContaining("plain SQL identifier")
+			.withMessageNotContaining("forward.lock");
 	}
 
 	@Test
 	void rejectsAMissingTableName() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcLockBackend(new JdbcDataSource(), null))
-			.withMessageContaining("forward.lock.jdbc.table-name");
+			.withMessageContaining("plain SQL identifier");
 	}
 
 	@Test

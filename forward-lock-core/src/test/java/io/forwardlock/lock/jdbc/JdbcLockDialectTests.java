@@ -3,10 +3,14 @@ package io.forwardlock.lock.jdbc;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockRemedy;
+import io.forwardlock.lock.LockSetting;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link JdbcLockDialect}.
@@ -59,10 +63,13 @@ class JdbcLockDialectTests {
 
 	@Test
 	void unsupportedDatabaseFailsNamingTheSupportedOnesAndTheFileBackend() {
-		assertThatIllegalStateException().isThrownBy(() -> JdbcLockDialect.forProductName("Apache Derby"))
+		assertThatExceptionOfType(LockException.class).isThrownBy(() -> JdbcLockDialect.forProductName("Apache Derby"))
 			.withMessageContaining("'Apache Derby'")
 			.withMessageContaining("PostgreSQL, MariaDB, MySQL and H2")
-			.withMessageContaining("forward.lock.backend=file");
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION))
+			.satisfies((ex) -> assertThat(ex.getRemedies()).first()
+				.satisfies((remedy) -> assertThat(remedy.changes())
+					.containsExactly(LockRemedy.Change.to(LockSetting.BACKEND, "file"))));
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockSetting;
 
 /**
  * Turns failures of the Kubernetes API into {@link LockException LockExceptions} that say
@@ -58,13 +59,16 @@ public final class KubernetesLeaseErrors {
 				"The Lease was renewed (or taken) while this instance watched it, so its holder is alive; a crashed holder's "
 						+ "Lease is taken over by the next start once it has stayed unrenewed for " + leaseSeconds
 						+ " s");
-		help.add("To take over as soon as the holder stops, start this instance as a standby: "
-				+ "forward.lock.standby=true (FORWARD_LOCK_STANDBY=true), which is the usual setting on Kubernetes");
-		help.add("Or, if this instance is meant to run beside the other one, give it its own lock: "
-				+ "forward.lock.name=<other-name> or forward.lock.kubernetes.lease-name=<other-lease>");
-		help.add("See the holder: kubectl get lease " + leaseName + " -n " + namespace + " -o yaml");
-		return new LockException(LockErrorType.INSTANCE_RUNNING, "Another instance is already running", holder,
-				location, help, null);
+		return LockException.builder(LockErrorType.INSTANCE_RUNNING, "Another instance is already running")
+			.holder(holder)
+			.location(location)
+			.help(help)
+			.remedy("To take over as soon as the holder stops (the usual setting on Kubernetes), start this "
+					+ "instance as a standby", LockSetting.STANDBY, "true")
+			.remedy("Or, if this instance is meant to run beside the other one, give it its own lock "
+					+ "(or its own Lease name)", LockSetting.NAME, "<other-name>")
+			.help("See the holder: kubectl get lease " + leaseName + " -n " + namespace + " -o yaml")
+			.build();
 	}
 
 	/**

@@ -453,7 +453,8 @@ class KubernetesLeaseBackendTests {
 		assertThat(refusal.getMessage()).contains("on " + HolderRecord.localHostname())
 			.contains("Kubernetes Lease test/orders")
 			.contains("kubectl delete pod " + HolderRecord.localHostname() + " -n test")
-			.contains("forward.lock.standby=true")
+			.contains("InstanceLock.acquireOnStandby")
+			.doesNotContain("forward.lock.")
 			.contains("kubectl get lease orders -n test -o yaml");
 		lease.release();
 	}

@@ -8,6 +8,7 @@ import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lifecycle.LockStatus;
 import io.forwardlock.lifecycle.LockStatusProvider;
 import io.forwardlock.lock.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -48,7 +49,7 @@ public class ForwardLockEndpoint {
 	 * @param state lifecycle state, such as {@code ACQUIRED} or {@code STANDBY}
 	 * @param backend id of the backend, such as {@code file} or {@code jdbc}
 	 * @param lockName name of the lock
-	 * @param lockPath location of the lock: the lock file for the file backend, the table
+	 * @param location location of the lock: the lock file for the file backend, the table
 	 * and row for the JDBC backend
 	 * @param holder holder of the lock as this instance knows it, may be {@code null}
 	 * @param heartbeat heartbeat settings and last beat
@@ -57,9 +58,9 @@ public class ForwardLockEndpoint {
 	 * @param fencingToken fencing token of the current acquisition, {@code null} when the
 	 * backend has none
 	 */
-	public record ForwardLockDescriptor(LockState state, String backend, String lockName, String lockPath,
-			HolderDescriptor holder, HeartbeatDescriptor heartbeat, Duration verifyInterval, Instant lastVerifiedAt,
-			Long fencingToken) {
+	public record ForwardLockDescriptor(LockState state, String backend, String lockName, String location,
+			@Nullable HolderDescriptor holder, HeartbeatDescriptor heartbeat, Duration verifyInterval,
+			@Nullable Instant lastVerifiedAt, @Nullable Long fencingToken) {
 
 		static ForwardLockDescriptor of(LockStatus status) {
 			HeartbeatDescriptor heartbeat = new HeartbeatDescriptor(status.heartbeatEnabled(),
@@ -81,10 +82,10 @@ public class ForwardLockEndpoint {
 	 * @param applicationName application name of the holder, may be {@code null}
 	 * @param instanceId random id of the holder instance, may be {@code null}
 	 */
-	public record HolderDescriptor(Long pid, String hostname, Instant processStartedAt, Instant acquiredAt,
-			String applicationName, String instanceId) {
+	public record HolderDescriptor(@Nullable Long pid, @Nullable String hostname, @Nullable Instant processStartedAt,
+			@Nullable Instant acquiredAt, @Nullable String applicationName, @Nullable String instanceId) {
 
-		static HolderDescriptor of(HolderRecord holder) {
+		static @Nullable HolderDescriptor of(@Nullable HolderRecord holder) {
 			if (holder == null) {
 				return null;
 			}
@@ -102,7 +103,8 @@ public class ForwardLockEndpoint {
 	 * @param staleTimeout age after which a heartbeat counts as stale
 	 * @param lastBeatAt time of the last successful heartbeat, may be {@code null}
 	 */
-	public record HeartbeatDescriptor(boolean enabled, Duration interval, Duration staleTimeout, Instant lastBeatAt) {
+	public record HeartbeatDescriptor(boolean enabled, Duration interval, Duration staleTimeout,
+			@Nullable Instant lastBeatAt) {
 
 	}
 

@@ -40,7 +40,7 @@ public class ForwardLockHealthIndicator implements HealthIndicator {
 		builder.withDetail("state", status.state().name());
 		detail(builder, "backend", status.backend());
 		detail(builder, "lockName", status.lockName());
-		detail(builder, "lockPath", status.location());
+		detail(builder, "location", status.location());
 		HolderRecord holder = status.holder();
 		if (holder != null) {
 			if (holder.hasPid()) {

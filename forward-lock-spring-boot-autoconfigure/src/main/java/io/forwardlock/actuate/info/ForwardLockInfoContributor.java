@@ -6,6 +6,7 @@ import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lifecycle.LockStatus;
 import io.forwardlock.lifecycle.LockStatusProvider;
 import io.forwardlock.lock.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -40,7 +41,8 @@ public class ForwardLockInfoContributor implements InfoContributor {
 	 * @param pid process id of the holder, {@code null} when unknown
 	 * @param hostname host name of the holder, may be {@code null}
 	 */
-	public record ForwardLockSummary(LockState state, String backend, String lockName, Long pid, String hostname) {
+	public record ForwardLockSummary(LockState state, String backend, String lockName, @Nullable Long pid,
+			@Nullable String hostname) {
 
 		static ForwardLockSummary of(LockStatus status) {
 			HolderRecord holder = status.holder();

@@ -28,7 +28,7 @@ public class ForwardLockMetricsListener implements ApplicationListener<LockEvent
 	 * Failures that mean another instance holds the lock, as opposed to a broken backend.
 	 */
 	private static final Set<LockErrorType> REFUSALS = EnumSet.of(LockErrorType.INSTANCE_RUNNING,
-			LockErrorType.MAX_RETRIES_EXCEEDED, LockErrorType.LOCK_FILE_EXISTS, LockErrorType.RACE_CONDITION);
+			LockErrorType.MAX_RETRIES_EXCEEDED, LockErrorType.RACE_CONDITION);
 
 	private final ForwardLockMetrics metrics;
 

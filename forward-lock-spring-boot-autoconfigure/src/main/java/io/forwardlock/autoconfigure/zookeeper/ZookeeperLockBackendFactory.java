@@ -12,7 +12,9 @@ import io.forwardlock.autoconfigure.ForwardLockProperties.Backend;
 import io.forwardlock.autoconfigure.LockBackendFactory;
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockRemedy;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.zookeeper.ZookeeperLockBackend;
 
@@ -63,8 +65,9 @@ final class ZookeeperLockBackendFactory implements LockBackendFactory {
 		}
 		catch (IllegalArgumentException ex) {
 			// the message is complete; only the property names are added
-			throw new IllegalArgumentException(ex.getMessage() + ": set forward.lock.zookeeper.session-timeout and "
-					+ "forward.lock.zookeeper.connection-timeout to positive durations, such as 30s");
+			throw LockErrors.invalidConfiguration(ex.getMessage(), connectString,
+					LockRemedy.of("Set forward.lock.zookeeper.session-timeout and "
+							+ "forward.lock.zookeeper.connection-timeout to positive durations, such as 30s"));
 		}
 		return new PropertyWordedBackend(own, basePath, this.properties.getConnectionTimeout(), true);
 	}
@@ -75,7 +78,9 @@ final class ZookeeperLockBackendFactory implements LockBackendFactory {
 		}
 		catch (IllegalArgumentException ex) {
 			// the message is complete; only the property name is added
-			throw new IllegalArgumentException(ex.getMessage() + " (forward.lock.zookeeper.base-path)");
+			throw LockErrors.invalidConfiguration(ex.getMessage() + " (forward.lock.zookeeper.base-path)", null,
+					LockRemedy.of("Set forward.lock.zookeeper.base-path to an absolute ZooKeeper path, such as "
+							+ "/forward-lock"));
 		}
 	}
 

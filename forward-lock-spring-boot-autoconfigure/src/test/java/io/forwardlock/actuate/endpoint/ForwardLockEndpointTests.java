@@ -31,7 +31,7 @@ class ForwardLockEndpointTests {
 		assertThat(descriptor.state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(descriptor.backend()).isEqualTo("file");
 		assertThat(descriptor.lockName()).isEqualTo("billing");
-		assertThat(descriptor.lockPath()).isEqualTo("/var/lock/billing.lock");
+		assertThat(descriptor.location()).isEqualTo("/var/lock/billing.lock");
 		assertThat(descriptor.holder()).isEqualTo(new HolderDescriptor(4242L, "host-a",
 				TestLockStatuses.PROCESS_STARTED_AT, TestLockStatuses.ACQUIRED_AT, "billing", "7c1f0d0e-instance"));
 		assertThat(descriptor.heartbeat().enabled()).isTrue();
@@ -73,7 +73,7 @@ class ForwardLockEndpointTests {
 		JsonMapper mapper = JsonMapper.builder().build();
 		String json = mapper.writeValueAsString(this.endpoint.forwardLock());
 		assertThat(mapper.readTree(json).propertyNames()).containsExactlyInAnyOrder("state", "backend", "lockName",
-				"lockPath", "holder", "heartbeat", "verifyInterval", "lastVerifiedAt", "fencingToken");
+				"location", "holder", "heartbeat", "verifyInterval", "lastVerifiedAt", "fencingToken");
 		assertThat(mapper.readTree(json).get("holder").propertyNames()).containsExactlyInAnyOrder("pid", "hostname",
 				"processStartedAt", "acquiredAt", "applicationName", "instanceId");
 		assertThat(mapper.readTree(json).get("heartbeat").propertyNames()).containsExactlyInAnyOrder("enabled",

@@ -35,7 +35,7 @@ class ForwardLockHealthIndicatorTests {
 		assertThat(health.getDetails()).containsEntry("state", "ACQUIRED")
 			.containsEntry("backend", "file")
 			.containsEntry("lockName", "billing")
-			.containsEntry("lockPath", "/var/lock/billing.lock")
+			.containsEntry("location", "/var/lock/billing.lock")
 			.containsEntry("pid", 4242L)
 			.containsEntry("hostname", "host-a")
 			.containsEntry("acquiredAt", "2026-11-28T01:00:00Z")

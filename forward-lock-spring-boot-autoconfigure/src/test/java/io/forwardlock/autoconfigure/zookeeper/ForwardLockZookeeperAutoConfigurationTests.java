@@ -134,7 +134,8 @@ class ForwardLockZookeeperAutoConfigurationTests {
 					"forward.lock.zookeeper.base-path=locks/")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalArgumentException.class)
+				.isInstanceOfSatisfying(LockException.class,
+						(ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION))
 				.hasMessageContaining("forward.lock.zookeeper.base-path")
 				.hasMessageContaining("/forward-lock"));
 	}

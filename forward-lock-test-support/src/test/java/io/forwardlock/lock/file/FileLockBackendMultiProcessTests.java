@@ -353,7 +353,7 @@ class FileLockBackendMultiProcessTests {
 		assertThat(probe.ask(path, ANSWER, "LOCKED_BY_OTHER", "FREE", "MISSING")).isEqualTo("LOCKED_BY_OTHER");
 		List<Runnable> reads = List.of(() -> backend.inspect(this.request),
 				() -> new FileLockBackend(this.directory).inspect(this.request), lease::holder, lease::verify,
-				lease::heartbeat, instanceLock::checkRunningInstance, instanceLock::getLockPath,
+				lease::heartbeat, instanceLock::checkRunningInstance, instanceLock::getLocation,
 				() -> backend.tryAcquire(this.request), () -> lease.fencingToken());
 		for (Runnable read : reads) {
 			read.run();
@@ -387,8 +387,8 @@ class FileLockBackendMultiProcessTests {
 			child.await(ANSWER, "END");
 			List<String> help = child.transcript().stream().filter((line) -> line.startsWith("HELP ")).toList();
 			assertThat(help).anySatisfy((line) -> assertThat(line).contains("ls -ld " + lockDirectory));
-			assertThat(help)
-				.anySatisfy((line) -> assertThat(line).contains("forward.lock.dir").contains("FORWARD_LOCK_DIR"));
+			assertThat(help).anySatisfy(
+					(line) -> assertThat(line).contains("Or use a directory you own").contains("FileLockBackend"));
 			assertThat(help).noneSatisfy((line) -> assertThat(line).containsIgnoringCase("delete"));
 			try (Stream<Path> files = Files.list(lockDirectory)) {
 				assertThat(files).isEmpty();

@@ -7,10 +7,12 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A database in the JVM's own memory is private to that JVM: a lock in it excludes no
@@ -31,11 +33,12 @@ class JdbcLockBackendInMemoryTests {
 	@Test
 	void refusesAnInMemoryDatabaseSayingWhyAndWhatToDo() {
 		JdbcLockBackend backend = new JdbcLockBackend(this.database);
-		assertThatIllegalStateException().isThrownBy(() -> backend.tryAcquire(this.request))
+		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(this.request))
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION))
 			.withMessageContaining("jdbc:h2:mem:")
 			.withMessageContaining("only this JVM")
 			.withMessageContaining("shared database");
-		assertThatIllegalStateException().isThrownBy(() -> backend.inspect(this.request));
+		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.inspect(this.request));
 	}
 
 	@Test

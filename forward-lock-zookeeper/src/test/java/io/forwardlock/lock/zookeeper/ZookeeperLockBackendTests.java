@@ -86,7 +86,7 @@ class ZookeeperLockBackendTests {
 				.satisfies((ex) -> {
 					assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
 					assertThat(ex.getSummary()).contains(connectString, "PT0.5S");
-					assertThat(ex.getLockPath()).contains(connectString, "/forward-lock/unreachable");
+					assertThat(ex.getLocation()).contains(connectString, "/forward-lock/unreachable");
 					assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("nc -vz"));
 				});
 		}
