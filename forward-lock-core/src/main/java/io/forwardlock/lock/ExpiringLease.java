@@ -3,19 +3,29 @@ package io.forwardlock.lock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Base of the leases that expire by themselves unless the backend confirms them again (a
  * database row, a Kubernetes {@code Lease}, a ZooKeeper session): what they answer from
- * their {@link LeaseDeadline} alone, with no remote call. {@link #ensureHeld()} fails
- * once the lease is released, lost or past its deadline; {@link #timeLeft()} counts down
- * to the deadline; {@link #onSuspectedLoss(Runnable)} is told when the deadline passes.
+ * what they were granted and from their {@link LeaseDeadline} alone, with no remote call.
+ * {@link #ensureHeld()} fails once the lease is released, lost or past its deadline;
+ * {@link #timeLeft()} counts down to the deadline; {@link #onSuspectedLoss(Runnable)} is
+ * told when the deadline passes.
  * <p>
  * A subclass verifies, renews and releases against its backend; it starts its
  * {@link #release()} with {@link #markReleased()}, which makes it idempotent.
  */
 public abstract class ExpiringLease implements LockLease {
+
+	private final LockBackend backend;
+
+	private final LockRequest request;
+
+	private final HolderRecord holder;
+
+	private final long token;
 
 	private final LeaseDeadline deadline;
 
@@ -23,11 +33,53 @@ public abstract class ExpiringLease implements LockLease {
 
 	/**
 	 * Create a lease.
-	 * @param deadline the lease's deadline, counted from just before the request that
-	 * acquired it was sent
+	 * @param backend the backend that granted it
+	 * @param request the request it was granted for
+	 * @param holder the holder record it was acquired with
+	 * @param token its fencing token
+	 * @param deadline its deadline, counted from just before the request that acquired it
+	 * was sent
 	 */
-	protected ExpiringLease(LeaseDeadline deadline) {
+	protected ExpiringLease(LockBackend backend, LockRequest request, HolderRecord holder, long token,
+			LeaseDeadline deadline) {
+		this.backend = Objects.requireNonNull(backend, "'backend' must not be null");
+		this.request = Objects.requireNonNull(request, "'request' must not be null");
+		this.holder = Objects.requireNonNull(holder, "'holder' must not be null");
+		this.token = token;
 		this.deadline = Objects.requireNonNull(deadline, "'deadline' must not be null");
+	}
+
+	@Override
+	public final String lockName() {
+		return this.request.name();
+	}
+
+	@Override
+	public final String backendId() {
+		return this.backend.id();
+	}
+
+	@Override
+	public final String location() {
+		return this.backend.describeLocation(this.request);
+	}
+
+	@Override
+	public final HolderRecord holder() {
+		return this.holder;
+	}
+
+	@Override
+	public OptionalLong fencingToken() {
+		return OptionalLong.of(this.token);
+	}
+
+	/**
+	 * Request this lease was granted for.
+	 * @return the request
+	 */
+	protected final LockRequest request() {
+		return this.request;
 	}
 
 	/**

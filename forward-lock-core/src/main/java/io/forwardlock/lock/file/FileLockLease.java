@@ -9,18 +9,16 @@ import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrors;
-import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
-import io.forwardlock.lock.file.LockFiles.FileFacts;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Lease of a {@link FileLockBackend}: a channel that holds the OS lock on the lock file.
  * Every read and write of the held file goes through that channel; nothing here opens the
  * lock file a second time. {@link LeaseVerifier} checks and repairs it,
- * {@link LeaseRelease} lets go of it.
+ * {@link LeaseWatch} tells of suspected losses, {@link LeaseRelease} lets go of it.
  */
 final class FileLockLease implements LockLease {
 
@@ -44,6 +42,8 @@ final class FileLockLease implements LockLease {
 
 	private final AtomicBoolean released = new AtomicBoolean();
 
+	private final LeaseWatch watch;
+
 	private final ReentrantLock monitor = new ReentrantLock();
 
 	// replaced under the monitor; read without it by ensureHeld()
@@ -51,11 +51,6 @@ final class FileLockLease implements LockLease {
 
 	// set once a verification or heartbeat found the lock lost: never cleared
 	private volatile @Nullable String lostDetail;
-
-	private volatile @Nullable Runnable suspicionListener;
-
-	// guarded by monitor
-	private LockDirectoryWatcher.Registration watch = LockDirectoryWatcher.Registration.NONE;
 
 	private LongSupplier clock = System::nanoTime;
 
@@ -70,6 +65,7 @@ final class FileLockLease implements LockLease {
 		this.holderContent = HolderFiles.format(holder, request);
 		this.locked = locked;
 		this.verifier = new LeaseVerifier(this, target);
+		this.watch = new LeaseWatch(target, this.released::get);
 	}
 
 	@Override
@@ -134,12 +130,7 @@ final class FileLockLease implements LockLease {
 	public void onSuspectedLoss(@Nullable Runnable listener) {
 		this.monitor.lock();
 		try {
-			this.suspicionListener = listener;
-			this.watch.cancel();
-			this.watch = LockDirectoryWatcher.Registration.NONE;
-			if (listener != null && !this.released.get()) {
-				this.watch = watchLockFile();
-			}
+			this.watch.listen(listener);
 		}
 		finally {
 			this.monitor.unlock();
@@ -151,22 +142,7 @@ final class FileLockLease implements LockLease {
 	 * monitor held.
 	 */
 	void rewatch() {
-		if (this.suspicionListener != null) {
-			this.watch.cancel();
-			this.watch = watchLockFile();
-		}
-	}
-
-	private LockDirectoryWatcher.Registration watchLockFile() {
-		return LockDirectoryWatcher.watch(this.target.path().getParent(), this.target.path().getFileName().toString(),
-				this::suspect);
-	}
-
-	private void suspect() {
-		Runnable listener = this.suspicionListener;
-		if (listener != null && !this.released.get()) {
-			listener.run();
-		}
+		this.watch.rewatch();
 	}
 
 	/**
@@ -225,23 +201,15 @@ final class FileLockLease implements LockLease {
 	 */
 	@Override
 	public void ensureHeld() {
-		if (this.released.get()) {
-			throw LockErrors.lockLost(location(), "the lease was released", null);
-		}
-		String lost = this.lostDetail;
-		if (lost != null) {
-			throw LockErrors.lockLost(location(), lost, null);
-		}
+		failIfGone();
 		boolean interrupted = Thread.interrupted();
 		try {
 			LockedFile current = this.locked;
-			if (!current.valid()) {
-				throw suspected("the channel holding the lock was closed or its lock released");
-			}
-			FileFacts atPath = LockFiles.lstat(this.target.path());
-			if (!LeaseVerifier.isMine(current, atPath)) {
-				throw suspected(
-						(atPath != null) ? "the lock file was replaced by another file" : "the lock file was deleted");
+			String suspicion = this.verifier.quickCheck(current);
+			if (suspicion != null) {
+				this.watch.suspect();
+				throw LockErrors.lockLost(location(), suspicion + "; a verification decides whether it can be repaired",
+						null);
 			}
 			if (current.descriptorEvidence() == OsLocks.Evidence.NOT_HELD) {
 				// the descriptor's information does not list the lock (or an old kernel
@@ -262,9 +230,18 @@ final class FileLockLease implements LockLease {
 		}
 	}
 
-	private LockException suspected(String detail) {
-		suspect();
-		return LockErrors.lockLost(location(), detail + "; a verification decides whether it can be repaired", null);
+	/**
+	 * Fail when the lease was released or found lost: a lost lease never claims the lock
+	 * path again, since a successor may already run.
+	 */
+	private void failIfGone() {
+		if (this.released.get()) {
+			throw LockErrors.lockLost(location(), "the lease was released", null);
+		}
+		String lost = this.lostDetail;
+		if (lost != null) {
+			throw LockErrors.lockLost(location(), "the lock was lost earlier: " + lost, null);
+		}
 	}
 
 	/**
@@ -281,13 +258,7 @@ final class FileLockLease implements LockLease {
 	public void heartbeat() {
 		this.monitor.lock();
 		try {
-			if (this.released.get()) {
-				throw LockErrors.lockLost(this.target.location(), "the lease was released", null);
-			}
-			String lost = this.lostDetail;
-			if (lost != null) {
-				throw LockErrors.lockLost(this.target.location(), "the lock was lost earlier: " + lost, null);
-			}
+			failIfGone();
 			boolean interrupted = Thread.interrupted();
 			try {
 				long now = this.clock.getAsLong();

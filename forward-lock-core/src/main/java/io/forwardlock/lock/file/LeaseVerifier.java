@@ -86,6 +86,24 @@ final class LeaseVerifier {
 	}
 
 	/**
+	 * The cheap part of the check, for {@code ensureHeld()}: Java still holds both
+	 * regions and one {@code lstat} shows that the path names the locked file.
+	 * @param current the held lock
+	 * @return what is wrong, or {@code null} when nothing is
+	 * @throws IOException on I/O failure
+	 */
+	@Nullable String quickCheck(LockedFile current) throws IOException {
+		if (!current.valid()) {
+			return "the channel holding the lock was closed or its lock released";
+		}
+		FileFacts atPath = LockFiles.lstat(this.target.path());
+		if (!isMine(current, atPath)) {
+			return (atPath != null) ? "the lock file was replaced by another file" : "the lock file was deleted";
+		}
+		return null;
+	}
+
+	/**
 	 * Whether the path names the locked file. An open descriptor's device and inode never
 	 * change, so the identity recorded when it was locked is still the identity of the
 	 * file behind the channel.
@@ -93,7 +111,7 @@ final class LeaseVerifier {
 	 * @param atPath what the path names now, or {@code null}
 	 * @return whether it is the locked file
 	 */
-	static boolean isMine(LockedFile current, @Nullable FileFacts atPath) {
+	private static boolean isMine(LockedFile current, @Nullable FileFacts atPath) {
 		FileFacts mine = current.facts();
 		return (mine.fileKey() != null) ? mine.sameFileAs(atPath) : (atPath != null && !atPath.symbolicLink());
 	}

@@ -91,6 +91,10 @@ final class LockDirectory {
 			}
 		}
 		if (!Boolean.TRUE.equals(attributes.get("isDirectory"))) {
+			if (!create) {
+				// nothing to inspect
+				return null;
+			}
 			throw new FileAlreadyExistsException(this.directory.toString());
 		}
 		String problem = PlatformDefaults.directoryProblem((Integer) attributes.get("uid"),

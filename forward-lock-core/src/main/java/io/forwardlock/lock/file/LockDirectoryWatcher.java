@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Tells holders within milliseconds that their lock file, or its directory, was deleted,
  * renamed or replaced, so that they verify at once instead of at their next scheduled
@@ -37,7 +39,7 @@ final class LockDirectoryWatcher {
 	private static final Map<WatchKey, Map<String, List<Runnable>>> LISTENERS = new HashMap<>();
 
 	// guarded by MONITOR
-	private static WatchService service;
+	private static @Nullable WatchService service;
 
 	private LockDirectoryWatcher() {
 	}

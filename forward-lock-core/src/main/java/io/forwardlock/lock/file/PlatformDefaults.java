@@ -17,6 +17,8 @@ import java.util.Set;
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockRequest;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Default lock directory per platform:
  * <ul>
@@ -37,7 +39,7 @@ public final class PlatformDefaults {
 
 	private final String tmpDir;
 
-	private final String userHome;
+	private final @Nullable String userHome;
 
 	/**
 	 * Create a new instance.
@@ -46,7 +48,8 @@ public final class PlatformDefaults {
 	 * @param tmpDir value of {@code java.io.tmpdir}
 	 * @param userHome value of {@code user.home}, used when {@code HOME} is not set
 	 */
-	public PlatformDefaults(String osName, Map<String, String> environment, String tmpDir, String userHome) {
+	public PlatformDefaults(@Nullable String osName, Map<String, String> environment, String tmpDir,
+			@Nullable String userHome) {
 		this.osName = Objects.requireNonNullElse(osName, "");
 		this.environment = Map.copyOf(Objects.requireNonNull(environment, "'environment' must not be null"));
 		this.tmpDir = Objects.requireNonNull(tmpDir, "'tmpDir' must not be null");
@@ -92,7 +95,7 @@ public final class PlatformDefaults {
 		};
 	}
 
-	private static String nonBlank(String value, String fallback) {
+	private static @Nullable String nonBlank(@Nullable String value, @Nullable String fallback) {
 		return (value != null && !value.isBlank()) ? value : fallback;
 	}
 
@@ -194,7 +197,7 @@ public final class PlatformDefaults {
 	 * @param self this process's uid, or {@code -1} when unknown
 	 * @return a phrase completing "it ...", or {@code null} when safe
 	 */
-	static String directoryProblem(int owner, int mode, int self) {
+	static @Nullable String directoryProblem(int owner, int mode, int self) {
 		if (self >= 0 && owner != self && owner != 0) {
 			return "belongs to uid " + owner + ", neither this user (uid " + self + ") nor root";
 		}

@@ -3,7 +3,6 @@ package io.forwardlock.lock.jdbc;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 import io.forwardlock.lock.ExpiringLease;
@@ -29,49 +28,19 @@ final class JdbcLockLease extends ExpiringLease {
 
 	private final JdbcLockBackend backend;
 
-	private final LockRequest request;
-
 	private final String holderId;
 
 	private final long token;
-
-	private final HolderRecord holder;
 
 	private final Object renewMonitor = new Object();
 
 	JdbcLockLease(JdbcLockBackend backend, LockRequest request, String holderId, long token, HolderRecord holder,
 			long confirmedAt) {
-		super(new LeaseDeadline(request.staleTimeout(), confirmedAt, System::nanoTime));
+		super(backend, request, holder, token,
+				new LeaseDeadline(request.staleTimeout(), confirmedAt, System::nanoTime));
 		this.backend = backend;
-		this.request = request;
 		this.holderId = holderId;
 		this.token = token;
-		this.holder = holder;
-	}
-
-	@Override
-	public String lockName() {
-		return this.request.name();
-	}
-
-	@Override
-	public String backendId() {
-		return JdbcLockBackend.ID;
-	}
-
-	@Override
-	public String location() {
-		return this.backend.describeLocation(this.request);
-	}
-
-	@Override
-	public HolderRecord holder() {
-		return this.holder;
-	}
-
-	@Override
-	public OptionalLong fencingToken() {
-		return OptionalLong.of(this.token);
 	}
 
 	/**
@@ -90,13 +59,13 @@ final class JdbcLockLease extends ExpiringLease {
 		}
 		Optional<JdbcLockBackend.LiveHolder> live;
 		try {
-			live = beforeDeadline(() -> this.backend.readLiveHolder(this.request));
+			live = beforeDeadline(() -> this.backend.readLiveHolder(request()));
 		}
 		catch (SQLException ex) {
 			if (deadline().hasPassed()) {
 				return deadline().lostVerification();
 			}
-			throw this.backend.unavailable(this.request, "verify the lease in the database", ex);
+			throw this.backend.unavailable(request(), "verify the lease in the database", ex);
 		}
 		if (live.isPresent() && live.get().is(this.holderId, this.token)) {
 			return Verification.held();
@@ -125,13 +94,13 @@ final class JdbcLockLease extends ExpiringLease {
 			long sentAt = deadline().now();
 			boolean renewed;
 			try {
-				renewed = beforeDeadline(() -> this.backend.renew(this.request, this.holderId, this.token));
+				renewed = beforeDeadline(() -> this.backend.renew(request(), this.holderId, this.token));
 			}
 			catch (SQLException ex) {
 				if (deadline().hasPassed()) {
 					throw lostException();
 				}
-				throw this.backend.unavailable(this.request, "renew the lease in the database", ex);
+				throw this.backend.unavailable(request(), "renew the lease in the database", ex);
 			}
 			if (!renewed) {
 				deadline().markLost("the lease had expired or was taken over when renewing it", null);
@@ -159,16 +128,16 @@ final class JdbcLockLease extends ExpiringLease {
 			return;
 		}
 		try {
-			this.backend.release(this.request, this.holderId, this.token);
+			this.backend.release(request(), this.holderId, this.token);
 		}
 		catch (SQLException ex) {
 			throw LockException
 				.builder(LockErrorType.RELEASE_FAILED,
 						"Failed to release the lock in the database; it expires by itself")
-				.holder(this.holder)
+				.holder(holder())
 				.location(location())
 				.remedy("Nothing to do: another instance can take over once the lease expires, at most "
-						+ this.request.staleTimeout() + " from the last renewal", LockSetting.STALE_TIMEOUT, null)
+						+ request().staleTimeout() + " from the last renewal", LockSetting.STALE_TIMEOUT, null)
 				.help("Check that the database is reachable and healthy")
 				.cause(ex)
 				.build();

@@ -224,6 +224,13 @@ class FileLockBackendTests {
 	}
 
 	@Test
+	void inspectFindsNothingWhereTheDirectoryIsAFile() throws Exception {
+		Path file = Files.writeString(this.directory.resolve("file"), "x");
+		assertThat(new FileLockBackend(file).inspect(this.request)).isEmpty();
+		assertThat(Files.readString(file)).isEqualTo("x");
+	}
+
+	@Test
 	void inspectDoesNotCreateMissingDirectory() {
 		Path missing = this.directory.resolve("missing");
 		assertThat(new FileLockBackend(missing).inspect(this.request)).isEmpty();

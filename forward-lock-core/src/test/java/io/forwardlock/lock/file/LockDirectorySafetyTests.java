@@ -87,6 +87,29 @@ class LockDirectorySafetyTests {
 	}
 
 	@Test
+	void directoryMadeUnsafeAfterAnAcquisitionIsRefusedAtTheNextOneOfTheSameBackend() throws Exception {
+		Path directory = directory(0755);
+		FileLockBackend backend = new FileLockBackend(directory);
+		backend.tryAcquire(this.request).orElseThrow().release();
+		Files.setAttribute(directory, "unix:mode", 0777);
+		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(this.request))
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_DIRECTORY));
+	}
+
+	@Test
+	void directoryReplacedByALinkToAnUnsafeDirectoryIsRefusedAtTheNextAcquisition() throws Exception {
+		Path directory = directory(0755);
+		FileLockBackend backend = new FileLockBackend(directory);
+		backend.tryAcquire(this.request).orElseThrow().release();
+		Path unsafe = Files.createDirectory(this.parent.resolve("unsafe"));
+		Files.setAttribute(unsafe, "unix:mode", 0777);
+		Files.delete(directory);
+		Files.createSymbolicLink(directory, unsafe);
+		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(this.request))
+			.satisfies((ex) -> assertThat(ex.getSummary()).contains(unsafe.toString()));
+	}
+
+	@Test
 	void inspectionRefusesAnUnsafeDirectoryToo() throws Exception {
 		Path directory = directory(0777);
 		assertThatExceptionOfType(LockException.class)

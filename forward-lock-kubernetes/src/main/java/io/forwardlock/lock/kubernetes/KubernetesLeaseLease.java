@@ -1,7 +1,6 @@
 package io.forwardlock.lock.kubernetes;
 
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,13 +42,9 @@ final class KubernetesLeaseLease extends ExpiringLease {
 
 	private final KubernetesLeaseBackend backend;
 
-	private final LockRequest request;
-
 	private final String leaseName;
 
 	private final long token;
-
-	private final HolderRecord holder;
 
 	private final Object writeMonitor = new Object();
 
@@ -61,38 +56,12 @@ final class KubernetesLeaseLease extends ExpiringLease {
 
 	KubernetesLeaseLease(KubernetesLeaseBackend backend, LockRequest request, String leaseName, Lease current,
 			long token, HolderRecord holder, long confirmedAt) {
-		super(new LeaseDeadline(request.staleTimeout(), confirmedAt, backend::nanoTime));
+		super(backend, request, holder, token,
+				new LeaseDeadline(request.staleTimeout(), confirmedAt, backend::nanoTime));
 		this.backend = backend;
-		this.request = request;
 		this.leaseName = leaseName;
 		this.current = current;
 		this.token = token;
-		this.holder = holder;
-	}
-
-	@Override
-	public String lockName() {
-		return this.request.name();
-	}
-
-	@Override
-	public String backendId() {
-		return KubernetesLeaseBackend.ID;
-	}
-
-	@Override
-	public String location() {
-		return this.backend.describeLocation(this.request);
-	}
-
-	@Override
-	public HolderRecord holder() {
-		return this.holder;
-	}
-
-	@Override
-	public OptionalLong fencingToken() {
-		return OptionalLong.of(this.token);
 	}
 
 	/**
@@ -118,9 +87,9 @@ final class KubernetesLeaseLease extends ExpiringLease {
 			if (deadline().hasPassed()) {
 				return deadline().lostVerification();
 			}
-			throw this.backend.error(this.request, this.leaseName, "verify the Lease", ex);
+			throw this.backend.error(request(), this.leaseName, "verify the Lease", ex);
 		}
-		if (this.backend.records().isHeldBy(seen, this.holder.instanceId(), this.token)) {
+		if (this.backend.records().isHeldBy(seen, holder().instanceId(), this.token)) {
 			return Verification.held();
 		}
 		markLost(seen, "verifying it");
@@ -151,7 +120,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 				if (deadline().hasPassed()) {
 					throw lostException();
 				}
-				throw this.backend.error(this.request, this.leaseName, "renew the Lease", ex);
+				throw this.backend.error(request(), this.leaseName, "renew the Lease", ex);
 			}
 			if (renewed == null) {
 				throw lostException();
@@ -181,7 +150,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 			}
 		}
 		Lease seen = this.backend.read(this.leaseName);
-		if (!this.backend.records().isHeldBy(seen, this.holder.instanceId(), this.token)) {
+		if (!this.backend.records().isHeldBy(seen, holder().instanceId(), this.token)) {
 			markLost(seen, "renewing it");
 			return null;
 		}
@@ -221,7 +190,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 						throw ex;
 					}
 					Lease seen = this.backend.read(this.leaseName);
-					if (this.backend.records().isHeldBy(seen, this.holder.instanceId(), this.token)) {
+					if (this.backend.records().isHeldBy(seen, holder().instanceId(), this.token)) {
 						this.backend.clearHolder(seen);
 					}
 				}
@@ -232,9 +201,9 @@ final class KubernetesLeaseLease extends ExpiringLease {
 					return;
 				}
 				throw new LockException(LockErrorType.RELEASE_FAILED,
-						"Failed to release the Kubernetes Lease; it expires by itself", this.holder, location(),
+						"Failed to release the Kubernetes Lease; it expires by itself", holder(), location(),
 						List.of("Nothing to do: another instance can take over once the Lease expires, "
-								+ KubernetesLeaseRecords.leaseSeconds(this.request) + " s after the last renewal",
+								+ KubernetesLeaseRecords.leaseSeconds(request()) + " s after the last renewal",
 								"Check that the API server is reachable"),
 						ex);
 			}
@@ -268,7 +237,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 
 	@Override
 	public String toString() {
-		return "KubernetesLeaseLease[" + location() + ", token=" + this.token + ", instance=" + this.holder.instanceId()
+		return "KubernetesLeaseLease[" + location() + ", token=" + this.token + ", instance=" + holder().instanceId()
 				+ "]";
 	}
 

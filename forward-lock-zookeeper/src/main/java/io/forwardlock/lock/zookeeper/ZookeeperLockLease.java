@@ -2,7 +2,6 @@ package io.forwardlock.lock.zookeeper;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +28,8 @@ import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
 
 /**
- * Ephemeral lock node held by this process, granted by {@link ZookeeperLockBackend}.
+ * Ephemeral lock node held by this process, granted by {@link ZookeeperLockBackend}; its
+ * fencing token is the node's {@code czxid}.
  * <p>
  * The lease counts as held while the ensemble confirms that the node with this lease's
  * {@code czxid} exists, and for at most the session timeout after the last such
@@ -53,15 +53,11 @@ final class ZookeeperLockLease extends ExpiringLease {
 
 	private final ZookeeperLockBackend backend;
 
-	private final LockRequest request;
-
 	private final String path;
 
 	private final long czxid;
 
 	private final long sessionId;
-
-	private final HolderRecord holder;
 
 	private final Duration sessionTimeout;
 
@@ -76,16 +72,15 @@ final class ZookeeperLockLease extends ExpiringLease {
 
 	ZookeeperLockLease(ZookeeperLockBackend backend, LockRequest request, String path, long czxid, long sessionId,
 			HolderRecord holder, Duration sessionTimeout, long confirmedAt) {
-		super(new LeaseDeadline(sessionTimeout, confirmedAt, System::nanoTime,
-				(silentMillis) -> "ZooKeeper confirmed the lock node last " + silentMillis
-						+ " ms ago, longer than the session timeout of " + sessionTimeout
-						+ " (process paused or ensemble unreachable); another instance may hold the lock now"));
+		super(backend, request, holder, czxid,
+				new LeaseDeadline(sessionTimeout, confirmedAt, System::nanoTime,
+						(silentMillis) -> "ZooKeeper confirmed the lock node last " + silentMillis
+								+ " ms ago, longer than the session timeout of " + sessionTimeout
+								+ " (process paused or ensemble unreachable); another instance may hold the lock now"));
 		this.backend = backend;
-		this.request = request;
 		this.path = path;
 		this.czxid = czxid;
 		this.sessionId = sessionId;
-		this.holder = holder;
 		this.sessionTimeout = sessionTimeout;
 	}
 
@@ -93,35 +88,6 @@ final class ZookeeperLockLease extends ExpiringLease {
 		this.backend.getClient().getConnectionStateListenable().addListener(this.connectionListener);
 		long period = Math.max(20, this.sessionTimeout.toMillis() / 4);
 		this.probes = PROBES.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
-	}
-
-	@Override
-	public String lockName() {
-		return this.request.name();
-	}
-
-	@Override
-	public String backendId() {
-		return ZookeeperLockBackend.ID;
-	}
-
-	@Override
-	public String location() {
-		return this.backend.describeLocation(this.request);
-	}
-
-	@Override
-	public HolderRecord holder() {
-		return this.holder;
-	}
-
-	/**
-	 * The {@code czxid} of the lock node.
-	 * @return the token
-	 */
-	@Override
-	public OptionalLong fencingToken() {
-		return OptionalLong.of(this.czxid);
 	}
 
 	/**
@@ -157,13 +123,13 @@ final class ZookeeperLockLease extends ExpiringLease {
 			if (isLost()) {
 				return deadline().lostVerification();
 			}
-			throw this.backend.unavailable(this.request, "verify the lock node", ex);
+			throw this.backend.unavailable(request(), "verify the lock node", ex);
 		}
 		if (!judge(answer, sentAt) && !deadline().isMarkedLost()) {
 			if (isLost()) {
 				return deadline().lostVerification();
 			}
-			throw this.backend.unavailable(this.request, "verify the lock node",
+			throw this.backend.unavailable(request(), "verify the lock node",
 					KeeperException.create(KeeperException.Code.get(answer.getResultCode()), this.path));
 		}
 		return isLost() ? deadline().lostVerification() : Verification.held();
@@ -201,7 +167,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 		// outage that the session survived, and then the node still blocks everyone.
 		if (!this.backend.cleaner().deleteIfOwn(this.path, this.czxid, this.sessionId)) {
 			throw new LockException(LockErrorType.RELEASE_FAILED,
-					"Failed to delete the lock node in ZooKeeper; it goes away by itself", this.holder, location(),
+					"Failed to delete the lock node in ZooKeeper; it goes away by itself", holder(), location(),
 					List.of("Nothing to do: the node is deleted when the ensemble can be reached again, or when "
 							+ "this process's session ends (at most " + this.sessionTimeout
 							+ " after the process stops)",
