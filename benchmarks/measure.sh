@@ -39,8 +39,8 @@
 # Needs a JDK 17 (java on PATH or JAVA_HOME), curl, bash 5, and coreutils/awk.
 # Linux only: it reads /proc/locks to tell when a standby is blocked on the lock.
 #
-# Every application it starts listens on a random free loopback port and uses its own
-# temporary lock directory. Everything it started is killed on exit, also on Ctrl-C
+# Every application it starts listens on a loopback port that the kernel picks (port 0,
+# read back from its log) and uses its own temporary lock directory. Everything it started is killed on exit, also on Ctrl-C
 # (during jdbc-takeover the interrupt waits for the current step of that tool, at most 60 s).
 # Exit status: 0 when every measurement completed, 1 on a failed run, 2 on bad usage.
 
@@ -160,27 +160,20 @@ die() {
 	exit 1
 }
 
-free_port() {
-	local port attempt
-	for attempt in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
-		# Nothing answers on it, so the application can bind it.
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	die "found no free loopback port in 50 attempts"
-}
-
-# launch NAME PORT LOCK_DIR [ARG...]: starts the sample app in the background and sets
-# launched_pid and launched_at (microseconds). Its output goes to $log_dir/NAME.log.
+# launch NAME LOCK_DIR [ARG...]: starts the sample app in the background and sets
+# launched_pid and launched_at (microseconds). Its output goes to $log_dir/NAME.log. It
+# listens on a port the kernel picks when it binds (port 0), so that no other process on
+# this shared machine can take the port between a choice and the bind; wait_port reads
+# which one from the log.
 launch() {
-	local name=$1 port=$2 lock_dir=$3
-	shift 3
+	local name=$1 lock_dir=$2
+	shift 2
 	local log="$log_dir/$name.log"
+	# Created here, not by the background job's redirection, so that wait_port can read it
+	# at once
+	: >"$log"
 	launched_at=$(now_us)
-	"$java_bin" "${java_opts[@]}" -jar "$jar" --server.port="$port" --server.address=127.0.0.1 \
+	"$java_bin" "${java_opts[@]}" -jar "$jar" --server.port=0 --server.address=127.0.0.1 \
 		--forward.lock.dir="$lock_dir" "$@" >"$log" 2>&1 &
 	launched_pid=$!
 	started_pids+=("$launched_pid")
@@ -223,6 +216,26 @@ stop() {
 	wait_exit "$pid" "$timeout_seconds"
 }
 
+# wait_port NAME PID: waits until the web server of PID says in its log on which port it
+# listens ("Tomcat started on port 41234"); sets port. Polls the log without a fork.
+wait_port() {
+	local name=$1 pid=$2 log="$log_dir/$1.log" deadline line
+	deadline=$(($(now_us) + timeout_seconds * 1000000))
+	port=
+	while [[ -z $port ]]; do
+		while IFS= read -r line; do
+			if [[ $line =~ started\ on\ port\ ([0-9]+) ]]; then
+				port=${BASH_REMATCH[1]}
+				break
+			fi
+		done <"$log"
+		[[ -n $port ]] && break
+		is_running "$pid" || die "$name exited before its web server started" "$log"
+		(($(now_us) < deadline)) || die "$name: web server not started within ${timeout_seconds}s" "$log"
+		pause 0.005
+	done
+}
+
 health_is_up() {
 	local body
 	body=$(curl -s --max-time 2 -w '\n%{http_code}' "http://127.0.0.1:$1/actuator/health" 2>/dev/null) || return 1
@@ -240,9 +253,11 @@ cpu_ms() {
 	echo $(((fields[13] + fields[14]) * 1000 / clock_ticks_per_second))
 }
 
-# wait_health_up PORT PID NAME: polls health every 5 ms until UP; sets up_at.
+# wait_health_up PID NAME: finds the port of PID (wait_port), then polls health every
+# 5 ms until UP; sets port and up_at.
 wait_health_up() {
-	local port=$1 pid=$2 name=$3 deadline
+	local pid=$1 name=$2 deadline
+	wait_port "$name" "$pid"
 	deadline=$(($(now_us) + timeout_seconds * 1000000))
 	until health_is_up "$port"; do
 		is_running "$pid" || die "$name exited before its health was UP" "$log_dir/$name.log"
@@ -322,19 +337,18 @@ progress() {
 # Measurements
 
 measure_startup() {
-	local run variant port lock_dir args
+	local run variant lock_dir args
 	for run in $(seq 1 "$runs"); do
 		# Alternate which variant goes first, so that drift on the machine hits both.
 		local order=(enabled disabled)
 		((run % 2)) || order=(disabled enabled)
 		for variant in "${order[@]}"; do
-			port=$(free_port)
 			lock_dir="$work_dir/startup-$variant-$run"
 			mkdir -p "$lock_dir"
 			args=()
 			[[ $variant == disabled ]] && args=(--forward.lock.enabled=false)
-			launch "startup-$variant-$run" "$port" "$lock_dir" "${args[@]}"
-			wait_health_up "$port" "$launched_pid" "startup-$variant-$run"
+			launch "startup-$variant-$run" "$lock_dir" "${args[@]}"
+			wait_health_up "$launched_pid" "startup-$variant-$run"
 			record "startup.$variant" "$run" "$(elapsed_ms "$launched_at" "$up_at")"
 			record "startup.cpu.$variant" "$run" "$(cpu_ms "$launched_pid")"
 			stop "$launched_pid"
@@ -352,22 +366,20 @@ measure_startup() {
 
 # start_holder NAME LOCK_DIR: starts an instance, waits until it holds the lock and is UP.
 start_holder() {
-	local name=$1 lock_dir=$2 port
-	port=$(free_port)
-	launch "$name" "$port" "$lock_dir"
+	local name=$1 lock_dir=$2
+	launch "$name" "$lock_dir"
 	holder_pid=$launched_pid
 	wait_lock_holder "$lock_dir/$APPLICATION_NAME.lock" "$holder_pid" "$name" 0.01
-	wait_health_up "$port" "$holder_pid" "$name"
+	wait_health_up "$holder_pid" "$name"
 }
 
 measure_takeover() {
-	local run lock_dir standby_port standby_pid killed_at
+	local run lock_dir standby_pid killed_at
 	for run in $(seq 1 "$runs"); do
 		lock_dir="$work_dir/takeover-$run"
 		mkdir -p "$lock_dir"
 		start_holder "takeover-holder-$run" "$lock_dir"
-		standby_port=$(free_port)
-		launch "takeover-standby-$run" "$standby_port" "$lock_dir" --forward.lock.standby=true
+		launch "takeover-standby-$run" "$lock_dir" --forward.lock.standby=true
 		standby_pid=$launched_pid
 		wait_blocked_on_lock "$standby_pid" "takeover-standby-$run"
 		# Its status is of no interest, and a disowned job is killed without a job report.
@@ -377,7 +389,7 @@ measure_takeover() {
 		# The fine poll (0.2 ms) is the resolution of the takeover time.
 		wait_lock_holder "$lock_dir/$APPLICATION_NAME.lock" "$standby_pid" "takeover-standby-$run" 0.0002
 		record takeover.lock "$run" "$(elapsed_ms "$killed_at" "$held_at")"
-		wait_health_up "$standby_port" "$standby_pid" "takeover-standby-$run"
+		wait_health_up "$standby_pid" "takeover-standby-$run"
 		record takeover.health "$run" "$(elapsed_ms "$killed_at" "$up_at")"
 		wait_exit "$holder_pid" "$timeout_seconds"
 		stop "$standby_pid"
@@ -388,16 +400,15 @@ measure_takeover() {
 # refusal_runs METRIC [ARG...]: with a holder running, launches a second instance with
 # the given arguments, runs times, and records the time until it exits with 75.
 refusal_runs() {
-	local metric=$1 run lock_dir port holder name
+	local metric=$1 run lock_dir holder name
 	shift
 	lock_dir="$work_dir/$metric"
 	mkdir -p "$lock_dir"
 	start_holder "$metric-holder" "$lock_dir"
 	holder=$holder_pid
 	for run in $(seq 1 "$runs"); do
-		port=$(free_port)
 		name="$metric-second-$run"
-		launch "$name" "$port" "$lock_dir" "$@"
+		launch "$name" "$lock_dir" "$@"
 		wait_exit "$launched_pid" "$timeout_seconds"
 		((exit_code == REFUSAL_EXIT_CODE)) ||
 			die "$name exited with $exit_code, expected $REFUSAL_EXIT_CODE" "$log_dir/$name.log"
@@ -419,44 +430,13 @@ rss_kb() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
 }
 
-# launch_up NAME LOCK_DIR: launches an instance on a free port and waits for health UP,
-# sets launched_pid, launched_at and up_at. Another process on this shared machine may take
-# the port between the check and the bind: then it starts over, at most three times.
-launch_up() {
-	local name=$1 lock_dir=$2 port attempt
-	for attempt in 1 2 3; do
-		port=$(free_port)
-		launch "$name" "$port" "$lock_dir"
-		if wait_health_up_or_exit "$port" "$launched_pid"; then
-			return 0
-		fi
-		wait_exit "$launched_pid" "$timeout_seconds"
-		grep -q "was already in use" "$log_dir/$name.log" || die "$name exited before its health was UP" "$log_dir/$name.log"
-		progress "$name: port $port was taken meanwhile, starting over"
-	done
-	die "$name found no free port in three attempts" "$log_dir/$name.log"
-}
-
-# wait_health_up_or_exit PORT PID: like wait_health_up, but returns 1 if PID exits first.
-wait_health_up_or_exit() {
-	local port=$1 pid=$2 deadline
-	deadline=$(($(now_us) + timeout_seconds * 1000000))
-	until health_is_up "$port"; do
-		is_running "$pid" || return 1
-		(($(now_us) < deadline)) || die "PID $pid: health not UP within ${timeout_seconds}s"
-		pause 0.005
-	done
-	up_at=$(now_us)
-}
-
 # duplicate_run METRIC RUN LOCK_DIR [ARG...]: launches a duplicate, records launch to
 # exit 75.
 duplicate_run() {
 	local metric=$1 run=$2 lock_dir=$3 name
 	shift 3
 	name="$metric-$run"
-	# Port 0: a refused instance never binds one
-	launch "$name" 0 "$lock_dir" "$@"
+	launch "$name" "$lock_dir" "$@"
 	wait_exit "$launched_pid" "$timeout_seconds"
 	((exit_code == REFUSAL_EXIT_CODE)) ||
 		die "$name exited with $exit_code, expected $REFUSAL_EXIT_CODE" "$log_dir/$name.log"
@@ -469,7 +449,7 @@ standby_rss() {
 	local metric=$1 run=$2 lock_dir=$3 name pid
 	shift 3
 	name="$metric-$run"
-	launch "$name" 0 "$lock_dir" --forward.lock.standby=true "$@"
+	launch "$name" "$lock_dir" --forward.lock.standby=true "$@"
 	pid=$launched_pid
 	wait_blocked_on_lock "$pid" "$name"
 	# Not a synchronization: the standby does nothing more while blocked, this only lets
@@ -483,12 +463,13 @@ standby_rss() {
 }
 
 measure_early() {
-	local run lock_dir port holder
+	local run lock_dir holder
 	for run in $(seq 1 "$runs"); do
 		lock_dir="$work_dir/early-$run"
 		mkdir -p "$lock_dir"
-		launch_up "early-holder-$run" "$lock_dir"
+		launch "early-holder-$run" "$lock_dir"
 		holder=$launched_pid
+		wait_health_up "$holder" "early-holder-$run"
 		record early.holder "$run" "$(elapsed_ms "$launched_at" "$up_at")"
 		duplicate_run early.refusal "$run" "$lock_dir"
 		duplicate_run early.refusal.acquire-early "$run" "$lock_dir" --forward.lock.acquire-early=true

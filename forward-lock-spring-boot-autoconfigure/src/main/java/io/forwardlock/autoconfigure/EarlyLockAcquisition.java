@@ -7,13 +7,19 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockAcquirer;
 import io.forwardlock.lifecycle.LockAcquisition;
+import io.forwardlock.lifecycle.LockLostEvent;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.Verification;
+import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactoryInitializer;
 import org.springframework.beans.factory.DisposableBean;
@@ -52,6 +58,10 @@ import org.springframework.core.env.Environment;
  * right before the singletons are created. The embedded web server object exists by then,
  * but it has not started and binds no port.</li>
  * </ul>
+ * A context without a {@link ForwardLockLifecycle} of its own (a child context built with
+ * {@code SpringApplicationBuilder.child}, whose lock is held by its parent's lifecycle)
+ * takes nothing.
+ * <p>
  * A refusal is published as a {@link io.forwardlock.lifecycle.LockAcquireFailedEvent} to
  * the listeners registered with the context so far (those of the
  * {@code SpringApplication}), since the context cannot publish events yet.
@@ -64,11 +74,13 @@ final class EarlyLockAcquisition
 
 	private Environment environment;
 
-	private ApplicationContext applicationContext;
+	private @Nullable ApplicationContext applicationContext;
 
 	private volatile boolean attempted;
 
-	private volatile LockAcquisition acquisition;
+	private volatile @Nullable LockAcquisition acquisition;
+
+	private volatile @Nullable EarlyLockEvents events;
 
 	@Override
 	public void setEnvironment(Environment environment) {
@@ -98,6 +110,12 @@ final class EarlyLockAcquisition
 			this.attempted = true;
 			return;
 		}
+		if (beanFactory.getBeanNamesForType(ForwardLockLifecycle.class, true, false).length == 0) {
+			// A child context (SpringApplicationBuilder.child) whose lock is its
+			// parent's: the parent's lifecycle holds it, so there is nothing to take
+			this.attempted = true;
+			return;
+		}
 		ForwardLockProperties properties = bind(this.environment);
 		EarlyLockGuard.Handover handover = beanFactory.containsSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME)
 				? (EarlyLockGuard.Handover) beanFactory.getSingleton(EarlyLockGuard.HANDOVER_BEAN_NAME) : null;
@@ -110,13 +128,16 @@ final class EarlyLockAcquisition
 			return;
 		}
 		LockAcquisition taken = (handover != null) ? handover.get() : null;
+		LockRequest request = ForwardLockRequests.request(properties, this.environment);
+		FileLockBackend backend = ForwardLockRequests.fileBackend(properties, request);
 		if (taken != null) {
 			this.attempted = true;
+			this.events = new EarlyLockEvents(this.applicationContext, applicationListeners(), backend, request,
+					properties);
 			this.acquisition = taken;
 			return;
 		}
-		LockRequest request = ForwardLockRequests.request(properties, this.environment);
-		acquire(ForwardLockRequests.fileBackend(properties, request), request, properties);
+		acquire(backend, request, properties);
 	}
 
 	@Override
@@ -141,6 +162,8 @@ final class EarlyLockAcquisition
 		this.attempted = true;
 		logger.debug("Acquiring lock '" + request.name() + "' before creating application singletons");
 		long started = System.nanoTime();
+		this.events = new EarlyLockEvents(this.applicationContext, applicationListeners(), backend, request,
+				properties);
 		try {
 			this.acquisition = new LockAcquirer(backend, request, ForwardLockRequests.policy(properties))
 				.acquire((holder) -> {
@@ -148,8 +171,7 @@ final class EarlyLockAcquisition
 		}
 		catch (LockStartupException ex) {
 			// The context's own multicaster does not exist yet, nor does the lifecycle
-			new EarlyLockEvents(this.applicationContext, applicationListeners(), backend, request, properties)
-				.refused(ex, Duration.ofNanos(System.nanoTime() - started), properties.getMaxRetries() + 1);
+			this.events.refused(ex, Duration.ofNanos(System.nanoTime() - started), properties.getMaxRetries() + 1);
 			throw ex;
 		}
 	}
@@ -160,14 +182,51 @@ final class EarlyLockAcquisition
 	}
 
 	/**
-	 * Hand the early acquisition over; later calls return {@code null}.
+	 * Hand the early acquisition over, verified; later calls return {@code null}.
+	 * <p>
+	 * The lease was taken before the context existed and nothing watched it during the
+	 * start-up that followed (a whole start-up for a cold standby). It is verified right
+	 * here, before any guarded work may start: a lease that was lost meanwhile (its lock
+	 * file deleted and taken by another instance) is published as a
+	 * {@link LockLostEvent}, so that it is counted like any loss, released, and not
+	 * handed over; the lifecycle then acquires the lock itself, as its settings say
+	 * (refused, retried or on standby).
 	 * @return the acquisition, or {@code null}
 	 */
 	@Override
-	public LockAcquisition get() {
+	public @Nullable LockAcquisition get() {
 		LockAcquisition taken = this.acquisition;
 		this.acquisition = null;
-		return taken;
+		return (taken != null) ? verified(taken) : null;
+	}
+
+	private @Nullable LockAcquisition verified(LockAcquisition taken) {
+		LockLease lease = taken.lease();
+		Verification verification;
+		try {
+			verification = lease.verify();
+		}
+		catch (LockException ex) {
+			// Cannot tell now: the lifecycle's watchdog judges failures to verify with
+			// its usual patience
+			logger.debug("Could not verify lock '" + lease.lockName() + "' taken early: " + ex.getSummary());
+			return taken;
+		}
+		if (verification.isHeld()) {
+			return taken;
+		}
+		logger.warn("Lock '" + lease.lockName() + "' taken before the context existed was lost during start-up ("
+				+ verification.detail() + "); acquiring it again");
+		if (this.events != null && this.applicationContext != null) {
+			this.applicationContext.publishEvent(this.events.lost(verification));
+		}
+		try {
+			lease.release();
+		}
+		catch (LockException ex) {
+			logger.debug("Could not release lock '" + lease.lockName() + "' lost during start-up", ex);
+		}
+		return null;
 	}
 
 	@Override

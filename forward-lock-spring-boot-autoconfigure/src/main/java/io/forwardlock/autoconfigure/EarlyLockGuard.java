@@ -15,6 +15,7 @@ import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
@@ -46,10 +47,11 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * JVM-wide registry first, so it never opens, and so never closes, a descriptor of a lock
  * file that this JVM holds. If another instance (or another context of this JVM) holds
  * the lock, start-up ends at once with the usual "APPLICATION FAILED TO START" report and
- * exit code. It stays out of the way of a standby, of retries, and of the heartbeat (with
- * which a hung holder may be taken over, a judgement the probe does not make). The lock
- * itself is still taken by the lifecycle during the refresh; a holder that leaves between
- * the probe and the refresh simply lets this instance start.</li>
+ * exit code. It stays out of the way of a standby and of retries, and, with the heartbeat
+ * on, of a holder that may have stopped heartbeating (see
+ * {@link FileLockBackend#mayBeTakenOver(LockRequest)}). The lock itself is still taken by
+ * the lifecycle during the refresh; a holder that leaves between the probe and the
+ * refresh simply lets this instance start.</li>
  * <li><b>{@code forward.lock.acquire-early}</b> takes the lock right here, following the
  * usual retries and standby. A standby then waits before anything of the application
  * exists: a cold standby that holds no pools and creates no beans until it has the lock.
@@ -64,7 +66,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@link io.forwardlock.lifecycle.LockAcquireFailedEvent} to the listeners of the
  * {@code SpringApplication} (those of {@code spring.factories} and
  * {@code SpringApplication.addListeners}); no bean, and so no meter registry, exists yet
- * to count it.
+ * to count it, so it is kept for the next context of this JVM that has forward-lock's
+ * metrics (see {@link EarlyLockEvents}).
  */
 final class EarlyLockGuard implements SmartApplicationListener {
 
@@ -78,9 +81,9 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	private final Handover handover = new Handover();
 
-	private volatile SpringApplication application;
+	private volatile @Nullable SpringApplication application;
 
-	private volatile ApplicationContext context;
+	private volatile @Nullable ApplicationContext context;
 
 	@Override
 	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
@@ -165,11 +168,9 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	private static void waitCold(LockRequest request) {
 		logger.info("Standby is cold: no application bean exists until lock '" + request.name() + "' is taken");
-		// The wait may last for hours and allocates nothing: one collection now lets the
-		// JVM return the heap that preparing the environment left behind (about a third
-		// of the resident set). It runs once, before the wait, never while the
-		// application runs; -XX:+DisableExplicitGC makes it a no-op.
-		System.gc();
+		// The wait may last for hours and allocates nothing: give back what start-up
+		// left behind first
+		ColdStandby.prepareToWait();
 	}
 
 	private void probe(FileLockBackend backend, LockRequest request, ForwardLockProperties properties,
@@ -184,13 +185,30 @@ final class EarlyLockGuard implements SmartApplicationListener {
 			logger.debug("Early probe could not tell who holds lock '" + request.name() + "': " + ex.getSummary());
 			return;
 		}
-		if (holder.isEmpty()) {
+		if (holder.isEmpty() || mayBeTakenOver(backend, request)) {
 			return;
 		}
 		LockStartupException refusal = new LockStartupException(backend.instanceRunning(holder.get(), request),
 				properties.getExitCode());
 		events.refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
 		throw refusal;
+	}
+
+	/**
+	 * With the heartbeat on, a holder that stopped heartbeating may be taken over, but
+	 * only by a contender that watched its lock file stay unchanged for the holder's
+	 * stale timeout plus interval: a judgement that takes time the probe does not spend.
+	 * So the probe refuses only a holder that can certainly not be taken over (it
+	 * declared no heartbeat, or heartbeated within its stale timeout) and leaves any
+	 * other to the lifecycle.
+	 */
+	private static boolean mayBeTakenOver(FileLockBackend backend, LockRequest request) {
+		if (!request.heartbeatEnabled() || !backend.mayBeTakenOver(request)) {
+			return false;
+		}
+		logger.debug("Early probe leaves lock '" + request.name()
+				+ "' to the lifecycle: its holder may have stopped heartbeating");
+		return true;
 	}
 
 	private void contextPrepared(ApplicationPreparedEvent event) {
@@ -201,8 +219,7 @@ final class EarlyLockGuard implements SmartApplicationListener {
 	}
 
 	private static boolean isProbed(ForwardLockProperties properties) {
-		return properties.isEarlyProbe() && !properties.isStandby() && properties.getMaxRetries() == 0
-				&& !properties.getHeartbeat().isEnabled();
+		return properties.isEarlyProbe() && !properties.isStandby() && properties.getMaxRetries() == 0;
 	}
 
 	private static boolean isGuarded(ConfigurableEnvironment environment) {
@@ -244,7 +261,7 @@ final class EarlyLockGuard implements SmartApplicationListener {
 		 * @return the acquisition, or {@code null}
 		 */
 		@Override
-		public LockAcquisition get() {
+		public @Nullable LockAcquisition get() {
 			return this.acquisition.getAndSet(null);
 		}
 

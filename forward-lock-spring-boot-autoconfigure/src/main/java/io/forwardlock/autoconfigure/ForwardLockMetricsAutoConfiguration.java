@@ -15,7 +15,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for {@link ForwardLockMetrics}, fed
  * by the lifecycle's lock events, when Micrometer is present and a {@link MeterRegistry}
- * is configured.
+ * is configured. Refusals that happened in this JVM before any context existed are
+ * counted too (see {@link EarlyLockEvents}).
  */
 @AutoConfiguration(after = ForwardLockAutoConfiguration.class,
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -32,7 +33,10 @@ public final class ForwardLockMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ForwardLockMetricsListener forwardLockMetricsListener(ForwardLockMetrics forwardLockMetrics) {
-		return new ForwardLockMetricsListener(forwardLockMetrics);
+		ForwardLockMetricsListener listener = new ForwardLockMetricsListener(forwardLockMetrics);
+		// Refusals of earlier start-ups of this JVM, before any meter registry existed
+		EarlyLockEvents.replayUncounted(listener);
+		return listener;
 	}
 
 }

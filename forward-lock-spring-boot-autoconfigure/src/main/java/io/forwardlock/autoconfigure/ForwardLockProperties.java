@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.jdbc.JdbcLockBackend;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -301,7 +302,7 @@ public class ForwardLockProperties implements Validator {
 		/**
 		 * Name of the table that holds the lock rows.
 		 */
-		private String tableName = "FORWARD_LOCK";
+		private String tableName = JdbcLockBackend.DEFAULT_TABLE_NAME;
 
 		/**
 		 * Whether a database in the JVM's own memory (H2 'mem:', HSQLDB 'mem:', Derby

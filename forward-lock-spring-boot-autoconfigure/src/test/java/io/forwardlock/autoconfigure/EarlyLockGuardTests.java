@@ -1,20 +1,28 @@
 package io.forwardlock.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.forwardlock.actuate.metrics.ForwardLockMetrics;
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockAcquireFailedEvent;
+import io.forwardlock.lifecycle.LockLostEvent;
 import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.file.FileLockBackend;
 import io.forwardlock.lock.file.testsupport.ChildJvm;
+import io.forwardlock.lock.file.testsupport.LockHolderProcess;
 import io.forwardlock.lock.file.testsupport.LockProbeProcess;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +36,10 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationContextInitializedEvent;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationEvent;
@@ -52,6 +64,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class EarlyLockGuardTests {
 
 	private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * Heartbeat on, slow enough that no heartbeat runs during a test.
+	 */
+	private static final String[] HEARTBEAT = { "forward.lock.heartbeat.enabled=true",
+			"forward.lock.heartbeat.interval=30m", "forward.lock.stale-timeout=1h" };
 
 	@TempDir
 	Path dir;
@@ -93,6 +111,60 @@ class EarlyLockGuardTests {
 	}
 
 	@Test
+	void childContextIsNotRefusedByItsParentsLockAndSharesIt() throws Exception {
+		childSharesItsParentsLock();
+	}
+
+	@Test
+	void childContextWithAcquireEarlyIsNotRefusedByItsParentsLockAndSharesIt() throws Exception {
+		childSharesItsParentsLock("forward.lock.acquire-early=true");
+	}
+
+	private void childSharesItsParentsLock(String... childProperties) throws Exception {
+		ConfigurableApplicationContext child = run(
+				application().child(ChildApplication.class).web(WebApplicationType.NONE).properties(childProperties));
+		ConfigurableApplicationContext parent = (ConfigurableApplicationContext) child.getParent();
+		this.contexts.add(parent);
+		assertThat(child.isActive()).isTrue();
+		// One lock for the hierarchy: the parent's
+		assertThat(child.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+		assertThat(child.getBean(ForwardLockLifecycle.class)).isSameAs(parent.getBean(ForwardLockLifecycle.class));
+		assertThat(SideEffect.constructed).hasValue(2);
+		// Another application of this JVM is still turned away before it exists
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(application().listeners(recorder)));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		child.close();
+		assertThat(parent.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+		parent.close();
+		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
+	void refusalBeforeAnyContextExistedIsCountedByTheNextMeterRegistryOfThisJvm() {
+		// Refusals left by earlier tests of this JVM
+		EarlyLockEvents.replayUncounted((event) -> {
+		});
+		ConfigurableApplicationContext holder = run(application());
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(application().listeners(recorder)));
+		assertThat(recorder.failures).hasSize(1);
+		// A refusal that ends the JVM is seen by the application's listeners, never by a
+		// registry
+		assertThat(recorder.failedStartups).singleElement()
+			.satisfies((event) -> assertThat(event.getException()).isInstanceOf(LockStartupException.class));
+		holder.close();
+		ConfigurableApplicationContext next = run(application().sources(MetricsConfiguration.class));
+		MeterRegistry registry = next.getBean(MeterRegistry.class);
+		assertThat(registry.get(ForwardLockMetrics.ACQUIRE).tag("outcome", "refused").timer().count()).isEqualTo(1);
+		assertThat(registry.get(ForwardLockMetrics.ACQUIRE).tag("outcome", "acquired").timer().count()).isEqualTo(1);
+		// Counted once: a later registry does not count it again
+		assertThat(EarlyLockEvents.replayUncounted((event) -> {
+		})).isZero();
+	}
+
+	@Test
 	void probeTurnedOffLeavesTheRefusalToTheRefresh() {
 		run(application());
 		assertThat(refusedDuringRefresh(application().properties("forward.lock.early-probe=false")))
@@ -106,6 +178,47 @@ class EarlyLockGuardTests {
 		assertThat(refusedDuringRefresh(
 				application().properties("forward.lock.max-retries=1", "forward.lock.retry-delay=10ms")))
 			.isEqualTo(LockErrorType.MAX_RETRIES_EXCEEDED);
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnRefusesAHolderThatHeartbeatsBeforeTheContextExists() {
+		run(application().properties(HEARTBEAT));
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().properties(HEARTBEAT).listeners(recorder)))
+			.satisfies((ex) -> assertThat(ex.getExitCode()).isEqualTo(75));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		assertThat(recorder.failures).hasSize(1);
+		assertThat(SideEffect.constructed).hasValue(1);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnRefusesAHolderThatDeclaredNoHeartbeat() throws Exception {
+		run(application());
+		// However long ago its file changed: a holder without heartbeat is never taken
+		// over
+		setLockFileChanged(Duration.ofDays(1));
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().properties(HEARTBEAT)));
+		assertThat(SideEffect.constructed).hasValue(1);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnLeavesAHolderThatMayHaveStoppedHeartbeatingToTheRefresh() throws Exception {
+		run(application().properties(HEARTBEAT));
+		// Unchanged for longer than the holder's stale timeout, as a hung holder's file
+		setLockFileChanged(Duration.ofHours(3));
+		assertThat(refusedDuringRefresh(application().properties(HEARTBEAT))).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+		assertThat(SideEffect.constructed).hasValue(2);
+	}
+
+	@Test
+	void probeWithTheHeartbeatOnLeavesAHolderWhoseFileChangedInTheFutureToTheRefresh() throws Exception {
+		run(application().properties(HEARTBEAT));
+		// The clock stepped back: how long the file has been unchanged cannot be told
+		setLockFileChanged(Duration.ofHours(-3));
+		assertThat(refusedDuringRefresh(application().properties(HEARTBEAT))).isEqualTo(LockErrorType.INSTANCE_RUNNING);
 		assertThat(SideEffect.constructed).hasValue(2);
 	}
 
@@ -137,6 +250,42 @@ class EarlyLockGuardTests {
 			.isInstanceOfSatisfying(EarlyLockGuard.Handover.class, (handover) -> assertThat(handover.get()).isNull());
 		context.close();
 		assertThat(lockFile()).doesNotExist();
+	}
+
+	@Test
+	void acquireEarlyLockFileDeletedDuringStartUpIsRepairedBeforeTheLifecycleTakesItOver() throws Exception {
+		ApplicationListener<ApplicationContextInitializedEvent> deleteLockFile = (event) -> deleteQuietly(lockFile());
+		ConfigurableApplicationContext context = run(
+				application().properties("forward.lock.acquire-early=true").listeners(deleteLockFile));
+		assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+	}
+
+	@Test
+	void acquireEarlyLockTakenByAnotherInstanceDuringStartUpIsPublishedAsLostAndRefused() throws Exception {
+		try (ChildJvm other = ChildJvm.start(LockHolderProcess.class, this.dir.toString(), "orders")) {
+			other.await(CHILD_TIMEOUT, "READY");
+			// A tmp cleaner deletes the lock file while this instance starts, and another
+			// instance takes the lock with a new file
+			ApplicationListener<ApplicationContextInitializedEvent> takeOver = (event) -> {
+				deleteQuietly(lockFile());
+				try {
+					assertThat(other.ask("acquire", CHILD_TIMEOUT, "ACQUIRED", "BUSY", "ERROR")).isEqualTo("ACQUIRED");
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			};
+			Recorder recorder = new Recorder();
+			Throwable failure = catchThrowable(() -> run(
+					application().properties("forward.lock.acquire-early=true").listeners(takeOver, recorder)));
+			LockStartupException refusal = StartupFailures.findCause(failure, LockStartupException.class);
+			assertThat(refusal).as("refusal in %s", failure).isNotNull();
+			assertThat(refusal.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING);
+			assertThat(recorder.losses).singleElement()
+				.satisfies((event) -> assertThat(event.getStatus().state()).isEqualTo(LockState.LOST));
+			assertThat(other.ask("verify", CHILD_TIMEOUT, "VERIFY")).contains("HELD");
+		}
 	}
 
 	@Test
@@ -203,6 +352,19 @@ class EarlyLockGuardTests {
 		return context;
 	}
 
+	private static void deleteQuietly(Path file) {
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private void setLockFileChanged(Duration ago) throws IOException {
+		Files.setLastModifiedTime(lockFile(), FileTime.from(Instant.now().minus(ago)));
+	}
+
 	private Path lockFile() {
 		return this.dir.resolve("orders.lock");
 	}
@@ -220,6 +382,10 @@ class EarlyLockGuardTests {
 
 		final List<LockAcquireFailedEvent> failures = new CopyOnWriteArrayList<>();
 
+		final List<ApplicationFailedEvent> failedStartups = new CopyOnWriteArrayList<>();
+
+		final List<LockLostEvent> losses = new CopyOnWriteArrayList<>();
+
 		@Override
 		public void onApplicationEvent(ApplicationEvent event) {
 			if (event instanceof ApplicationContextInitializedEvent) {
@@ -227,6 +393,12 @@ class EarlyLockGuardTests {
 			}
 			else if (event instanceof LockAcquireFailedEvent failed) {
 				this.failures.add(failed);
+			}
+			else if (event instanceof ApplicationFailedEvent failed) {
+				this.failedStartups.add(failed);
+			}
+			else if (event instanceof LockLostEvent lost) {
+				this.losses.add(lost);
 			}
 		}
 
@@ -250,6 +422,28 @@ class EarlyLockGuardTests {
 		SideEffect sideEffect() {
 			return new SideEffect();
 		}
+
+	}
+
+	/**
+	 * A child application with auto-configuration of its own, as an application built
+	 * with {@code SpringApplicationBuilder.child} has.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ForwardLockAutoConfiguration.class)
+	static class ChildApplication {
+
+		@Bean
+		SideEffect childSideEffect() {
+			return new SideEffect();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+			CompositeMeterRegistryAutoConfiguration.class, ForwardLockMetricsAutoConfiguration.class })
+	static class MetricsConfiguration {
 
 	}
 

@@ -82,7 +82,10 @@ class ForwardLockMetricsAutoConfigurationTests {
 				.tag("outcome", "acquired")
 				.timer()
 				.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(250.0);
-			assertThat(registry.get("forward.lock.acquire").timer().count()).isEqualTo(1);
+			// Tagged: refusals replayed from earlier tests of this JVM have timers of
+			// their
+			// own
+			assertThat(registry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
 		});
 	}
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.jdbc.JdbcLockBackend;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
@@ -81,7 +82,9 @@ class ForwardLockPropertiesTests {
 			.isEqualTo(this.properties.getVerifyInterval());
 		assertThat(defaults).containsEntry("forward.lock.exit-code", String.valueOf(this.properties.getExitCode()))
 			.containsEntry("forward.lock.lost-exit-code", String.valueOf(this.properties.getLostExitCode()))
-			.containsEntry("forward.lock.max-retries", String.valueOf(this.properties.getMaxRetries()));
+			.containsEntry("forward.lock.max-retries", String.valueOf(this.properties.getMaxRetries()))
+			.containsEntry("forward.lock.jdbc.table-name", this.properties.getJdbc().getTableName());
+		assertThat(this.properties.getJdbc().getTableName()).isEqualTo(JdbcLockBackend.DEFAULT_TABLE_NAME);
 	}
 
 	private static Duration duration(String text) {

@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
  * Runs the sample application's executable jar as real processes to show what happens
  * before the application context exists: the early probe that turns a duplicate away, and
  * the cold standby of {@code forward.lock.acquire-early}. The sample's defaults are used
- * (no heartbeat), as an operator who starts the jar twice would.
+ * (no heartbeat), as an operator who starts the jar twice would, and the heartbeat once.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SampleAppEarlyProcessIT {
@@ -72,6 +72,23 @@ class SampleAppEarlyProcessIT {
 				assertThat(late.output()).contains("Holder: PID " + holder.pid());
 				assertThat(markerPids()).containsExactly(holder.pid(), late.pid());
 			}
+			assertThat(holder.isAlive()).isTrue();
+		}
+	}
+
+	@Test
+	void duplicateWithTheHeartbeatOnIsRefusedEarlyWhileTheHolderHeartbeats() throws Exception {
+		String[] heartbeat = { "--forward.lock.heartbeat.enabled=true", "--forward.lock.heartbeat.interval=1s",
+				"--forward.lock.stale-timeout=5s" };
+		try (SampleAppProcess holder = SampleAppProcess.start(this.environment, heartbeat).awaitStarted()) {
+			try (SampleAppProcess duplicate = SampleAppProcess.start(this.environment, heartbeat)) {
+				assertThat(duplicate.awaitExit(EXIT_TIMEOUT)).isEqualTo(75);
+				assertThat(duplicate.output()).contains("APPLICATION FAILED TO START")
+					.contains("Holder: PID " + holder.pid())
+					.doesNotContain("Starting SampleApplication");
+				assertNoStackTrace(duplicate.output());
+			}
+			assertThat(markerPids()).containsExactly(holder.pid());
 			assertThat(holder.isAlive()).isTrue();
 		}
 	}

@@ -301,6 +301,46 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
+	 * Whether the holder of the lock could be one that stopped heartbeating, so that a
+	 * contender that watches it long enough might take the lock over (see the class
+	 * Javadoc). Answers at once, without watching, and never opens the lock file (it
+	 * reads its attributes and the holder record only):
+	 * <ul>
+	 * <li>{@code false} when nobody holds a lock file, when the holder declared no
+	 * heartbeat (such a holder is never taken over), or when its lock file changed less
+	 * than its declared stale timeout ago by this host's clock (a live holder rewrites it
+	 * every heartbeat interval, at most half the stale timeout);</li>
+	 * <li>{@code true} otherwise, also when the modification time lies in the future (the
+	 * clock stepped back) or the facts cannot be read.</li>
+	 * </ul>
+	 * Comparing the file's time with the wall clock is only good enough for this: a
+	 * {@code false} answer may justify giving up early (an early refusal, which can never
+	 * let two instances in), while a takeover is only ever decided by watching on the
+	 * monotonic clock.
+	 * @param request what to lock
+	 * @return whether the holder may be taken over by a contender that watches it
+	 */
+	public boolean mayBeTakenOver(LockRequest request) {
+		Path path = lockFile(request);
+		try {
+			LockFiles.FileFacts facts = LockFiles.lstat(path);
+			if (facts == null) {
+				return false;
+			}
+			HolderFiles.Declared declared = HolderFiles.readDeclared(holderFile(request)).orElse(null);
+			if (declared == null || !declared.heartbeat()) {
+				return false;
+			}
+			Duration staleTimeout = declared.staleTimeout();
+			long unchangedMillis = System.currentTimeMillis() - facts.lastModifiedMillis();
+			return staleTimeout == null || unchangedMillis < 0 || unchangedMillis >= staleTimeout.toMillis();
+		}
+		catch (IOException ex) {
+			return true;
+		}
+	}
+
+	/**
 	 * Open the lock file for an attempt to lock it. Tests override it to act between the
 	 * open and the lock.
 	 * @param path the lock file path

@@ -109,8 +109,8 @@ public class JdbcLockSchemaInitializer {
 		catch (SQLException | IOException ex) {
 			throw new IllegalStateException("Failed to create the lock table " + this.tableName
 					+ ((script != null) ? " with " + script : "") + ". Create it with your own migrations from that "
-					+ "script in forward-lock's jar and set forward.lock.jdbc.initialize-schema=never, or check that "
-					+ "the database user may create tables", ex);
+					+ "script in forward-lock's jar and stop creating it on start-up, or check that the database "
+					+ "user may create tables", ex);
 		}
 	}
 
