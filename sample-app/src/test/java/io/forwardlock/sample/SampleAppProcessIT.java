@@ -117,8 +117,9 @@ class SampleAppProcessIT {
 				assertNoStackTrace(early.output());
 			}
 			assertThat(marker).doesNotExist();
-			// Without early acquisition, a refused instance does construct its singletons
-			try (SampleAppProcess late = SampleAppProcess.start(this.environment,
+			// Refused only during the refresh (no early acquisition, and the early probe
+			// turned off), an instance does construct its singletons
+			try (SampleAppProcess late = SampleAppProcess.start(this.environment, "--forward.lock.early-probe=false",
 					"--sample.startup-marker=" + marker)) {
 				assertThat(late.awaitExit(EXIT_TIMEOUT)).isEqualTo(75);
 				assertThat(Files.readString(marker)).contains("pid=" + late.pid());
