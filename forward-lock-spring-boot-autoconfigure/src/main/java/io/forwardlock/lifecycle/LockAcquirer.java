@@ -84,10 +84,12 @@ public class LockAcquirer {
 			throw ex;
 		}
 		catch (LockException ex) {
-			// The exit code says "another instance holds the lock", which a supervisor
-			// must not restart blindly; a backend that could not be reached is worth a
-			// restart
-			int exitCode = InstanceLock.isTransient(ex) ? FAILED_EXIT_CODE : this.policy.exitCode();
+			// The exit code says "the lock could not be taken", which a supervisor must
+			// not restart blindly. A backend that could not be reached is worth a
+			// restart, and a set-up that cannot work ends like any invalid setting of
+			// the application: neither is about the lock being held
+			int exitCode = (InstanceLock.isTransient(ex) || ex.getType() == LockErrorType.INVALID_CONFIGURATION)
+					? FAILED_EXIT_CODE : this.policy.exitCode();
 			throw new LockStartupException(ex, exitCode);
 		}
 		finally {

@@ -196,6 +196,22 @@ class LockAcquirerTests {
 			});
 	}
 
+	@Test
+	void setUpThatCannotWorkExitsLikeAnyInvalidSettingNotWithTheCodeThatNamesAHolder() {
+		InMemoryLockBackend misconfigured = new InMemoryLockBackend() {
+			@Override
+			public synchronized Optional<LockLease> tryAcquire(LockRequest request) {
+				throw LockErrors.invalidConfiguration("The lock table FORWARD_LOCK does not exist", "memory:orders");
+			}
+		};
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(
+				() -> new LockAcquirer(misconfigured, this.request, LockAcquisitionPolicy.failFast(75)).acquire(null))
+			.satisfies((ex) -> {
+				assertThat(ex.getType()).isEqualTo(LockErrorType.INVALID_CONFIGURATION);
+				assertThat(ex.getExitCode()).isEqualTo(1);
+			});
+	}
+
 	private LockAcquirer acquirer(LockAcquisitionPolicy policy) {
 		return new LockAcquirer(this.backend, this.request, policy);
 	}
