@@ -1,5 +1,7 @@
 package io.forwardlock.lifecycle;
 
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,17 +67,26 @@ class ForwardLockLifecycleFileTests {
 	void deletedLockDirectoryIsNoticedAtOnceAndRepaired() throws Exception {
 		Path lockDirectory = this.directory.resolve("locks");
 		start(lockDirectory);
-		try (var files = Files.list(lockDirectory)) {
-			for (Path file : files.toList()) {
-				Files.delete(file);
-			}
-		}
-		Files.delete(lockDirectory);
+		// as rm -rf would, again if the holder re-created its file in between
+		await().atMost(Duration.ofSeconds(10)).until(() -> deleteTree(lockDirectory));
 		await().atMost(Duration.ofSeconds(10)).until(() -> Files.isRegularFile(lockDirectory.resolve("app.lock")));
 		// and the new directory is watched again
 		Files.delete(lockDirectory.resolve("app.lock"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> Files.isRegularFile(lockDirectory.resolve("app.lock")));
 		assertThat(this.handled).isEmpty();
+	}
+
+	private static boolean deleteTree(Path directory) throws IOException {
+		try (var files = Files.list(directory)) {
+			for (Path file : files.toList()) {
+				Files.deleteIfExists(file);
+			}
+			Files.delete(directory);
+			return true;
+		}
+		catch (DirectoryNotEmptyException ex) {
+			return false;
+		}
 	}
 
 }
