@@ -21,6 +21,8 @@ final class SampleAppProcess implements AutoCloseable {
 
 	static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
+	private static final Duration END_OF_OUTPUT_TIMEOUT = Duration.ofSeconds(30);
+
 	private final Process process;
 
 	private final StringBuffer output = new StringBuffer();
@@ -55,6 +57,28 @@ final class SampleAppProcess implements AutoCloseable {
 	 */
 	static SampleAppProcess start(List<String> jvmOptions, Map<String, String> environment, String... args)
 			throws IOException {
+		List<String> target = new ArrayList<>(List.of("-jar", jar().toString(), "--server.port=0"));
+		target.addAll(List.of(args));
+		return launch(jvmOptions, environment, target);
+	}
+
+	/**
+	 * Start a main class in a JVM of its own, such as a server that the tests need
+	 * outside their own JVM, with its output captured the same way.
+	 * @param classPath the class path
+	 * @param mainClass the main class
+	 * @param args its arguments
+	 * @return the running process
+	 * @throws IOException if it cannot be started
+	 */
+	static SampleAppProcess startMain(String classPath, String mainClass, String... args) throws IOException {
+		List<String> target = new ArrayList<>(List.of("-cp", classPath, mainClass));
+		target.addAll(List.of(args));
+		return launch(List.of(), Map.of(), target);
+	}
+
+	private static SampleAppProcess launch(List<String> jvmOptions, Map<String, String> environment,
+			List<String> target) throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		// start-up speed matters more than peak speed here
@@ -62,10 +86,7 @@ final class SampleAppProcess implements AutoCloseable {
 		command.add("-XX:+UseSerialGC");
 		command.add("-Xmx192m");
 		command.addAll(jvmOptions);
-		command.add("-jar");
-		command.add(jar().toString());
-		command.add("--server.port=0");
-		command.addAll(List.of(args));
+		command.addAll(target);
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().putAll(environment);
 		return new SampleAppProcess(builder.start());
@@ -97,17 +118,22 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Wait until the output contains the text.
+	 * Wait until the output contains the text. A process that exits without printing it
+	 * fails the wait at once, but only after its output has been read to the end: the
+	 * last lines it printed may still be in the pipe when it is gone.
 	 * @param text the text to wait for
 	 * @param timeout how long to wait at most
 	 * @return this process
 	 */
 	SampleAppProcess awaitOutput(String text, Duration timeout) {
 		await().atMost(timeout)
+			.pollDelay(Duration.ZERO)
 			.pollInterval(Duration.ofMillis(50))
-			.failFast("process " + pid() + " exited early:\n" + output(),
-					() -> !this.process.isAlive() && !output().contains(text))
-			.until(() -> output().contains(text));
+			.until(() -> output().contains(text) || outputEnded());
+		if (!output().contains(text)) {
+			throw new AssertionError("process " + pid() + " exited with " + this.process.exitValue()
+					+ " without printing '" + text + "'; its output:\n" + output());
+		}
 		return this;
 	}
 
@@ -116,7 +142,7 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Wait for the process to exit.
+	 * Wait for the process to exit and for its output to be read to the end.
 	 * @param timeout how long to wait at most
 	 * @return the exit status
 	 * @throws InterruptedException if interrupted
@@ -125,9 +151,21 @@ final class SampleAppProcess implements AutoCloseable {
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 			throw new AssertionError("process " + pid() + " did not exit within " + timeout + ":\n" + output());
 		}
-		// The process is gone, but its last lines may still be on their way
-		this.pump.join(TimeUnit.SECONDS.toMillis(30));
+		outputEnded();
 		return this.process.exitValue();
+	}
+
+	/**
+	 * Whether the process has exited; if so, its output is first read to the end. When
+	 * the process exits, the JDK moves what is left in the pipe into a buffer and ends
+	 * the stream there, so the wait is short; bounded all the same.
+	 */
+	private boolean outputEnded() throws InterruptedException {
+		if (this.process.isAlive()) {
+			return false;
+		}
+		this.pump.join(END_OF_OUTPUT_TIMEOUT.toMillis());
+		return true;
 	}
 
 	/**
@@ -143,6 +181,10 @@ final class SampleAppProcess implements AutoCloseable {
 	 */
 	void kill() {
 		this.process.toHandle().destroyForcibly();
+	}
+
+	ProcessHandle toHandle() {
+		return this.process.toHandle();
 	}
 
 	boolean isAlive() {
