@@ -3,8 +3,6 @@ package io.forwardlock.sample;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The JDBC cut-off: the holder's connection to PostgreSQL is black-holed (through a
@@ -42,28 +39,24 @@ class SampleAppJdbcCutOffProcessIT {
 			Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", ledger.file().toString());
 			try (SampleAppProcess holder = SampleAppProcess.start(environment, args(proxy.port(), "200ms"))
 				.awaitStarted()) {
-				await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(holder.pid()) > 0);
+				ledger.awaitTicksOf(holder.pid(), 1);
 				// The standby polls often, so that it acquires within a few milliseconds
-				// of
-				// the moment the database lets it: the holder must have reported its loss
-				// by then
-				List<String> standbyArgs = new ArrayList<>(List.of(args(postgres.getPort(), "20ms")));
-				standbyArgs.add("--forward.lock.standby=true");
+				// of the moment the database lets it: the holder must have reported its
+				// loss by then
 				try (SampleAppProcess standby = SampleAppProcess.start(environment,
-						standbyArgs.toArray(String[]::new))) {
-					standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+						SampleAppProcess.withArgs(args(postgres.getPort(), "20ms"), "--forward.lock.standby=true"))) {
+					standby.awaitStandby();
 					Instant cutOff = Instant.now();
 					proxy.blackHole();
 					standby.awaitStarted();
-					await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(standby.pid()) > 0);
+					ledger.awaitTicksOf(standby.pid(), 1);
 					// on-lost=shutdown: the holder exits with the lost-lock status, its
 					// database still out of reach
 					assertThat(holder.awaitExit(Duration.ofSeconds(90))).as(holder.output()).isEqualTo(76);
 					Instant exited = Instant.now();
-					long after = ledger.ticksOf(standby.pid());
-					await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(standby.pid()) >= after + 10);
+					ledger.awaitTicksOf(standby.pid(), ledger.ticksOf(standby.pid()) + 10);
 
-					assertThat(ledger.holderRuns()).as("holders in the ledger, in order")
+					assertThat(ledger.pidRuns()).as("holders in the ledger, in order")
 						.containsExactly(holder.pid(), standby.pid());
 					Instant lastOfHolder = ledger.lastOf(holder.pid()).orElseThrow().at();
 					Instant firstOfStandby = ledger.firstOf(standby.pid()).orElseThrow().at();

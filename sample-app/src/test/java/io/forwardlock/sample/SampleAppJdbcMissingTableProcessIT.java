@@ -1,6 +1,5 @@
 package io.forwardlock.sample;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +25,7 @@ class SampleAppJdbcMissingTableProcessIT {
 						"--spring.datasource.username=postgres", "--spring.datasource.password=",
 						"--forward.lock.jdbc.initialize-schema=never", "--forward.lock.standby=true",
 						"--forward.lock.retry-delay=200ms")) {
-			int status = standby.awaitExit(Duration.ofSeconds(120));
+			int status = standby.awaitExit();
 			assertThat(status).as(standby.output()).isNotZero();
 			assertThat(standby.output()).contains("FORWARD_LOCK does not exist")
 				.contains("forward.lock.jdbc.initialize-schema")

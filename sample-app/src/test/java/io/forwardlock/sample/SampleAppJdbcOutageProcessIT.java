@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,19 +51,15 @@ class SampleAppJdbcOutageProcessIT {
 			SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
 			Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", ledger.file().toString());
 			try (SampleAppProcess first = SampleAppProcess.start(environment, args(port)).awaitStarted()) {
-				await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ticksOf(first.pid()) > 0);
+				ledger.awaitTicksOf(first.pid(), 1);
 				postgres.close();
 				postgres = null;
 				Instant down = Instant.now();
-				List<String> standbyArgs = new ArrayList<>(List.of(args(port)));
-				standbyArgs.add("--forward.lock.standby=true");
 				// The table exists (the first instance created it), as it does where
 				// migrations create it: creating it at start-up needs the database, and
-				// an
-				// instance that starts while it is down exits with status 1 there
-				standbyArgs.add("--forward.lock.jdbc.initialize-schema=never");
-				try (SampleAppProcess second = SampleAppProcess.start(environment,
-						standbyArgs.toArray(String[]::new))) {
+				// an instance that starts while it is down exits with status 1 there
+				try (SampleAppProcess second = SampleAppProcess.start(environment, SampleAppProcess.withArgs(args(port),
+						"--forward.lock.standby=true", "--forward.lock.jdbc.initialize-schema=never"))) {
 					first.awaitOutput("LOCK_LOST", Duration.ofSeconds(60));
 					// The second instance met the outage: it retries, with a pool timeout
 					// shorter than the heartbeat, instead of exiting
@@ -87,7 +82,7 @@ class SampleAppJdbcOutageProcessIT {
 						assertThat(tick.pid()).isEqualTo(afterReturn.get(0).pid());
 						assertThat(tick.at()).isAfter(back.minus(RETRY_DELAY));
 					});
-					assertThat(ledger.holderRuns()).as("holders in the ledger, in order")
+					assertThat(ledger.pidRuns()).as("holders in the ledger, in order")
 						.isIn(List.of(first.pid()), List.of(first.pid(), second.pid()));
 					Instant lastBeforeOutage = ticks.get((int) ticksBefore - 1).at();
 					Duration downtime = Duration.between(lastBeforeOutage, afterReturn.get(0).at());

@@ -1,17 +1,10 @@
 package io.forwardlock.sample;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -35,13 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SampleAppKubernetesProcessIT {
 
-	private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
-
 	private static final Duration LEASE = Duration.ofSeconds(6);
 
 	private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
-	private static Process server;
+	private static SampleAppProcess server;
 
 	private static String masterUrl;
 
@@ -60,26 +51,11 @@ class SampleAppKubernetesProcessIT {
 		Path module = Path.of("..", "forward-lock-kubernetes", "target").toAbsolutePath().normalize();
 		String classPath = Files.readString(module.resolve("mock-api-server.classpath")).trim() + File.pathSeparator
 				+ module.resolve("test-classes");
-		server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp", classPath,
-				"io.forwardlock.lock.kubernetes.MockApiServerProcess")
-			.redirectError(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-		String ready = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
-		assertThat(ready).as("mock API server").startsWith("READY ");
-		masterUrl = ready.substring("READY ".length()).trim();
+		server = SampleAppProcess.startMain(classPath, "io.forwardlock.lock.kubernetes.MockApiServerProcess");
+		masterUrl = server.awaitLine("READY ", Duration.ofSeconds(60)).substring("READY ".length()).trim();
 		client = new KubernetesClientBuilder()
 			.withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(masterUrl).build())
 			.build();
-	}
-
-	private static String readLine(BufferedReader reader) {
-		try {
-			return reader.readLine();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 	@AfterAll
@@ -88,8 +64,7 @@ class SampleAppKubernetesProcessIT {
 			client.close();
 		}
 		if (server != null) {
-			server.destroyForcibly();
-			server.waitFor(30, TimeUnit.SECONDS);
+			server.close();
 		}
 	}
 
@@ -110,23 +85,19 @@ class SampleAppKubernetesProcessIT {
 				.containsEntry("forwardlock.io/pod", "orders-7d9f-a");
 			try (SampleAppProcess refused = SampleAppProcess.start(pod("orders-7d9f-b"), kubernetes);
 					SampleAppProcess standby = SampleAppProcess.start(pod("orders-7d9f-c"),
-							concat(kubernetes, "--forward.lock.standby=true"))) {
-				assertThat(refused.awaitExit(EXIT_TIMEOUT)).isEqualTo(75);
-				assertThat(refused.output()).contains("APPLICATION FAILED TO START")
-					.contains("Holder: PID " + first.pid() + " on orders-7d9f-a")
+							SampleAppProcess.withArgs(kubernetes, "--forward.lock.standby=true"))) {
+				assertThat(refused.awaitRefusalBy(first)).contains("Holder: PID " + first.pid() + " on orders-7d9f-a")
 					.contains("Lock:   Kubernetes Lease test/forward-mcp")
 					.contains("kubectl delete pod orders-7d9f-a -n test")
 					.contains("renewed (or taken) while this instance watched it")
 					.contains("forward.lock.standby=true")
 					.doesNotContain("lock file")
-					.doesNotContain("\tat io.forwardlock")
-					.doesNotContain("Tomcat started");
-				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+					.doesNotContain("\tat io.forwardlock");
+				standby.awaitStandby();
 				// A crash releases nothing: the standby takes over when the Lease has
 				// stayed unchanged for its duration
 				long killedAt = System.nanoTime();
-				first.kill();
-				first.awaitExit(EXIT_TIMEOUT);
+				first.crash();
 				standby.awaitOutput("Acquired lock 'forward-mcp'", SampleAppProcess.START_TIMEOUT);
 				Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
 				standby.awaitStarted();
@@ -136,8 +107,7 @@ class SampleAppKubernetesProcessIT {
 						"Sample app on the Kubernetes backend: standby took over %d ms after SIGKILL "
 								+ "(bound: lease %d ms + retry delay %d ms)%n",
 						takeover.toMillis(), LEASE.toMillis(), RETRY_DELAY.toMillis());
-				standby.terminate();
-				standby.awaitExit(EXIT_TIMEOUT);
+				standby.stop();
 				assertThat(standby.output()).contains("Released lock 'forward-mcp'");
 				assertThat(lease().getSpec().getHolderIdentity()).as("released Lease has no holder").isNull();
 			}
@@ -155,8 +125,7 @@ class SampleAppKubernetesProcessIT {
 			assertThat(lease("crash-restart").getSpec().getHolderIdentity()).isEqualTo("orders-0_" + first.pid());
 			// kill -9, as a node loss or the OOM killer would: nothing is released
 			killedAt = System.nanoTime();
-			first.kill();
-			first.awaitExit(EXIT_TIMEOUT);
+			first.crash();
 		}
 		// The Deployment (or StatefulSet, same pod name) starts a replacement at once: it
 		// neither waits as a standby nor retries, yet must not crash-loop on exit 75
@@ -171,8 +140,7 @@ class SampleAppKubernetesProcessIT {
 					"Sample app on the Kubernetes backend: a fail-fast pod acquired %d ms after the holder's SIGKILL "
 							+ "(bound: lease %d ms + retry delay %d ms + JVM start)%n",
 					started.toMillis(), LEASE.toMillis(), RETRY_DELAY.toMillis());
-			next.terminate();
-			next.awaitExit(EXIT_TIMEOUT);
+			next.stop();
 		}
 	}
 
@@ -187,12 +155,6 @@ class SampleAppKubernetesProcessIT {
 
 	private static Lease lease(String name) {
 		return client.leases().inNamespace("test").withName(name).get();
-	}
-
-	private static String[] concat(String[] args, String extra) {
-		String[] all = Arrays.copyOf(args, args.length + 1);
-		all[args.length] = extra;
-		return all;
 	}
 
 }

@@ -7,15 +7,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Timeout;
@@ -43,10 +39,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class SampleAppLockDeletionProcessIT {
 
-	private static final Pattern LOG_TIME = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\S+)\\s+(INFO|WARN|ERROR)\\b");
-
-	private static final Pattern TICK = Pattern.compile("^tick \\d+ pid=(\\d+) at=(\\S+)");
-
 	private static final String[] COMMON = { "--sample.tick-interval=50ms" };
 
 	@TempDir
@@ -58,9 +50,9 @@ class SampleAppLockDeletionProcessIT {
 	void holderWritesNoTickAfterTheRetriersFirstWhenItsLockIsDeleted(String deleted, String watch) throws Exception {
 		Path locks = this.dir.resolve("locks");
 		Path lockFile = locks.resolve("forward-mcp.lock");
-		Path ledger = this.dir.resolve("ledger.txt");
+		SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
 		Map<String, String> environment = Map.of("FORWARD_LOCK_DIR", locks.toString(), "SAMPLE_LEDGER_FILE",
-				ledger.toString());
+				ledger.file().toString());
 		// The JDK watches directories through inotify on Linux only, so the holder runs
 		// without a watch where it believes it runs on macOS (Tomcat would not start
 		// there, hence no web server)
@@ -68,7 +60,7 @@ class SampleAppLockDeletionProcessIT {
 		List<String> jvmOptions = watched ? List.of() : List.of("-Dos.name=Mac OS X");
 		String[] holderArgs = watched ? COMMON : new String[] { COMMON[0], "--spring.main.web-application-type=none" };
 		try (SampleAppProcess holder = SampleAppProcess.start(jvmOptions, environment, holderArgs).awaitStarted()) {
-			await().atMost(Duration.ofSeconds(60)).until(() -> !ticksOf(ledger, holder.pid()).isEmpty());
+			ledger.awaitTicksOf(holder.pid(), 1);
 			try (SampleAppProcess retrier = SampleAppProcess.start(environment, COMMON[0],
 					"--forward.lock.max-retries=1000000", "--forward.lock.retry-delay=10ms")) {
 				retrier.awaitOutput("attempt 1 of 1000001 failed", SampleAppProcess.START_TIMEOUT);
@@ -82,8 +74,7 @@ class SampleAppLockDeletionProcessIT {
 								|| (!holder.isAlive() && !holder.output().contains("LOCK_LOST")))
 						.until(() -> {
 							// the holder may hear of its loss (and exit) before the
-							// retrier
-							// has logged its acquisition
+							// retrier has logged its acquisition
 							if (retrier.output().contains("Acquired lock") || holder.output().contains("LOCK_LOST")) {
 								return true;
 							}
@@ -104,35 +95,27 @@ class SampleAppLockDeletionProcessIT {
 				}
 				holder.awaitOutput("LOCK_LOST", Duration.ofSeconds(60));
 				// default on-lost: the old holder stops its work and exits
-				assertThat(holder.awaitExit(Duration.ofSeconds(120))).isEqualTo(76);
-				await().atMost(Duration.ofSeconds(60)).until(() -> ticksOf(ledger, retrier.pid()).size() >= 20);
-				List<Tick> ticks = ticks(ledger);
-				int first = indexOfFirst(ticks, retrier.pid());
-				assertThat(ticks.subList(first, ticks.size())).as("ticks from the retrier's first on")
-					.extracting(Tick::pid)
-					.doesNotContain(holder.pid());
-				report(deleted + ", " + watch, deletions, holder, retrier, ticks, first);
+				assertThat(holder.awaitExit()).isEqualTo(76);
+				ledger.awaitTicksOf(retrier.pid(), 20);
+				ledger.assertNoTickOfAfterFirstOf(holder.pid(), retrier.pid());
+				report(deleted + ", " + watch, deletions, holder, retrier, ledger);
 			}
 		}
 	}
 
 	private static void report(String deleted, List<Instant> deletions, SampleAppProcess holder,
-			SampleAppProcess retrier, List<Tick> ticks, int first) {
-		Instant acquired = logTime(retrier.output(), "Acquired lock");
-		Instant lost = logTime(holder.output(), "LOCK_LOST");
+			SampleAppProcess retrier, SampleLedger ledger) throws IOException {
+		Instant acquired = loggedAt(retrier, "Acquired lock");
+		Instant lost = loggedAt(holder, "LOCK_LOST");
 		// the deletion that let the retrier in: the last one before either side saw it
 		Instant earliest = acquired.isBefore(lost) ? acquired : lost;
 		Instant deletion = deletions.stream()
 			.filter((each) -> each.isBefore(earliest))
 			.reduce((a, b) -> b)
 			.orElseThrow();
-		Instant lastOfHolder = ticks.subList(0, first)
-			.stream()
-			.filter((tick) -> tick.pid() == holder.pid())
-			.map(Tick::at)
-			.reduce((a, b) -> b)
-			.orElseThrow();
-		Instant firstOfRetrier = ticks.get(first).at();
+		// No tick of the holder follows the retrier's first
+		Instant lastOfHolder = ledger.lastOf(holder.pid()).orElseThrow().at();
+		Instant firstOfRetrier = ledger.firstOf(retrier.pid()).orElseThrow().at();
 		System.out
 			.printf("Deletion of the %s under a holder (%d deletions until the retrier got in): deletion -> holder's "
 					+ "LOCK_LOST %d ms, -> retrier acquired %d ms, -> retrier's first tick %d ms; "
@@ -150,18 +133,9 @@ class SampleAppLockDeletionProcessIT {
 		return Duration.between(from, to).toMillis();
 	}
 
-	/**
-	 * Time of the first log line that contains the text, from Spring Boot's console
-	 * format, which starts with an ISO-8601 date and time.
-	 */
-	private static Instant logTime(String output, String text) {
-		for (String line : output.split("\n")) {
-			Matcher matcher = LOG_TIME.matcher(line);
-			if (line.contains(text) && matcher.find()) {
-				return OffsetDateTime.parse(matcher.group(1)).toInstant();
-			}
-		}
-		throw new AssertionError("No log line with '" + text + "' in:\n" + output);
+	private static Instant loggedAt(SampleAppProcess process, String text) {
+		return SampleLedger.loggedAt(process.output(), text)
+			.orElseThrow(() -> new AssertionError("No log line with '" + text + "' in:\n" + process.output()));
 	}
 
 	/**
@@ -184,36 +158,6 @@ class SampleAppLockDeletionProcessIT {
 				// re-created meanwhile (a directory that is no longer empty)
 			}
 		}
-	}
-
-	private static int indexOfFirst(List<Tick> ticks, long pid) {
-		for (int i = 0; i < ticks.size(); i++) {
-			if (ticks.get(i).pid() == pid) {
-				return i;
-			}
-		}
-		throw new AssertionError("No tick of PID " + pid + " in the ledger");
-	}
-
-	private static List<Tick> ticksOf(Path ledger, long pid) throws IOException {
-		return ticks(ledger).stream().filter((tick) -> tick.pid() == pid).toList();
-	}
-
-	private static List<Tick> ticks(Path ledger) throws IOException {
-		if (!Files.exists(ledger)) {
-			return List.of();
-		}
-		List<Tick> ticks = new ArrayList<>();
-		for (String line : Files.readAllLines(ledger)) {
-			Matcher matcher = TICK.matcher(line);
-			if (matcher.find()) {
-				ticks.add(new Tick(Long.parseLong(matcher.group(1)), Instant.parse(matcher.group(2))));
-			}
-		}
-		return ticks;
-	}
-
-	private record Tick(long pid, Instant at) {
 	}
 
 }

@@ -9,17 +9,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The sample application's executable jar running in a JVM of its own, with its output
- * captured. Always {@link #close()} it.
+ * captured: how every process test starts, waits for, signals and reads the sample (and
+ * any other JVM it needs, such as a server). Always {@link #close()} it.
  */
 final class SampleAppProcess implements AutoCloseable {
 
 	static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+	static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
 
 	private static final Duration END_OF_OUTPUT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -126,19 +132,42 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @return this process
 	 */
 	SampleAppProcess awaitOutput(String text, Duration timeout) {
-		await().atMost(timeout)
-			.pollDelay(Duration.ZERO)
-			.pollInterval(Duration.ofMillis(50))
-			.until(() -> output().contains(text) || outputEnded());
-		if (!output().contains(text)) {
-			throw new AssertionError("process " + pid() + " exited with " + this.process.exitValue()
-					+ " without printing '" + text + "'; its output:\n" + output());
-		}
+		awaitFound("'" + text + "'", () -> Optional.of(text).filter(output()::contains), timeout);
 		return this;
 	}
 
 	SampleAppProcess awaitStarted() {
 		return awaitOutput("Started SampleApplication", START_TIMEOUT);
+	}
+
+	SampleAppProcess awaitStandby() {
+		return awaitOutput("waiting on standby", START_TIMEOUT);
+	}
+
+	/**
+	 * Wait for the first output line that starts with the prefix, as
+	 * {@link #awaitOutput(String, Duration)} waits for a text.
+	 * @param prefix the start of the line
+	 * @param timeout how long to wait at most
+	 * @return the line
+	 */
+	String awaitLine(String prefix, Duration timeout) {
+		return awaitFound("a line starting with '" + prefix + "'",
+				() -> output().lines().filter((line) -> line.startsWith(prefix)).findFirst(), timeout);
+	}
+
+	private <T> T awaitFound(String description, Supplier<Optional<T>> search, Duration timeout) {
+		await().atMost(timeout)
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> search.get().isPresent() || outputEnded());
+		return search.get()
+			.orElseThrow(() -> new AssertionError("process " + pid() + " exited with " + this.process.exitValue()
+					+ " without printing " + description + "; its output:\n" + output()));
+	}
+
+	int awaitExit() throws InterruptedException {
+		return awaitExit(EXIT_TIMEOUT);
 	}
 
 	/**
@@ -185,6 +214,113 @@ final class SampleAppProcess implements AutoCloseable {
 
 	ProcessHandle toHandle() {
 		return this.process.toHandle();
+	}
+
+	/**
+	 * Stop the process as an operator would (SIGTERM) and wait for it to exit.
+	 * @return the exit status
+	 * @throws InterruptedException if interrupted
+	 */
+	int stop() throws InterruptedException {
+		terminate();
+		return awaitExit();
+	}
+
+	/**
+	 * Crash the process (SIGKILL: no shutdown hook runs, nothing is released) and wait
+	 * for it to be gone.
+	 * @throws InterruptedException if interrupted
+	 */
+	void crash() throws InterruptedException {
+		kill();
+		awaitExit();
+	}
+
+	/**
+	 * Send SIGSTOP: a process that hangs (a long GC pause, a frozen VM) with all its
+	 * resources kept. {@link #resume()} it in a {@code finally} block.
+	 * @throws Exception if {@code kill} fails
+	 */
+	void pause() throws Exception {
+		signal("STOP");
+	}
+
+	/**
+	 * Send SIGCONT to a {@link #pause() paused} process.
+	 * @throws Exception if {@code kill} fails
+	 */
+	void resume() throws Exception {
+		signal("CONT");
+	}
+
+	/**
+	 * The lost-lock scenario: this holder hangs (SIGSTOP) until the standby has taken its
+	 * lock over and ticked, then resumes (SIGCONT) and must hear of its loss while the
+	 * new holder writes on; the ledger must show no tick of this holder after the new
+	 * holder's first.
+	 * @param standby a standby for the same lock, started but not yet waiting
+	 * @param ledger the ledger both write to
+	 * @throws Exception if a signal cannot be sent or the ledger read
+	 */
+	void hangUntilTakenOverBy(SampleAppProcess standby, SampleLedger ledger) throws Exception {
+		standby.awaitStandby();
+		pause();
+		try {
+			standby.awaitStarted();
+			ledger.awaitTicksOf(standby.pid(), 1);
+		}
+		finally {
+			resume();
+		}
+		awaitOutput("LOCK_LOST", Duration.ofSeconds(60));
+		// Let the new holder write on for a while next to the resumed old one
+		ledger.awaitTicksOf(standby.pid(), ledger.ticksOf(standby.pid()) + 20);
+		ledger.assertNoTickOfAfterFirstOf(pid(), standby.pid());
+	}
+
+	private void signal(String signal) throws Exception {
+		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start();
+		assertThat(kill.waitFor(30, TimeUnit.SECONDS)).as("kill -" + signal + " ended").isTrue();
+		assertThat(kill.exitValue()).as("status of kill -" + signal).isZero();
+	}
+
+	/**
+	 * Wait for this instance to be refused because another holds the lock: it exits with
+	 * status 75 and reports, in words (no stack trace), which instance holds the lock,
+	 * without having started its web server.
+	 * @param holder the instance that holds the lock
+	 * @return the output, for the assertions on each backend's report
+	 * @throws InterruptedException if interrupted
+	 */
+	String awaitRefusalBy(SampleAppProcess holder) throws InterruptedException {
+		assertThat(awaitExit()).as("exit status of the refused instance").isEqualTo(75);
+		assertThat(output()).contains("APPLICATION FAILED TO START")
+			.contains("Holder: PID " + holder.pid())
+			.doesNotContain("Tomcat started");
+		assertNoStackTrace();
+		return output();
+	}
+
+	/**
+	 * Assert that the output shows no stack trace: an expected refusal or loss is
+	 * reported in words.
+	 */
+	void assertNoStackTrace() {
+		assertThat(output()).doesNotContainPattern("(?m)^\\s+at [\\w.$]+\\(")
+			.doesNotContain("Exception in thread")
+			.doesNotContain("Caused by:");
+	}
+
+	/**
+	 * Arguments followed by more, for an instance that differs from the others in a few.
+	 * @param args the shared arguments
+	 * @param more the arguments to add
+	 * @return all of them
+	 */
+	static String[] withArgs(String[] args, String... more) {
+		List<String> all = new ArrayList<>(List.of(args));
+		all.addAll(List.of(more));
+		return all.toArray(String[]::new);
 	}
 
 	boolean isAlive() {

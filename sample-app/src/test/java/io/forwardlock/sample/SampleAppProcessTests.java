@@ -23,8 +23,8 @@ class SampleAppProcessTests {
 	@RepeatedTest(5)
 	void awaitOutputFindsTheLastLinesOfAProcessThatExitedAtOnce() throws Exception {
 		try (SampleAppProcess process = start()) {
-			// Gone, as far as the operating system is concerned: its last lines may
-			// still be in the pipe
+			// Gone, as far as the operating system is concerned: its last lines may still
+			// be in the pipe
 			process.toHandle().onExit().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 			process.awaitOutput("last words", TIMEOUT);
 			assertThat(process.awaitExit(TIMEOUT)).isEqualTo(3);

@@ -4,8 +4,6 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SampleAppZookeeperProcessIT {
-
-	private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
 
 	private static TestingServer server;
 
@@ -74,21 +70,16 @@ class SampleAppZookeeperProcessIT {
 			assertThat(data).contains("pid=" + first.pid());
 			try (SampleAppProcess refused = SampleAppProcess.start(environment, zookeeper);
 					SampleAppProcess standby = SampleAppProcess.start(environment,
-							concat(zookeeper, "--forward.lock.standby=true"))) {
-				assertThat(refused.awaitExit(EXIT_TIMEOUT)).isEqualTo(75);
-				assertThat(refused.output()).contains("APPLICATION FAILED TO START")
-					.contains("Holder: PID " + first.pid() + " on ")
+							SampleAppProcess.withArgs(zookeeper, "--forward.lock.standby=true"))) {
+				assertThat(refused.awaitRefusalBy(first)).contains("Holder: PID " + first.pid() + " on ")
 					.contains("Lock:   " + location)
 					.contains("session expires")
 					.contains("forward.lock.zookeeper.session-timeout")
-					.doesNotContain("lock file")
-					.doesNotContain("Tomcat started");
-				standby.awaitOutput("waiting on standby", SampleAppProcess.START_TIMEOUT);
+					.doesNotContain("lock file");
+				standby.awaitStandby();
 				// A crash deletes nothing: the standby takes over when the ensemble
-				// expires
-				// the holder's session
-				first.kill();
-				first.awaitExit(EXIT_TIMEOUT);
+				// expires the holder's session
+				first.crash();
 				standby.awaitStarted();
 				Stat standbyNode = new Stat();
 				String standbyData = new String(
@@ -96,18 +87,11 @@ class SampleAppZookeeperProcessIT {
 						StandardCharsets.UTF_8);
 				assertThat(standbyData).contains("pid=" + standby.pid());
 				assertThat(standbyNode.getCzxid()).isGreaterThan(firstNode.getCzxid());
-				standby.terminate();
-				standby.awaitExit(EXIT_TIMEOUT);
+				standby.stop();
 				assertThat(standby.output()).contains("Released lock 'forward-mcp'");
 				assertThat(observer.checkExists().forPath("/forward-lock/forward-mcp")).isNull();
 			}
 		}
-	}
-
-	private static String[] concat(String[] args, String extra) {
-		String[] all = Arrays.copyOf(args, args.length + 1);
-		all[args.length] = extra;
-		return all;
 	}
 
 }

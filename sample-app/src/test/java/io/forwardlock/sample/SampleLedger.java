@@ -3,12 +3,17 @@ package io.forwardlock.sample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's ledger as process tests read it: one entry per line that {@link LedgerJob}
@@ -20,8 +25,12 @@ final class SampleLedger {
 
 	private static final Pattern TICK = Pattern.compile("tick (\\d+) pid=(\\d+) at=(\\S+).*");
 
+	private static final Pattern PID = Pattern.compile("\\bpid=(\\d+)");
+
 	private static final Pattern LOG_TIME = Pattern
 		.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+\\S*)\\s.*");
+
+	private static final Duration TICKS_TIMEOUT = Duration.ofSeconds(60);
 
 	private final Path file;
 
@@ -49,6 +58,15 @@ final class SampleLedger {
 		return ticks().stream().filter((tick) -> tick.pid() == pid).count();
 	}
 
+	/**
+	 * Wait until a process has written at least a number of ticks.
+	 * @param pid the process
+	 * @param count how many ticks it must have written
+	 */
+	void awaitTicksOf(long pid, long count) {
+		await().atMost(TICKS_TIMEOUT).until(() -> ticksOf(pid) >= count);
+	}
+
 	Optional<Tick> firstOf(long pid) throws IOException {
 		return ticks().stream().filter((tick) -> tick.pid() == pid).findFirst();
 	}
@@ -58,15 +76,46 @@ final class SampleLedger {
 	}
 
 	/**
-	 * The ledger's pids in order, each run of equal pids counted once: {@code [a, b]}
-	 * when {@code a} ticked, then {@code b}, with no tick of {@code a} after {@code b}'s
-	 * first.
+	 * Assert that the ledger shows no tick of the old holder after the new holder's first
+	 * tick: the two never worked at the same time.
+	 * @param oldHolder the PID of the holder that lost the lock
+	 * @param newHolder the PID of the holder that took it over
 	 */
-	List<Long> holderRuns() throws IOException {
-		List<Long> runs = new java.util.ArrayList<>();
-		for (Tick tick : ticks()) {
-			if (runs.isEmpty() || runs.get(runs.size() - 1) != tick.pid()) {
-				runs.add(tick.pid());
+	void assertNoTickOfAfterFirstOf(long oldHolder, long newHolder) throws IOException {
+		List<Tick> ticks = ticks();
+		int first = 0;
+		while (first < ticks.size() && ticks.get(first).pid() != newHolder) {
+			first++;
+		}
+		assertThat(first).as("index of the new holder's first tick in " + this.file).isLessThan(ticks.size());
+		assertThat(ticks.subList(first, ticks.size())).as("ticks after the new holder's first")
+			.extracting(Tick::pid)
+			.doesNotContain(oldHolder);
+	}
+
+	Optional<Tick> last() throws IOException {
+		List<Tick> ticks = ticks();
+		return ticks.isEmpty() ? Optional.empty() : Optional.of(ticks.get(ticks.size() - 1));
+	}
+
+	/**
+	 * The PIDs of the file's lines in order, each run of equal PIDs counted once:
+	 * {@code [a, b]} when {@code a} ticked, then {@code b}, with no tick of {@code a}
+	 * after {@code b}'s first. Any line that names a {@code pid=} counts, so that the
+	 * sample's start-up marker (a line per constructed job) reads the same way.
+	 */
+	List<Long> pidRuns() throws IOException {
+		List<Long> runs = new ArrayList<>();
+		if (!Files.exists(this.file)) {
+			return runs;
+		}
+		for (String line : Files.readAllLines(this.file)) {
+			Matcher named = PID.matcher(line);
+			if (named.find()) {
+				long pid = Long.parseLong(named.group(1));
+				if (runs.isEmpty() || runs.get(runs.size() - 1) != pid) {
+					runs.add(pid);
+				}
 			}
 		}
 		return runs;
