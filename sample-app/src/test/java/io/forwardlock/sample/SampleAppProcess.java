@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -157,10 +159,16 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	private <T> T awaitFound(String description, Supplier<Optional<T>> search, Duration timeout) {
-		await().atMost(timeout)
-			.pollDelay(Duration.ZERO)
-			.pollInterval(Duration.ofMillis(50))
-			.until(() -> search.get().isPresent() || outputEnded());
+		try {
+			await().atMost(timeout)
+				.pollDelay(Duration.ZERO)
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> search.get().isPresent() || outputEnded());
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError("process " + pid() + " did not print " + description + " within " + timeout
+					+ "; its output so far:\n" + output(), ex);
+		}
 		return search.get()
 			.orElseThrow(() -> new AssertionError("process " + pid() + " exited with " + this.process.exitValue()
 					+ " without printing " + description + "; its output:\n" + output()));

@@ -43,20 +43,31 @@ class SampleAppProcessTests {
 		}
 	}
 
-	private static SampleAppProcess start() throws IOException {
-		return SampleAppProcess.startMain(System.getProperty("java.class.path"), ExitAtOnce.class.getName());
+	@Test
+	void awaitOutputOfAProcessThatLivesOnWithoutTheTextShowsWhatItPrintedSoFar() throws Exception {
+		try (SampleAppProcess process = start("--stay")) {
+			assertThatThrownBy(() -> process.awaitOutput("words never printed", Duration.ofSeconds(2)))
+				.isInstanceOf(AssertionError.class)
+				.hasMessageContaining("did not print 'words never printed' within PT2S")
+				.hasMessageContaining("line 0\n");
+			assertThat(process.isAlive()).isTrue();
+		}
+	}
+
+	private static SampleAppProcess start(String... args) throws IOException {
+		return SampleAppProcess.startMain(System.getProperty("java.class.path"), ExitAtOnce.class.getName(), args);
 	}
 
 	/**
 	 * Prints a burst of lines and its last words and exits with status 3 without waiting
-	 * for anyone.
+	 * for anyone, or, with {@code --stay}, only once its standard input ends.
 	 */
 	static final class ExitAtOnce {
 
 		private ExitAtOnce() {
 		}
 
-		public static void main(String[] args) {
+		public static void main(String[] args) throws IOException {
 			StringBuilder burst = new StringBuilder();
 			for (int i = 0; i < 20_000; i++) {
 				burst.append("line ").append(i).append('\n');
@@ -67,6 +78,12 @@ class SampleAppProcessTests {
 			out.print(burst);
 			out.println("last words");
 			out.flush();
+			if (args.length > 0 && args[0].equals("--stay")) {
+				// until the test ends it
+				while (System.in.read() >= 0) {
+					// nothing to do
+				}
+			}
 			System.exit(3);
 		}
 
