@@ -72,16 +72,8 @@ import org.jspecify.annotations.Nullable;
  * reported by its holder's PID when a process locks it, and as a leftover otherwise; root
  * replaces such a leftover safely ({@link ForeignLockFiles}).
  * <p>
- * <b>Caveats.</b> Use a local file system: NFS locking depends on the server. Do not
- * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel
- * whose I/O is interrupted, which drops the lock (verification then re-acquires it if it
- * can). Keep lock names in one case: on a case-insensitive file system two names that
- * differ only in case name one file, which this JVM's registry does not recognize as the
- * same lock.
- * <p>
- * To check a setup by hand: start the application, run {@code cat DIR/NAME.lock} and
- * {@code ps -p $(cat DIR/NAME.lock)}, then start a second instance and watch it refuse to
- * start.
+ * <b>Caveats</b> (a local file system, no interrupts while verifying, lock names in one
+ * case) and how to check a set-up by hand: see {@code docs/file-backend.md}.
  */
 public class FileLockBackend implements LockBackend {
 
@@ -243,7 +235,8 @@ public class FileLockBackend implements LockBackend {
 		}
 		boolean acquired = false;
 		try {
-			LockedFile locked = (pollInterval != null) ? waitFor(target, pollInterval) : tryOnce(target, request);
+			LockedFile locked = (pollInterval != null) ? this.attempts.waitFor(target, pollInterval)
+					: this.attempts.tryOnce(target, request);
 			if (locked == null) {
 				return null;
 			}
@@ -276,38 +269,6 @@ public class FileLockBackend implements LockBackend {
 			Thread.sleep(Math.max(1, pollInterval.toMillis()));
 		}
 		return true;
-	}
-
-	private @Nullable LockedFile tryOnce(LockTarget target, LockRequest request) throws IOException {
-		for (int i = 0; i < MAX_ATTEMPTS; i++) {
-			Attempt attempt = this.attempts.attempt(target, false, request.heartbeatEnabled(), -1);
-			if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
-				attempt = Takeover.tryTakeOver(this, target, attempt.observed());
-			}
-			if (attempt.outcome() == Outcome.ACQUIRED) {
-				return attempt.lockedFile();
-			}
-			if (attempt.outcome() == Outcome.HELD) {
-				return null;
-			}
-		}
-		throw LockErrors.raceCondition(target.location());
-	}
-
-	private LockedFile waitFor(LockTarget target, Duration pollInterval) throws IOException, InterruptedException {
-		while (true) {
-			if (Thread.interrupted()) {
-				throw new InterruptedException("Interrupted while waiting for " + target.location());
-			}
-			Attempt attempt = this.attempts.attempt(target, true, false, -1);
-			if (attempt.outcome() == Outcome.ACQUIRED) {
-				return attempt.lockedFile();
-			}
-			if (attempt.outcome() == Outcome.HELD) {
-				// only when this JVM holds the file through a channel of its own
-				Thread.sleep(Math.max(1, pollInterval.toMillis()));
-			}
-		}
 	}
 
 	@Override
@@ -345,23 +306,7 @@ public class FileLockBackend implements LockBackend {
 	 * @return whether the holder may be taken over by a contender that watches it
 	 */
 	public boolean mayBeTakenOver(LockRequest request) {
-		Path path = lockFile(request);
-		try {
-			LockFiles.FileFacts facts = LockFiles.lstat(path);
-			if (facts == null) {
-				return false;
-			}
-			HolderFiles.Declared declared = HolderFiles.readDeclared(holderFile(request)).orElse(null);
-			if (declared == null || !declared.heartbeat()) {
-				return false;
-			}
-			Duration staleTimeout = declared.staleTimeout();
-			long unchangedMillis = System.currentTimeMillis() - facts.lastModifiedMillis();
-			return staleTimeout == null || unchangedMillis < 0 || unchangedMillis >= staleTimeout.toMillis();
-		}
-		catch (IOException ex) {
-			return true;
-		}
+		return Takeover.mayBeTakenOver(lockFile(request), holderFile(request));
 	}
 
 	/**
@@ -426,23 +371,6 @@ public class FileLockBackend implements LockBackend {
 			return LockErrors.permissionDenied(target.path(), ex);
 		}
 		return LockErrors.backendUnavailable(target.location(), what, ex);
-	}
-
-	/**
-	 * Opens a lock file for an attempt to lock it, without following a symbolic link.
-	 */
-	@FunctionalInterface
-	interface LockFileOpener {
-
-		/**
-		 * Open the lock file.
-		 * @param path the lock file path
-		 * @param createNew whether the file must not exist yet
-		 * @return the channel
-		 * @throws IOException on failure
-		 */
-		FileChannel open(Path path, boolean createNew) throws IOException;
-
 	}
 
 }

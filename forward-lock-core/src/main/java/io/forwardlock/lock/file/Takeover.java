@@ -320,4 +320,30 @@ final class Takeover {
 
 	}
 
+	/**
+	 * Whether the holder of a lock file could be one that stopped heartbeating: see
+	 * {@link FileLockBackend#mayBeTakenOver(io.forwardlock.lock.LockRequest)}.
+	 * @param lockFile the lock file
+	 * @param holderFile its holder record
+	 * @return whether a contender that watches it might take it over
+	 */
+	static boolean mayBeTakenOver(Path lockFile, Path holderFile) {
+		try {
+			LockFiles.FileFacts facts = LockFiles.lstat(lockFile);
+			if (facts == null) {
+				return false;
+			}
+			HolderFiles.Declared declared = HolderFiles.readDeclared(holderFile).orElse(null);
+			if (declared == null || !declared.heartbeat()) {
+				return false;
+			}
+			Duration staleTimeout = declared.staleTimeout();
+			long unchangedMillis = System.currentTimeMillis() - facts.lastModifiedMillis();
+			return staleTimeout == null || unchangedMillis < 0 || unchangedMillis >= staleTimeout.toMillis();
+		}
+		catch (IOException ex) {
+			return true;
+		}
+	}
+
 }
