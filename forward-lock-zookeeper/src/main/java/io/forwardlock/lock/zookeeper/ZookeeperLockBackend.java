@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
@@ -81,6 +82,8 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	private final ZookeeperStandby standby;
 
+	private final LongSupplier nanoTime;
+
 	/**
 	 * Create a backend on an application's client, with lock nodes under
 	 * {@link #DEFAULT_BASE_PATH}.
@@ -112,6 +115,12 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 */
 	protected ZookeeperLockBackend(CuratorFramework client, String basePath, @Nullable Duration connectionTimeout,
 			boolean ownsClient) {
+		this(client, basePath, connectionTimeout, ownsClient, System::nanoTime);
+	}
+
+	ZookeeperLockBackend(CuratorFramework client, String basePath, @Nullable Duration connectionTimeout,
+			boolean ownsClient, LongSupplier nanoTime) {
+		this.nanoTime = Objects.requireNonNull(nanoTime, "'nanoTime' must not be null");
 		this.client = Objects.requireNonNull(client, "'client' must not be null");
 		this.basePath = validateBasePath(basePath);
 		this.connectionTimeout = (connectionTimeout != null) ? connectionTimeout
@@ -201,7 +210,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		HolderData data = new HolderData(self, UUID.randomUUID().toString());
 		// Taken before the request is sent: the ensemble can only start timing the
 		// session later, so the local deadline always comes first.
-		long sentAt = System.nanoTime();
+		long sentAt = this.nanoTime.getAsLong();
 		Stat stat = new Stat();
 		try {
 			this.client.create()
@@ -382,6 +391,14 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	ZookeeperNodeCleaner cleaner() {
 		return this.cleaner;
+	}
+
+	/**
+	 * Monotonic clock of the leases' deadlines, in nanoseconds.
+	 * @return the time
+	 */
+	long nanoTime() {
+		return this.nanoTime.getAsLong();
 	}
 
 }
