@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockBackend;
@@ -103,12 +104,18 @@ public class FileLockBackend implements LockBackend {
 
 	private final LockDirectory directory;
 
+	private final OsLocks kernel;
+
+	private final LongSupplier nanoTime;
+
+	private final LockFileOpener opener;
+
 	private final LockAttempts attempts = new LockAttempts(this);
 
 	/**
 	 * What this backend, as a contender, saw of held locks and since when.
 	 */
-	final Takeover.Watch takeoverWatch = new Takeover.Watch();
+	final Takeover.Watch takeoverWatch;
 
 	/**
 	 * Create a backend that keeps its lock files in the given directory, creating it
@@ -117,8 +124,25 @@ public class FileLockBackend implements LockBackend {
 	 * @param directory the lock directory
 	 */
 	public FileLockBackend(Path directory) {
+		this(directory, OsLocks.PROC, System::nanoTime, LockAttempts::open);
+	}
+
+	/**
+	 * Create a backend that sees the operating system through the given views, which its
+	 * leases share; the public constructor gives the real ones.
+	 * @param directory the lock directory
+	 * @param kernel what the kernel says about this process's locks
+	 * @param nanoTime the monotonic clock that tells a holder's pause and a contender's
+	 * wait for a hung holder, in nanoseconds
+	 * @param opener opens the lock file for an attempt to lock it
+	 */
+	FileLockBackend(Path directory, OsLocks kernel, LongSupplier nanoTime, LockFileOpener opener) {
 		this.directory = new LockDirectory(
 				Objects.requireNonNull(directory, "'directory' must not be null").toAbsolutePath());
+		this.kernel = kernel;
+		this.nanoTime = nanoTime;
+		this.opener = opener;
+		this.takeoverWatch = new Takeover.Watch(nanoTime);
 	}
 
 	/**
@@ -341,19 +365,34 @@ public class FileLockBackend implements LockBackend {
 	}
 
 	/**
-	 * Open the lock file for an attempt to lock it. Tests override it to act between the
-	 * open and the lock.
+	 * Open the lock file for an attempt to lock it.
 	 * @param path the lock file path
 	 * @param createNew whether the file must not exist yet
 	 * @return the channel
 	 * @throws IOException on failure
 	 */
-	FileChannel openLockFile(Path path, boolean createNew) throws IOException {
-		return LockAttempts.open(path, createNew);
+	final FileChannel openLockFile(Path path, boolean createNew) throws IOException {
+		return this.opener.open(path, createNew);
 	}
 
 	LockAttempts attempts() {
 		return this.attempts;
+	}
+
+	/**
+	 * What the kernel says about this process's locks, for this backend's leases.
+	 * @return the view of the kernel
+	 */
+	OsLocks kernel() {
+		return this.kernel;
+	}
+
+	/**
+	 * The monotonic clock of this backend's leases.
+	 * @return the clock, in nanoseconds
+	 */
+	LongSupplier nanoTime() {
+		return this.nanoTime;
 	}
 
 	private FileLockLease newLease(LockTarget target, LockRequest request, LockedFile locked) throws IOException {
@@ -362,7 +401,7 @@ public class FileLockBackend implements LockBackend {
 			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record, request));
 		}
 		catch (IOException ex) {
-			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled());
+			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled(), this.kernel);
 			throw ex;
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
@@ -387,6 +426,23 @@ public class FileLockBackend implements LockBackend {
 			return LockErrors.permissionDenied(target.path(), ex);
 		}
 		return LockErrors.backendUnavailable(target.location(), what, ex);
+	}
+
+	/**
+	 * Opens a lock file for an attempt to lock it, without following a symbolic link.
+	 */
+	@FunctionalInterface
+	interface LockFileOpener {
+
+		/**
+		 * Open the lock file.
+		 * @param path the lock file path
+		 * @param createNew whether the file must not exist yet
+		 * @return the channel
+		 * @throws IOException on failure
+		 */
+		FileChannel open(Path path, boolean createNew) throws IOException;
+
 	}
 
 }

@@ -279,13 +279,13 @@ final class Takeover {
 
 		private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-		private volatile LongSupplier clock = System::nanoTime;
+		private final LongSupplier clock;
 
 		/**
-		 * Replace the monotonic clock, for tests.
-		 * @param clock the clock, in nanoseconds
+		 * Create an empty memory.
+		 * @param clock the contender's monotonic clock, in nanoseconds
 		 */
-		void setClock(LongSupplier clock) {
+		Watch(LongSupplier clock) {
 			this.clock = clock;
 		}
 
