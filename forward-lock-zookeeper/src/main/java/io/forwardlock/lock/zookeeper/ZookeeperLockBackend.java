@@ -208,7 +208,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	public Optional<LockLease> tryAcquire(LockRequest request) {
 		Objects.requireNonNull(request, "'request' must not be null");
 		String path = nodePath(request);
-		awaitConnection(request);
+		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
 		HolderRecord self = request.newHolderRecord();
 		HolderData data = new HolderData(self, UUID.randomUUID().toString());
 		// Taken before the request is sent: the ensemble can only start timing the
@@ -287,7 +287,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	@Override
 	public Optional<HolderRecord> inspect(LockRequest request) {
 		Objects.requireNonNull(request, "'request' must not be null");
-		awaitConnection(request);
+		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
 		try {
 			Stat stat = new Stat();
 			byte[] data = this.client.getData().storingStatIn(stat).forPath(nodePath(request));
@@ -344,13 +344,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * @return the connect string
 	 */
 	public String connectString() {
-		try {
-			String connectString = this.client.getZookeeperClient().getCurrentConnectionString();
-			return (connectString != null) ? connectString : "(unknown ensemble)";
-		}
-		catch (RuntimeException ex) {
-			return "(unknown ensemble)";
-		}
+		return ZookeeperClients.connectString(this.client);
 	}
 
 	/**
@@ -386,10 +380,6 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	LockException unavailable(LockRequest request, String what, Throwable cause) {
 		return ZookeeperErrors.unavailable(connectString(), describeLocation(request), what, cause);
-	}
-
-	private void awaitConnection(LockRequest request) {
-		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
 	}
 
 	ZookeeperNodeCleaner cleaner() {
