@@ -198,6 +198,61 @@ class LeaseDeadlineTests {
 		assertThat(calls).hasValue(0);
 	}
 
+	@Test
+	void holderTrustsALeaseOfUpToFiveSecondsForFourFifthsOfIt() {
+		assertThat(LeaseDeadline.trustedLease(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(1600));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofSeconds(4))).isEqualTo(Duration.ofMillis(3200));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(4));
+	}
+
+	@Test
+	void holderGivesALongerLeaseUpOneSecondEarly() {
+		assertThat(LeaseDeadline.MAX_SAFETY_MARGIN).isEqualTo(Duration.ofSeconds(1));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofSeconds(6))).isEqualTo(Duration.ofSeconds(5));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(59));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofDays(1))).isEqualTo(Duration.ofDays(1).minusSeconds(1));
+	}
+
+	@Test
+	void holderStillTrustsATinyLeaseForSomeTime() {
+		assertThat(LeaseDeadline.trustedLease(Duration.ofMillis(1))).isEqualTo(Duration.ofNanos(800_000));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofNanos(5))).isEqualTo(Duration.ofNanos(4));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofNanos(4))).isEqualTo(Duration.ofNanos(4));
+		assertThat(LeaseDeadline.trustedLease(Duration.ofNanos(1))).isEqualTo(Duration.ofNanos(1));
+	}
+
+	@Test
+	void aLeaseToTrustThatIsNotPositiveIsRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LeaseDeadline.trustedLease(Duration.ofSeconds(-1)))
+			.withMessageContaining("positive")
+			.withMessageContaining("PT-1S");
+		assertThatIllegalArgumentException().isThrownBy(() -> LeaseDeadline.trustedLease(Duration.ZERO))
+			.withMessageContaining("positive");
+	}
+
+	@Test
+	void deadlineWithASafetyMarginPassesBeforeTheLeaseEndsAndSaysSo() {
+		LeaseDeadline margined = LeaseDeadline.withSafetyMargin(Duration.ofSeconds(2), this.clock.get(),
+				this.clock::get);
+		assertThat(margined.timeLeft()).contains(Duration.ofMillis(1600));
+		advance(Duration.ofMillis(1599));
+		assertThat(margined.hasPassed()).isFalse();
+		advance(Duration.ofMillis(1));
+		assertThat(margined.hasPassed()).isTrue();
+		assertThat(margined.lostVerification().detail())
+			.isEqualTo("no renewal succeeded for 1600 ms, too close to the end of the lease of PT2S; another "
+					+ "instance may hold the lock now");
+	}
+
+	@Test
+	void deadlineWithASafetyMarginKeepsTheBackendsWording() {
+		LeaseDeadline session = LeaseDeadline.withSafetyMargin(Duration.ofSeconds(10), this.clock.get(),
+				this.clock::get, (millis) -> "silent for " + millis + " ms");
+		advance(Duration.ofSeconds(9));
+		assertThat(session.hasPassed()).isTrue();
+		assertThat(session.lostVerification().detail()).isEqualTo("silent for 9000 ms");
+	}
+
 	private void advance(Duration duration) {
 		this.clock.addAndGet(duration.toNanos());
 	}

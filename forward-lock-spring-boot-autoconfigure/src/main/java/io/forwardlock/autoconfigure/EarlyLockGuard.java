@@ -1,25 +1,20 @@
 package io.forwardlock.autoconfigure;
 
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lifecycle.LockAcquirer;
 import io.forwardlock.lifecycle.LockAcquisition;
-import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
-import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.builder.ParentContextApplicationContextInitializer;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
@@ -29,36 +24,26 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
-import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Turns an obvious duplicate away as soon as Boot has prepared the environment, before
- * the banner, the application context or any bean exists, so that a running instance is
- * found first. Registered in {@code META-INF/spring.factories}, so it runs in every
+ * Takes the lock as soon as Boot has prepared the environment, before the banner, the
+ * application context or any bean exists, when {@code forward.lock.acquire-early} is set.
+ * Registered in {@code META-INF/spring.factories}, so it runs in every
  * {@code SpringApplication} that has forward-lock on its class path, once all
- * {@code forward.lock.*} settings are known.
+ * {@code forward.lock.*} settings are known and logging is initialized. The early probe
+ * that turns an obvious duplicate away is {@link EarlyLockProbe}'s; this listener runs it
+ * only where that one cannot (no logging listener after it).
  * <p>
  * Only the auto-configured file backend is handled this early: it needs nothing but the
  * settings, while any other backend needs application beans (the JDBC backend needs the
  * {@code DataSource}) and keeps the checks of the context refresh.
- * <ul>
- * <li><b>The probe</b> ({@code forward.lock.early-probe}, on by default) asks the backend
- * who holds the lock without taking it. The file backend's inspection consults the
- * JVM-wide registry first, so it never opens, and so never closes, a descriptor of a lock
- * file that this JVM holds. If another instance (or another context of this JVM) holds
- * the lock, start-up ends at once with the usual "APPLICATION FAILED TO START" report and
- * exit code. It stays out of the way of a standby and of retries, and, with the heartbeat
- * on, of a holder that may have stopped heartbeating (see
- * {@link FileLockBackend#mayBeTakenOver(LockRequest)}). The lock itself is still taken by
- * the lifecycle during the refresh; a holder that leaves between the probe and the
- * refresh simply lets this instance start.</li>
- * <li><b>{@code forward.lock.acquire-early}</b> takes the lock right here, following the
- * usual retries and standby. A standby then waits before anything of the application
- * exists: a cold standby that holds no pools and creates no beans until it has the lock.
- * The lease is handed to {@link EarlyLockAcquisition} and from there to the lifecycle; if
- * the context turns out not to use the auto-configured file backend, it is released and
- * the context's own backend is used.</li>
- * </ul>
+ * <p>
+ * The acquisition follows the usual retries and standby. A standby then waits before
+ * anything of the application exists: a cold standby that holds no pools and creates no
+ * beans until it has the lock. The lease is handed to {@link EarlyLockAcquisition} and
+ * from there to the lifecycle; if the context turns out not to use the auto-configured
+ * file backend, it is released and the context's own backend is used.
+ * <p>
  * Nothing of this runs during AOT processing, and neither in a context that has a parent
  * (built with {@code SpringApplicationBuilder.child}), which shares its parent's lock.
  * <p>
@@ -123,45 +108,29 @@ final class EarlyLockGuard implements SmartApplicationListener {
 	}
 
 	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
-		ConfigurableEnvironment environment = event.getEnvironment();
-		if (AotProcessing.isRunning() || !isGuarded(environment) || hasParent(event)) {
+		EarlyLockSetup setup = EarlyLockSetup.of(event, logger);
+		if (setup == null) {
 			return;
 		}
-		ForwardLockProperties properties;
-		try {
-			properties = EarlyLockAcquisition.bind(environment);
+		if (setup.properties().isAcquireEarly() && !AotDetector.useGeneratedArtifacts()) {
+			acquire(setup);
 		}
-		catch (RuntimeException ex) {
-			// The context binds them again and reports the mistake with its usual
-			// analysis
-			logger.debug("Not checking the instance lock early: the forward.lock settings do not bind", ex);
-			return;
-		}
-		if (properties.getBackend() != ForwardLockProperties.Backend.FILE) {
-			return;
-		}
-		LockRequest request = ForwardLockRequests.request(properties, environment);
-		FileLockBackend backend = ForwardLockRequests.fileBackend(properties, request);
-		EarlyLockEvents events = new EarlyLockEvents(event.getSpringApplication(),
-				event.getSpringApplication().getListeners(), backend, request, properties);
-		if (properties.isAcquireEarly() && !AotDetector.useGeneratedArtifacts()) {
-			acquire(backend, request, properties, events);
-		}
-		else if (isProbed(properties)) {
-			probe(backend, request, properties, events);
+		else if (setup.isProbed() && !EarlyLockProbe.runsBeforeLogging(event.getSpringApplication())) {
+			probe(setup);
 		}
 	}
 
-	private void acquire(FileLockBackend backend, LockRequest request, ForwardLockProperties properties,
-			EarlyLockEvents events) {
+	private void acquire(EarlyLockSetup setup) {
+		LockRequest request = setup.request();
+		ForwardLockProperties properties = setup.properties();
 		logger.debug("Acquiring lock '" + request.name() + "' before the application context exists");
 		long started = System.nanoTime();
 		try {
-			this.handover.set(new LockAcquirer(backend, request, ForwardLockRequests.policy(properties))
+			this.handover.set(new LockAcquirer(setup.backend(), request, ForwardLockRequests.policy(properties))
 				.acquire((holder) -> waitCold(request)));
 		}
 		catch (LockStartupException ex) {
-			events.refused(ex, Duration.ofNanos(System.nanoTime() - started), properties.getMaxRetries() + 1);
+			setup.events().refused(ex, Duration.ofNanos(System.nanoTime() - started), properties.getMaxRetries() + 1);
 			throw ex;
 		}
 	}
@@ -173,42 +142,16 @@ final class EarlyLockGuard implements SmartApplicationListener {
 		ColdStandby.prepareToWait();
 	}
 
-	private void probe(FileLockBackend backend, LockRequest request, ForwardLockProperties properties,
-			EarlyLockEvents events) {
-		long started = System.nanoTime();
-		Optional<HolderRecord> holder;
-		try {
-			holder = backend.inspect(request);
-		}
-		catch (LockException ex) {
-			// The refresh acquires the lock and reports the problem with all it knows
-			logger.debug("Early probe could not tell who holds lock '" + request.name() + "': " + ex.getSummary());
-			return;
-		}
-		if (holder.isEmpty() || mayBeTakenOver(backend, request)) {
-			return;
-		}
-		LockStartupException refusal = new LockStartupException(backend.instanceRunning(holder.get(), request),
-				properties.getExitCode());
-		events.refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
-		throw refusal;
-	}
-
 	/**
-	 * With the heartbeat on, a holder that stopped heartbeating may be taken over, but
-	 * only by a contender that watched its lock file stay unchanged for the holder's
-	 * stale timeout plus interval: a judgement that takes time the probe does not spend.
-	 * So the probe refuses only a holder that can certainly not be taken over (it
-	 * declared no heartbeat, or heartbeated within its stale timeout) and leaves any
-	 * other to the lifecycle.
+	 * The probe where {@link EarlyLockProbe} could not run before logging.
 	 */
-	private static boolean mayBeTakenOver(FileLockBackend backend, LockRequest request) {
-		if (!request.heartbeatEnabled() || !backend.mayBeTakenOver(request)) {
-			return false;
+	private static void probe(EarlyLockSetup setup) {
+		long started = System.nanoTime();
+		LockStartupException refusal = EarlyLockProbe.refusal(setup, logger);
+		if (refusal != null) {
+			setup.events().refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
+			throw refusal;
 		}
-		logger.debug("Early probe leaves lock '" + request.name()
-				+ "' to the lifecycle: its holder may have stopped heartbeating");
-		return true;
 	}
 
 	private void contextPrepared(ApplicationPreparedEvent event) {
@@ -216,27 +159,6 @@ final class EarlyLockGuard implements SmartApplicationListener {
 		if (this.handover.isPending()) {
 			event.getApplicationContext().getBeanFactory().registerSingleton(HANDOVER_BEAN_NAME, this.handover);
 		}
-	}
-
-	private static boolean isProbed(ForwardLockProperties properties) {
-		return properties.isEarlyProbe() && !properties.isStandby() && properties.getMaxRetries() == 0;
-	}
-
-	private static boolean isGuarded(ConfigurableEnvironment environment) {
-		if (!DisabledForwardLockPostProcessor.isEnabled(environment)) {
-			return false;
-		}
-		String[] excluded = environment.getProperty("spring.autoconfigure.exclude", String[].class, new String[0]);
-		return Arrays.stream(excluded)
-			.map(String::trim)
-			.noneMatch(ForwardLockAutoConfiguration.class.getName()::equals);
-	}
-
-	private static boolean hasParent(ApplicationEnvironmentPreparedEvent event) {
-		return event.getSpringApplication()
-			.getInitializers()
-			.stream()
-			.anyMatch(ParentContextApplicationContextInitializer.class::isInstance);
 	}
 
 	/**

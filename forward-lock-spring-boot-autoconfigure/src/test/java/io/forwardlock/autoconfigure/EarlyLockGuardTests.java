@@ -37,6 +37,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationContextInitializedEvent;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
@@ -48,6 +49,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.aot.AbstractAotProcessor;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.mock.env.MockEnvironment;
 
@@ -108,6 +110,38 @@ class EarlyLockGuardTests {
 		ForwardLockLifecycle lifecycle = first.getBean(ForwardLockLifecycle.class);
 		assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(probeFromAnotherProcess()).isEqualTo("LOCKED_BY_OTHER");
+	}
+
+	@Test
+	void probeRefusesBeforeAnyListenerOrderedAfterLoggingSeesTheEnvironmentAndLogsTheReportAsConfigured(
+			CapturedOutput output) {
+		run(application());
+		// Boot's background preinitializer starts right after logging; a failed start-up
+		// waits for it
+		RightAfterLogging afterLogging = new RightAfterLogging();
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().listeners(afterLogging)))
+			.satisfies((ex) -> assertThat(ex.getExitCode()).isEqualTo(75));
+		assertThat(afterLogging.environmentsSeen).hasValue(0);
+		assertThat(output).containsPattern("ERROR \\d+ --- \\[orders\\] .*LoggingFailureAnalysisReporter")
+			.contains("APPLICATION FAILED TO START");
+	}
+
+	@Test
+	void probeIsLeftToTheGuardWhenNoLoggingListenerComesAfterIt() {
+		run(application());
+		SpringApplicationBuilder builder = application();
+		SpringApplication application = builder.application();
+		application.setListeners(application.getListeners()
+			.stream()
+			.filter((listener) -> !(listener instanceof LoggingApplicationListener))
+			.toList());
+		Recorder recorder = new Recorder();
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(builder.listeners(recorder)))
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.INSTANCE_RUNNING));
+		assertThat(recorder.contextsInitialized).hasValue(0);
+		assertThat(recorder.failures).hasSize(1);
+		assertThat(SideEffect.constructed).hasValue(1);
 	}
 
 	@Test
@@ -400,6 +434,25 @@ class EarlyLockGuardTests {
 			else if (event instanceof LockLostEvent lost) {
 				this.losses.add(lost);
 			}
+		}
+
+	}
+
+	/**
+	 * Ordered where Boot's background preinitializer is: right after logging.
+	 */
+	static final class RightAfterLogging implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+		final AtomicInteger environmentsSeen = new AtomicInteger();
+
+		@Override
+		public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+			this.environmentsSeen.incrementAndGet();
+		}
+
+		@Override
+		public int getOrder() {
+			return LoggingApplicationListener.DEFAULT_ORDER;
 		}
 
 	}

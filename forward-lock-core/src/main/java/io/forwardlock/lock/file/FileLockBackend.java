@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockBackend;
@@ -71,16 +72,8 @@ import org.jspecify.annotations.Nullable;
  * reported by its holder's PID when a process locks it, and as a leftover otherwise; root
  * replaces such a leftover safely ({@link ForeignLockFiles}).
  * <p>
- * <b>Caveats.</b> Use a local file system: NFS locking depends on the server. Do not
- * interrupt a thread while it verifies or heartbeats a lease: Java closes a file channel
- * whose I/O is interrupted, which drops the lock (verification then re-acquires it if it
- * can). Keep lock names in one case: on a case-insensitive file system two names that
- * differ only in case name one file, which this JVM's registry does not recognize as the
- * same lock.
- * <p>
- * To check a setup by hand: start the application, run {@code cat DIR/NAME.lock} and
- * {@code ps -p $(cat DIR/NAME.lock)}, then start a second instance and watch it refuse to
- * start.
+ * <b>Caveats</b> (a local file system, no interrupts while verifying, lock names in one
+ * case) and how to check a set-up by hand: see {@code docs/file-backend.md}.
  */
 public class FileLockBackend implements LockBackend {
 
@@ -103,12 +96,18 @@ public class FileLockBackend implements LockBackend {
 
 	private final LockDirectory directory;
 
+	private final OsLocks kernel;
+
+	private final LongSupplier nanoTime;
+
+	private final LockFileOpener opener;
+
 	private final LockAttempts attempts = new LockAttempts(this);
 
 	/**
 	 * What this backend, as a contender, saw of held locks and since when.
 	 */
-	final Takeover.Watch takeoverWatch = new Takeover.Watch();
+	final Takeover.Watch takeoverWatch;
 
 	/**
 	 * Create a backend that keeps its lock files in the given directory, creating it
@@ -117,8 +116,25 @@ public class FileLockBackend implements LockBackend {
 	 * @param directory the lock directory
 	 */
 	public FileLockBackend(Path directory) {
+		this(directory, OsLocks.PROC, System::nanoTime, LockAttempts::open);
+	}
+
+	/**
+	 * Create a backend that sees the operating system through the given views, which its
+	 * leases share; the public constructor gives the real ones.
+	 * @param directory the lock directory
+	 * @param kernel what the kernel says about this process's locks
+	 * @param nanoTime the monotonic clock that tells a holder's pause and a contender's
+	 * wait for a hung holder, in nanoseconds
+	 * @param opener opens the lock file for an attempt to lock it
+	 */
+	FileLockBackend(Path directory, OsLocks kernel, LongSupplier nanoTime, LockFileOpener opener) {
 		this.directory = new LockDirectory(
 				Objects.requireNonNull(directory, "'directory' must not be null").toAbsolutePath());
+		this.kernel = kernel;
+		this.nanoTime = nanoTime;
+		this.opener = opener;
+		this.takeoverWatch = new Takeover.Watch(nanoTime);
 	}
 
 	/**
@@ -219,7 +235,8 @@ public class FileLockBackend implements LockBackend {
 		}
 		boolean acquired = false;
 		try {
-			LockedFile locked = (pollInterval != null) ? waitFor(target, pollInterval) : tryOnce(target, request);
+			LockedFile locked = (pollInterval != null) ? this.attempts.waitFor(target, pollInterval)
+					: this.attempts.tryOnce(target, request);
 			if (locked == null) {
 				return null;
 			}
@@ -252,38 +269,6 @@ public class FileLockBackend implements LockBackend {
 			Thread.sleep(Math.max(1, pollInterval.toMillis()));
 		}
 		return true;
-	}
-
-	private @Nullable LockedFile tryOnce(LockTarget target, LockRequest request) throws IOException {
-		for (int i = 0; i < MAX_ATTEMPTS; i++) {
-			Attempt attempt = this.attempts.attempt(target, false, request.heartbeatEnabled(), -1);
-			if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
-				attempt = Takeover.tryTakeOver(this, target, attempt.observed());
-			}
-			if (attempt.outcome() == Outcome.ACQUIRED) {
-				return attempt.lockedFile();
-			}
-			if (attempt.outcome() == Outcome.HELD) {
-				return null;
-			}
-		}
-		throw LockErrors.raceCondition(target.location());
-	}
-
-	private LockedFile waitFor(LockTarget target, Duration pollInterval) throws IOException, InterruptedException {
-		while (true) {
-			if (Thread.interrupted()) {
-				throw new InterruptedException("Interrupted while waiting for " + target.location());
-			}
-			Attempt attempt = this.attempts.attempt(target, true, false, -1);
-			if (attempt.outcome() == Outcome.ACQUIRED) {
-				return attempt.lockedFile();
-			}
-			if (attempt.outcome() == Outcome.HELD) {
-				// only when this JVM holds the file through a channel of its own
-				Thread.sleep(Math.max(1, pollInterval.toMillis()));
-			}
-		}
 	}
 
 	@Override
@@ -321,39 +306,38 @@ public class FileLockBackend implements LockBackend {
 	 * @return whether the holder may be taken over by a contender that watches it
 	 */
 	public boolean mayBeTakenOver(LockRequest request) {
-		Path path = lockFile(request);
-		try {
-			LockFiles.FileFacts facts = LockFiles.lstat(path);
-			if (facts == null) {
-				return false;
-			}
-			HolderFiles.Declared declared = HolderFiles.readDeclared(holderFile(request)).orElse(null);
-			if (declared == null || !declared.heartbeat()) {
-				return false;
-			}
-			Duration staleTimeout = declared.staleTimeout();
-			long unchangedMillis = System.currentTimeMillis() - facts.lastModifiedMillis();
-			return staleTimeout == null || unchangedMillis < 0 || unchangedMillis >= staleTimeout.toMillis();
-		}
-		catch (IOException ex) {
-			return true;
-		}
+		return Takeover.mayBeTakenOver(lockFile(request), holderFile(request));
 	}
 
 	/**
-	 * Open the lock file for an attempt to lock it. Tests override it to act between the
-	 * open and the lock.
+	 * Open the lock file for an attempt to lock it.
 	 * @param path the lock file path
 	 * @param createNew whether the file must not exist yet
 	 * @return the channel
 	 * @throws IOException on failure
 	 */
-	FileChannel openLockFile(Path path, boolean createNew) throws IOException {
-		return LockAttempts.open(path, createNew);
+	final FileChannel openLockFile(Path path, boolean createNew) throws IOException {
+		return this.opener.open(path, createNew);
 	}
 
 	LockAttempts attempts() {
 		return this.attempts;
+	}
+
+	/**
+	 * What the kernel says about this process's locks, for this backend's leases.
+	 * @return the view of the kernel
+	 */
+	OsLocks kernel() {
+		return this.kernel;
+	}
+
+	/**
+	 * The monotonic clock of this backend's leases.
+	 * @return the clock, in nanoseconds
+	 */
+	LongSupplier nanoTime() {
+		return this.nanoTime;
 	}
 
 	private FileLockLease newLease(LockTarget target, LockRequest request, LockedFile locked) throws IOException {
@@ -362,7 +346,7 @@ public class FileLockBackend implements LockBackend {
 			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record, request));
 		}
 		catch (IOException ex) {
-			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled());
+			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled(), this.kernel);
 			throw ex;
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, locked);

@@ -52,9 +52,10 @@ final class FileLockLease implements LockLease {
 	// set once a verification or heartbeat found the lock lost: never cleared
 	private volatile @Nullable String lostDetail;
 
-	private LongSupplier clock = System::nanoTime;
+	// the backend's monotonic clock, which tells a pause between heartbeats
+	private final LongSupplier clock;
 
-	private long lastBeatNanos = System.nanoTime();
+	private long lastBeatNanos;
 
 	FileLockLease(FileLockBackend backend, LockTarget target, LockRequest request, HolderRecord holder,
 			LockedFile locked) {
@@ -66,6 +67,8 @@ final class FileLockLease implements LockLease {
 		this.locked = locked;
 		this.verifier = new LeaseVerifier(this, target);
 		this.watch = new LeaseWatch(target, this.released::get);
+		this.clock = backend.nanoTime();
+		this.lastBeatNanos = this.clock.getAsLong();
 	}
 
 	@Override
@@ -211,7 +214,7 @@ final class FileLockLease implements LockLease {
 				throw LockErrors.lockLost(location(), suspicion + "; a verification decides whether it can be repaired",
 						null);
 			}
-			if (current.descriptorEvidence() == OsLocks.Evidence.NOT_HELD) {
+			if (current.descriptorEvidence(this.backend.kernel()) == OsLocks.Evidence.NOT_HELD) {
 				// the descriptor's information does not list the lock (or an old kernel
 				// lists none there): let the thorough check decide
 				Verification verification = verify();
@@ -289,21 +292,6 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
-	 * Replace the monotonic clock that tells a pause, for tests.
-	 * @param clock the clock, in nanoseconds
-	 */
-	void setClock(LongSupplier clock) {
-		this.monitor.lock();
-		try {
-			this.clock = clock;
-			this.lastBeatNanos = clock.getAsLong();
-		}
-		finally {
-			this.monitor.unlock();
-		}
-	}
-
-	/**
 	 * Clean up while still holding the lock (only if the path still names the held file),
 	 * then release the lock, then close the channel. Idempotent and callable from any
 	 * thread.
@@ -323,7 +311,8 @@ final class FileLockLease implements LockLease {
 			// our own unlink is no news
 			this.watch.cancel();
 			try {
-				LeaseRelease.unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled());
+				LeaseRelease.unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled(),
+						this.backend.kernel());
 			}
 			catch (IOException ex) {
 				throw LockErrors.releaseFailed(this.target.location(), ex);

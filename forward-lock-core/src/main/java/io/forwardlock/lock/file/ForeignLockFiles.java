@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.StringTokenizer;
 
 import io.forwardlock.lock.HolderRecord;
@@ -75,8 +74,7 @@ final class ForeignLockFiles {
 		if (ProcessOwner.uid() == 0) {
 			return replaceAsRoot(target, existing);
 		}
-		OptionalLong holder = kernelHolder(existing.inode());
-		if (holder != null) {
+		if (kernelHolder(existing.inode()).isPresent()) {
 			return Attempt.held(existing);
 		}
 		throw leftover(target.path(), existing);
@@ -101,11 +99,7 @@ final class ForeignLockFiles {
 						HolderFiles.read(target.holderFile())));
 			}
 		}
-		OptionalLong holder = kernelHolder(facts.inode());
-		if (holder == null) {
-			return Optional.empty();
-		}
-		return Optional.of(holder.isPresent() ? HolderRecord.ofPid(holder.getAsLong()) : HolderRecord.unknown());
+		return kernelHolder(facts.inode());
 	}
 
 	private static Attempt replaceAsRoot(LockTarget target, FileFacts existing) throws IOException {
@@ -139,35 +133,35 @@ final class ForeignLockFiles {
 	/**
 	 * Ask the kernel's lock table who holds a POSIX lock on the inode.
 	 * @param inode the inode number
-	 * @return the holder's PID, an empty value for a holder that the table shows without
-	 * a PID, or {@code null} when no read of the table shows a lock (also when there is
-	 * no table to read: then nobody can tell)
+	 * @return the holder, by its PID or {@link HolderRecord#unknown() unknown} when the
+	 * table shows a lock without a PID, or empty when no read of the table shows a lock
+	 * (also when there is no table to read: then nobody can tell)
 	 */
-	static @Nullable OptionalLong kernelHolder(long inode) {
+	static Optional<HolderRecord> kernelHolder(long inode) {
 		for (int i = 0; i < TABLE_READS; i++) {
 			String table;
 			try {
 				table = new String(Files.readAllBytes(PROC_LOCKS), StandardCharsets.US_ASCII);
 			}
 			catch (IOException ex) {
-				return null;
+				return Optional.empty();
 			}
-			OptionalLong holder = holderIn(table, inode);
-			if (holder != null) {
+			Optional<HolderRecord> holder = holderIn(table, inode);
+			if (holder.isPresent()) {
 				return holder;
 			}
 		}
-		return null;
+		return Optional.empty();
 	}
 
 	/**
 	 * Find the holder of a POSIX lock on the inode in a {@code /proc/locks} table.
 	 * @param table the table's text
 	 * @param inode the inode number
-	 * @return the PID, empty for a lock without a visible owner, or {@code null} when the
-	 * table shows no lock on the inode
+	 * @return the holder, by its PID or {@link HolderRecord#unknown() unknown} for a lock
+	 * without a visible owner, or empty when the table shows no lock on the inode
 	 */
-	static @Nullable OptionalLong holderIn(String table, long inode) {
+	static Optional<HolderRecord> holderIn(String table, long inode) {
 		String marker = ":" + inode;
 		for (String line : table.split("\n")) {
 			// "1: POSIX ADVISORY WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"
@@ -181,16 +175,16 @@ final class ForeignLockFiles {
 				continue;
 			}
 			if (!first[1].equals("POSIX") || first[4].equals("0")) {
-				return OptionalLong.empty();
+				return Optional.of(HolderRecord.unknown());
 			}
 			try {
-				return OptionalLong.of(Long.parseLong(first[4]));
+				return Optional.of(HolderRecord.ofPid(Long.parseLong(first[4])));
 			}
 			catch (NumberFormatException ex) {
-				return OptionalLong.empty();
+				return Optional.of(HolderRecord.unknown());
 			}
 		}
-		return null;
+		return Optional.empty();
 	}
 
 	private static LockException leftover(Path path, FileFacts facts) {

@@ -127,21 +127,6 @@ final class HeldLocks {
 	}
 
 	/**
-	 * Whether this JVM holds or is acquiring the key.
-	 * @param key the key
-	 * @return whether claimed
-	 */
-	static boolean isClaimed(String key) {
-		Entry entry = ENTRIES.get(key);
-		if (entry == null) {
-			return false;
-		}
-		synchronized (entry) {
-			return entry.claimed;
-		}
-	}
-
-	/**
 	 * Record that a lease of this JVM holds the file with the given identity.
 	 * @param fileKey the file's identity, may be {@code null} (then nothing is recorded)
 	 * @param lease the lease

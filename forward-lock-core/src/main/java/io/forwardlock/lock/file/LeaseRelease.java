@@ -24,14 +24,16 @@ final class LeaseRelease {
 	 * @param locked the held lock
 	 * @param serialized whether to check and unlink under the takeover lock, so that a
 	 * takeover's replacement is never unlinked by the holder it replaced
+	 * @param kernel the view of the kernel's locks
 	 * @throws IOException on failure; the lock is released and the channel closed anyway
 	 */
-	static void unlinkAndClose(LockTarget target, LockedFile locked, boolean serialized) throws IOException {
+	static void unlinkAndClose(LockTarget target, LockedFile locked, boolean serialized, OsLocks kernel)
+			throws IOException {
 		@Nullable IOException failure = null;
 		try {
 			// never touch a file whose OS lock this process no longer holds: someone
 			// else may
-			if (locked.valid() && locked.evidence() != OsLocks.Evidence.NOT_HELD) {
+			if (locked.valid() && locked.evidence(kernel) != OsLocks.Evidence.NOT_HELD) {
 				if (serialized) {
 					// busy: leave the file; a leftover never blocks anybody
 					Takeover.serialized(target, () -> cleanUpIfStillNamed(target, locked), false);

@@ -55,7 +55,8 @@ final class LeaseVerifier {
 							+ "locked the lock file again",
 					"the channel holding the lock was closed and another process locked the file since");
 		}
-		OsLocks.Evidence evidence = current.valid() ? current.evidence() : OsLocks.Evidence.NOT_HELD;
+		OsLocks.Evidence evidence = current.valid() ? current.evidence(this.lease.backend().kernel())
+				: OsLocks.Evidence.NOT_HELD;
 		String repaired = null;
 		if (evidence == OsLocks.Evidence.NOT_HELD) {
 			FileFacts atPath = LockFiles.lstat(this.target.path());

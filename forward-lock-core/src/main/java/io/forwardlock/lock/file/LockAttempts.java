@@ -7,8 +7,10 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.LockFiles.FileFacts;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +25,55 @@ final class LockAttempts {
 
 	LockAttempts(FileLockBackend backend) {
 		this.backend = backend;
+	}
+
+	/**
+	 * Attempts without waiting, as many as a lock file replaced under them needs, and a
+	 * takeover of a holder that stopped heartbeating.
+	 * @param target where the lock lives
+	 * @param request the request
+	 * @return the locked file, or {@code null} when the lock is held
+	 * @throws IOException on I/O failure
+	 */
+	@Nullable LockedFile tryOnce(LockTarget target, LockRequest request) throws IOException {
+		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
+			Attempt attempt = attempt(target, false, request.heartbeatEnabled(), -1);
+			if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
+				attempt = Takeover.tryTakeOver(this.backend, target, attempt.observed());
+			}
+			if (attempt.outcome() == Outcome.ACQUIRED) {
+				return attempt.lockedFile();
+			}
+			if (attempt.outcome() == Outcome.HELD) {
+				return null;
+			}
+		}
+		throw LockErrors.raceCondition(target.location());
+	}
+
+	/**
+	 * Wait in the kernel for the lock, and poll while this JVM itself holds the file
+	 * under another name.
+	 * @param target where the lock lives
+	 * @param pollInterval how often to look again in that case
+	 * @return the locked file
+	 * @throws IOException on I/O failure
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	LockedFile waitFor(LockTarget target, Duration pollInterval) throws IOException, InterruptedException {
+		while (true) {
+			if (Thread.interrupted()) {
+				throw new InterruptedException("Interrupted while waiting for " + target.location());
+			}
+			Attempt attempt = attempt(target, true, false, -1);
+			if (attempt.outcome() == Outcome.ACQUIRED) {
+				return attempt.lockedFile();
+			}
+			if (attempt.outcome() == Outcome.HELD) {
+				// only when this JVM holds the file through a channel of its own
+				Thread.sleep(Math.max(1, pollInterval.toMillis()));
+			}
+		}
 	}
 
 	/**

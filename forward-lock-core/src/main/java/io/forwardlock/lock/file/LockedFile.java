@@ -55,20 +55,22 @@ record LockedFile(FileChannel channel, FileLock head, FileLock tail, FileFacts f
 
 	/**
 	 * What the kernel says about this lock.
+	 * @param kernel the view of the kernel's locks
 	 * @return the evidence
 	 */
-	OsLocks.Evidence evidence() {
-		return OsLocks.evidence(this.descriptor, this.facts.inode());
+	OsLocks.Evidence evidence(OsLocks kernel) {
+		return kernel.evidence(this.descriptor, this.facts.inode());
 	}
 
 	/**
 	 * What the kernel says about this lock, from the descriptor's own information only (a
 	 * few system calls, never the whole lock table).
+	 * @param kernel the view of the kernel's locks
 	 * @return the evidence: {@code UNKNOWN} where the descriptor is not known or its
 	 * information does not list the lock
 	 */
-	OsLocks.Evidence descriptorEvidence() {
-		return OsLocks.descriptorEvidence(this.descriptor, this.facts.inode());
+	OsLocks.Evidence descriptorEvidence(OsLocks kernel) {
+		return kernel.descriptorEvidence(this.descriptor, this.facts.inode());
 	}
 
 	/**

@@ -26,6 +26,10 @@ import org.jspecify.annotations.Nullable;
  * {@code /proc/self}, never by {@code getpid()}. The answer is {@link Evidence#NOT_HELD}
  * only when every read agrees; a missing, unreadable or ambiguous table is
  * {@link Evidence#UNKNOWN}, which callers must treat as "still held".
+ * <p>
+ * An instance is one view of the kernel, given to a {@link FileLockBackend} when it is
+ * built and passed on to its leases: {@link #PROC} reads {@code /proc}; another view (a
+ * busy, foreign or missing table) lives only as long as the backend it was given to.
  */
 final class OsLocks {
 
@@ -38,12 +42,24 @@ final class OsLocks {
 	 */
 	static final int TABLE_READS = 3;
 
-	private static final Kernel PROC = kernelWith(() -> Files.readAllBytes(PROC_LOCKS), Descriptors::readInfo);
+	/**
+	 * The real kernel's view, through {@code /proc}.
+	 */
+	static final OsLocks PROC = new OsLocks(() -> Files.readAllBytes(PROC_LOCKS), Descriptors::readInfo);
 
-	// tests replace it to simulate a busy, foreign or missing table
-	private static volatile Kernel kernel = PROC;
+	private final TableSource locks;
 
-	private OsLocks() {
+	private final DescriptorSource descriptors;
+
+	/**
+	 * Create a view of the kernel's locks.
+	 * @param locks reads the whole lock table ({@code /proc/locks})
+	 * @param descriptors reads the information on one descriptor of this process
+	 * ({@code /proc/self/fdinfo/N})
+	 */
+	OsLocks(TableSource locks, DescriptorSource descriptors) {
+		this.locks = locks;
+		this.descriptors = descriptors;
 	}
 
 	/**
@@ -53,19 +69,18 @@ final class OsLocks {
 	 * @param inode the file's inode number, or {@code -1} if unknown
 	 * @return the evidence
 	 */
-	static Evidence evidence(int descriptor, long inode) {
+	Evidence evidence(int descriptor, long inode) {
 		if (inode < 0) {
 			return Evidence.UNKNOWN;
 		}
-		Kernel view = kernel;
 		if (descriptor >= 0) {
-			Evidence fromDescriptor = fromDescriptor(view, descriptor, inode);
+			Evidence fromDescriptor = fromDescriptor(descriptor, inode);
 			if (fromDescriptor == Evidence.HELD) {
 				return Evidence.HELD;
 			}
 			// a kernel too old to list locks in fdinfo shows none: ask the table too
 		}
-		return fromTable(view, inode);
+		return fromTable(inode);
 	}
 
 	/**
@@ -77,17 +92,17 @@ final class OsLocks {
 	 * @return {@code HELD} when listed, {@code NOT_HELD} when not (also on a kernel too
 	 * old to list locks there), {@code UNKNOWN} when it cannot be read
 	 */
-	static Evidence descriptorEvidence(int descriptor, long inode) {
+	Evidence descriptorEvidence(int descriptor, long inode) {
 		if (inode < 0 || descriptor < 0) {
 			return Evidence.UNKNOWN;
 		}
-		return fromDescriptor(kernel, descriptor, inode);
+		return fromDescriptor(descriptor, inode);
 	}
 
-	private static Evidence fromDescriptor(Kernel view, int descriptor, long inode) {
+	private Evidence fromDescriptor(int descriptor, long inode) {
 		String info;
 		try {
-			info = new String(view.descriptors().read(descriptor), StandardCharsets.ISO_8859_1);
+			info = new String(this.descriptors.read(descriptor), StandardCharsets.ISO_8859_1);
 		}
 		catch (IOException | RuntimeException ex) {
 			return Evidence.UNKNOWN;
@@ -101,7 +116,7 @@ final class OsLocks {
 		return Evidence.NOT_HELD;
 	}
 
-	private static Evidence fromTable(Kernel view, long inode) {
+	private Evidence fromTable(long inode) {
 		String pid = procPid();
 		if (pid == null) {
 			return Evidence.UNKNOWN;
@@ -109,7 +124,7 @@ final class OsLocks {
 		for (int i = 0; i < TABLE_READS; i++) {
 			String table;
 			try {
-				table = new String(view.locks().read(), StandardCharsets.ISO_8859_1);
+				table = new String(this.locks.read(), StandardCharsets.ISO_8859_1);
 			}
 			catch (IOException | RuntimeException ex) {
 				return Evidence.UNKNOWN;
@@ -227,35 +242,6 @@ final class OsLocks {
 		 */
 		UNKNOWN
 
-	}
-
-	/**
-	 * Use the real kernel's view again.
-	 */
-	static void useKernel() {
-		kernel = PROC;
-	}
-
-	/**
-	 * Use another view of the kernel, in tests.
-	 * @param view the view
-	 */
-	static void useKernel(Kernel view) {
-		kernel = view;
-	}
-
-	static Kernel kernelWith(TableSource locks, DescriptorSource descriptors) {
-		return new Kernel(locks, descriptors);
-	}
-
-	/**
-	 * Where the kernel's lock information comes from.
-	 *
-	 * @param locks reads the whole lock table ({@code /proc/locks})
-	 * @param descriptors reads the information on one descriptor of this process
-	 * ({@code /proc/self/fdinfo/N})
-	 */
-	record Kernel(TableSource locks, DescriptorSource descriptors) {
 	}
 
 	/**

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockRequest;
 
 import org.jspecify.annotations.Nullable;
@@ -166,28 +165,6 @@ public final class PlatformDefaults {
 			text.append(((mode & (1 << i)) != 0) ? "rwx".charAt((8 - i) % 3) : '-');
 		}
 		return text.toString();
-	}
-
-	/**
-	 * Refuse a lock directory in which users other than this one could replace the lock
-	 * file: one that belongs to another user than this one or root, or that its group or
-	 * others may write to without the sticky bit. With the sticky bit (as on
-	 * {@code /tmp}), only a file's owner (and root) can delete or rename it. Nothing is
-	 * checked where the file system has no Unix owners and modes.
-	 * @param directory the lock directory, with symbolic links resolved
-	 * @throws io.forwardlock.lock.LockException with {@code UNSAFE_LOCK_DIRECTORY}
-	 * @throws IOException when the directory's attributes cannot be read
-	 */
-	public static void requireSafeDirectory(Path directory) throws IOException {
-		if (!directory.getFileSystem().supportedFileAttributeViews().contains("unix")) {
-			return;
-		}
-		Map<String, Object> attributes = Files.readAttributes(directory, "unix:uid,mode");
-		String problem = directoryProblem((Integer) attributes.get("uid"), (Integer) attributes.get("mode"),
-				ProcessOwner.uid());
-		if (problem != null) {
-			throw LockErrors.unsafeLockDirectory(directory, problem);
-		}
 	}
 
 	/**

@@ -279,13 +279,13 @@ final class Takeover {
 
 		private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-		private volatile LongSupplier clock = System::nanoTime;
+		private final LongSupplier clock;
 
 		/**
-		 * Replace the monotonic clock, for tests.
-		 * @param clock the clock, in nanoseconds
+		 * Create an empty memory.
+		 * @param clock the contender's monotonic clock, in nanoseconds
 		 */
-		void setClock(LongSupplier clock) {
+		Watch(LongSupplier clock) {
 			this.clock = clock;
 		}
 
@@ -318,6 +318,32 @@ final class Takeover {
 		private record Seen(Sighting sighting, long sinceNanos) {
 		}
 
+	}
+
+	/**
+	 * Whether the holder of a lock file could be one that stopped heartbeating: see
+	 * {@link FileLockBackend#mayBeTakenOver(io.forwardlock.lock.LockRequest)}.
+	 * @param lockFile the lock file
+	 * @param holderFile its holder record
+	 * @return whether a contender that watches it might take it over
+	 */
+	static boolean mayBeTakenOver(Path lockFile, Path holderFile) {
+		try {
+			LockFiles.FileFacts facts = LockFiles.lstat(lockFile);
+			if (facts == null) {
+				return false;
+			}
+			HolderFiles.Declared declared = HolderFiles.readDeclared(holderFile).orElse(null);
+			if (declared == null || !declared.heartbeat()) {
+				return false;
+			}
+			Duration staleTimeout = declared.staleTimeout();
+			long unchangedMillis = System.currentTimeMillis() - facts.lastModifiedMillis();
+			return staleTimeout == null || unchangedMillis < 0 || unchangedMillis >= staleTimeout.toMillis();
+		}
+		catch (IOException ex) {
+			return true;
+		}
 	}
 
 }

@@ -2,7 +2,6 @@ package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -18,20 +17,16 @@ import io.forwardlock.lock.Verification;
 /**
  * Lease on a row of the lock table, granted by {@link JdbcLockBackend}.
  * <p>
- * The lease keeps a local deadline: the lease duration, less a safety margin, after the
- * moment just before the last successful acquisition or renewal was sent, on this host's
- * monotonic clock. The database computes its expiry from a later instant and without the
- * margin, so the local deadline always comes first, by at least the margin, and
- * {@link #verify()} reports the lease lost once it passes even when the database cannot
- * be reached; it never waits for the database beyond that deadline. Once lost, a lease
- * stays lost. The {@link LeaseDeadline} keeps that deadline.
+ * The lease keeps a local deadline: the lease duration, less a safety margin
+ * ({@link LeaseDeadline#trustedLease}), after the moment just before the last successful
+ * acquisition or renewal was sent, on this host's monotonic clock. The database computes
+ * its expiry from a later instant and without the margin, so the local deadline always
+ * comes first, by at least the margin, and {@link #verify()} reports the lease lost once
+ * it passes even when the database cannot be reached; it never waits for the database
+ * beyond that deadline. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps
+ * that deadline.
  */
 final class JdbcLockLease extends ExpiringLease {
-
-	/**
-	 * Longest safety margin: see {@link #localLeaseNanos(Duration)}.
-	 */
-	static final Duration MAX_SAFETY_MARGIN = Duration.ofSeconds(1);
 
 	private final JdbcLockBackend backend;
 
@@ -44,10 +39,7 @@ final class JdbcLockLease extends ExpiringLease {
 	JdbcLockLease(JdbcLockBackend backend, LockRequest request, String holderId, long token, HolderRecord holder,
 			long confirmedAt) {
 		super(backend, request, holder, token,
-				new LeaseDeadline(Duration.ofNanos(localLeaseNanos(request.staleTimeout())), confirmedAt,
-						System::nanoTime,
-						(silentMillis) -> "no renewal succeeded for " + silentMillis + " ms, too close to the lease of "
-								+ request.staleTimeout() + "; another instance may hold the lock now"));
+				LeaseDeadline.withSafetyMargin(request.staleTimeout(), confirmedAt, System::nanoTime));
 		this.backend = backend;
 		this.holderId = holderId;
 		this.token = token;
@@ -166,20 +158,6 @@ final class JdbcLockLease extends ExpiringLease {
 		return deadline().await(this.backend.submit(call), SQLException.class,
 				"The database did not answer before the lease ran out", (message, cause) -> (cause != null)
 						? new SQLException(message, cause) : new SQLTimeoutException(message));
-	}
-
-	/**
-	 * How long the holder trusts its lease: the lease less a fifth of it, at most
-	 * {@link #MAX_SAFETY_MARGIN}. The database lets a contender in at the lease's end;
-	 * the holder's deadline timer must have fired and its loss been reported by then,
-	 * even on a loaded host where a timer fires late (a process test measured 300 ms late
-	 * on two busy cores), so the holder gives up that much earlier.
-	 * @param lease the lease in the database
-	 * @return the local lease, in nanoseconds
-	 */
-	static long localLeaseNanos(Duration lease) {
-		long nanos = lease.toNanos();
-		return nanos - Math.min(nanos / 5, MAX_SAFETY_MARGIN.toNanos());
 	}
 
 	@Override

@@ -42,16 +42,29 @@ class FileLockLeaseEvidenceTests {
 	private LockLease lease;
 
 	@AfterEach
-	void restoreKernelView() {
-		OsLocks.useKernel();
+	void release() {
 		if (this.lease != null) {
 			this.lease.release();
 		}
 	}
 
-	private LockLease acquire() {
-		this.lease = new FileLockBackend(this.directory).tryAcquire(this.request).orElseThrow();
+	private LockLease acquire(OsLocks kernel) {
+		return acquire(this.directory, kernel);
+	}
+
+	private LockLease acquire(Path directory, OsLocks kernel) {
+		this.lease = new FileLockBackend(directory, kernel, System::nanoTime, LockAttempts::open)
+			.tryAcquire(this.request)
+			.orElseThrow();
 		return this.lease;
+	}
+
+	private static OsLocks unreadable() {
+		return new OsLocks(() -> {
+			throw new IOException("no /proc/locks");
+		}, (descriptor) -> {
+			throw new IOException("no fdinfo");
+		});
 	}
 
 	private static String ownLinesRemoved() throws IOException {
@@ -73,39 +86,29 @@ class FileLockLeaseEvidenceTests {
 	@Test
 	void lockTableThatMissesTheHoldersLineOnceIsNotALoss() throws Exception {
 		assumeThat(Files.isReadable(PROC_LOCKS)).as("/proc/locks readable").isTrue();
-		LockLease lease = acquire();
 		// a busy host: the table is read in chunks while other processes lock and
 		// unlock, and the holder's own line is sometimes skipped
-		String busy = ownLinesRemoved();
 		AtomicInteger reads = new AtomicInteger();
-		OsLocks.useKernel(OsLocks.kernelWith(() -> (reads.getAndIncrement() == 0)
-				? busy.getBytes(StandardCharsets.ISO_8859_1) : Files.readAllBytes(PROC_LOCKS), (descriptor) -> {
+		LockLease lease = acquire(new OsLocks(() -> (reads.getAndIncrement() == 0)
+				? ownLinesRemoved().getBytes(StandardCharsets.ISO_8859_1) : Files.readAllBytes(PROC_LOCKS),
+				(descriptor) -> {
 					throw new NoSuchFileException("fdinfo hidden by the test");
 				}));
 		Verification verification = lease.verify();
+		assertThat(reads).as("reads of the lock table").hasValueGreaterThan(1);
 		assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.HELD);
 	}
 
 	@Test
 	void unreadableLockTableIsUnknownAndKeepsTheLock() {
-		LockLease lease = acquire();
-		OsLocks.useKernel(OsLocks.kernelWith(() -> {
-			throw new IOException("no /proc/locks");
-		}, (descriptor) -> {
-			throw new IOException("no fdinfo");
-		}));
+		LockLease lease = acquire(unreadable());
 		Verification verification = lease.verify();
 		assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.HELD);
 	}
 
 	@Test
 	void changedPidIsALossWhenTheKernelCannotConfirmTheLock() throws Exception {
-		LockLease lease = acquire();
-		OsLocks.useKernel(OsLocks.kernelWith(() -> {
-			throw new IOException("no /proc/locks");
-		}, (descriptor) -> {
-			throw new IOException("no fdinfo");
-		}));
+		LockLease lease = acquire(unreadable());
 		// written in place, as a second holder that locked this inode would
 		writeThroughHeldChannel(lease, "4242\n");
 		Verification verification = lease.verify();
@@ -116,13 +119,31 @@ class FileLockLeaseEvidenceTests {
 	@Test
 	void changedPidConfirmedByTheKernelIsRewritten() throws Exception {
 		assumeThat(Files.isReadable(PROC_LOCKS)).as("/proc/locks readable").isTrue();
-		LockLease lease = acquire();
+		LockLease lease = acquire(OsLocks.PROC);
 		// through the holder's own channel: opening the file again here would drop the
 		// lock
 		writeThroughHeldChannel(lease, "4242\n");
 		Verification verification = lease.verify();
 		assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.HEALED);
 		assertThat(verification.detail()).contains("kernel");
+	}
+
+	@Test
+	void kernelViewGivenToOneBackendLeavesTheLeasesOfAnotherBackendAlone() throws Exception {
+		assumeThat(Files.isReadable(PROC_LOCKS)).as("/proc/locks readable").isTrue();
+		// consistent evidence that the lock is gone, for the first backend only
+		byte[] otherLocksOnly = "1: POSIX  ADVISORY  WRITE 1 00:00:1 0 EOF\n".getBytes(StandardCharsets.US_ASCII);
+		LockLease blind = acquire(Files.createDirectory(this.directory.resolve("blind")),
+				new OsLocks(() -> otherLocksOnly, (descriptor) -> new byte[0]));
+		try {
+			LockLease seeing = acquire(Files.createDirectory(this.directory.resolve("seeing")), OsLocks.PROC);
+			assertThat(blind.verify().status()).isEqualTo(Verification.Status.HEALED);
+			Verification verification = seeing.verify();
+			assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.HELD);
+		}
+		finally {
+			blind.release();
+		}
 	}
 
 }

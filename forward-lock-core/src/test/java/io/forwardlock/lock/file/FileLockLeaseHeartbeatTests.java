@@ -46,7 +46,11 @@ class FileLockLeaseHeartbeatTests {
 	}
 
 	private FileLockLease acquire() {
-		this.lease = (FileLockLease) new FileLockBackend(this.directory).tryAcquire(this.request).orElseThrow();
+		return acquire(new FileLockBackend(this.directory));
+	}
+
+	private FileLockLease acquire(FileLockBackend backend) {
+		this.lease = (FileLockLease) backend.tryAcquire(this.request).orElseThrow();
 		return this.lease;
 	}
 
@@ -71,9 +75,9 @@ class FileLockLeaseHeartbeatTests {
 
 	@Test
 	void heartbeatAfterAPauseVerifiesBeforeAnythingElse() throws Exception {
-		FileLockLease lease = acquire();
 		AtomicLong nanos = new AtomicLong();
-		lease.setClock(nanos::get);
+		FileLockLease lease = acquire(
+				new FileLockBackend(this.directory, OsLocks.PROC, nanos::get, LockAttempts::open));
 		Path holderFile = this.directory.resolve("app.lock.holder");
 		Files.delete(holderFile);
 		nanos.addAndGet(Duration.ofMillis(1500).toNanos());

@@ -57,19 +57,15 @@ class FileLockLeaseReleaseTests {
 		CountDownLatch stuck = new CountDownLatch(1);
 		CountDownLatch resume = new CountDownLatch(1);
 		AtomicBoolean stickAfterOpen = new AtomicBoolean();
-		FileLockBackend backend = new FileLockBackend(this.directory) {
-
-			@Override
-			FileChannel openLockFile(Path path, boolean createNew) throws IOException {
-				FileChannel channel = super.openLockFile(path, createNew);
-				if (stickAfterOpen.get()) {
-					stuck.countDown();
-					awaitQuietly(resume);
-				}
-				return channel;
-			}
-
-		};
+		FileLockBackend backend = new FileLockBackend(this.directory, OsLocks.PROC, System::nanoTime,
+				(path, createNew) -> {
+					FileChannel channel = LockAttempts.open(path, createNew);
+					if (stickAfterOpen.get()) {
+						stuck.countDown();
+						awaitQuietly(resume);
+					}
+					return channel;
+				});
 		LockLease lease = backend.tryAcquire(this.request).orElseThrow();
 		stickAfterOpen.set(true);
 		// the verification re-creates the deleted file and gets stuck after opening it

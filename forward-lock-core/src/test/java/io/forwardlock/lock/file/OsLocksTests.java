@@ -31,11 +31,11 @@ class OsLocksTests {
 		Path file = Files.writeString(this.directory.resolve("x.lock"), "1\n");
 		long inode = (Long) Files.getAttribute(file, "unix:ino");
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-			assertThat(OsLocks.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
+			assertThat(OsLocks.PROC.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
 			FileLock lock = channel.lock();
-			assertThat(OsLocks.evidence(-1, inode)).isEqualTo(Evidence.HELD);
+			assertThat(OsLocks.PROC.evidence(-1, inode)).isEqualTo(Evidence.HELD);
 			lock.release();
-			assertThat(OsLocks.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
+			assertThat(OsLocks.PROC.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
 		}
 	}
 
@@ -69,8 +69,8 @@ class OsLocksTests {
 
 	@Test
 	void unknownInodeCannotBeAsked() {
-		assertThat(OsLocks.evidence(-1, -1)).isEqualTo(Evidence.UNKNOWN);
-		assertThat(OsLocks.descriptorEvidence(-1, 123)).isEqualTo(Evidence.UNKNOWN);
+		assertThat(OsLocks.PROC.evidence(-1, -1)).isEqualTo(Evidence.UNKNOWN);
+		assertThat(OsLocks.PROC.descriptorEvidence(-1, 123)).isEqualTo(Evidence.UNKNOWN);
 	}
 
 }

@@ -49,13 +49,12 @@ class TakeoverTests {
 
 	private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
-	private final Watch watch = new Watch();
+	private final Watch watch = new Watch(this.nanos::get);
 
 	private LockTarget target;
 
 	@BeforeEach
 	void prepare() throws Exception {
-		this.watch.setClock(this.nanos::get);
 		this.target = new FileLockBackend(this.directory).target(LockRequest.named("app").build(), true);
 		Files.write(this.target.path(), HolderFiles.pidContent(PID));
 	}

@@ -44,12 +44,15 @@ import io.forwardlock.lock.LockRequest;
  * when that version has stayed unchanged for the Lease's own
  * {@code leaseDurationSeconds}. Every renewal changes the version, so a live holder is
  * never taken over, whatever the clocks of the nodes say. The holder protects itself the
- * same way: its lease counts as lost once {@link LockRequest#staleTimeout()} has passed,
- * on its own monotonic clock, since its last successful renewal was <em>sent</em>, and a
- * call to the API server is never waited for beyond that deadline. The Lease carries the
- * stale timeout rounded up to whole seconds, so the holder always gives up before any
- * contender may take over. The times written into {@code acquireTime} and
- * {@code renewTime} are for people reading the Lease with {@code kubectl}.
+ * same way: its lease counts as lost once {@link LockRequest#staleTimeout()}, less a
+ * safety margin (a fifth, at most one second), has passed, on its own monotonic clock,
+ * since its last successful renewal was <em>sent</em>, and a call to the API server is
+ * never waited for beyond that deadline. The Lease carries the stale timeout rounded up
+ * to whole seconds, so the holder gives up at least the margin before any contender may
+ * take over, even when its timer fires late on a loaded node (client-go's renew deadline,
+ * kept shorter than the lease duration, serves the same end). The times written into
+ * {@code acquireTime} and {@code renewTime} are for people reading the Lease with
+ * {@code kubectl}.
  * <p>
  * <b>What the Lease holds.</b> {@code holderIdentity} is the pod name and PID of the
  * holder; {@code leaseTransitions} counts the changes of holder; the annotations

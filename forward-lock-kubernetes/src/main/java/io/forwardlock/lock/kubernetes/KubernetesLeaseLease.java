@@ -22,11 +22,14 @@ import io.forwardlock.lock.Verification;
  * Lease granted by {@link KubernetesLeaseBackend}: one acquisition of a Kubernetes
  * {@code Lease}, identified by its instance id and fencing token.
  * <p>
- * It counts as lost once the stale timeout has passed, on this JVM's monotonic clock,
+ * It counts as lost once the stale timeout, less a safety margin (a fifth, at most one
+ * second: {@link LeaseDeadline#trustedLease}), has passed on this JVM's monotonic clock
  * since its last successful renewal was sent; no call to the API server is waited for
  * beyond that deadline. Contenders may take over only a full {@code leaseDurationSeconds}
- * (the stale timeout rounded up) after they saw that renewal, so this lease always gives
- * up first. The {@link LeaseDeadline} keeps that deadline.
+ * (the stale timeout rounded up) after they saw that renewal, so this lease gives up
+ * first by at least the margin, even when its timer fires late on a loaded node, the
+ * contender's clock runs a little fast, or the reaction to the loss takes a moment, as
+ * client-go's renew deadline does. The {@link LeaseDeadline} keeps that deadline.
  */
 final class KubernetesLeaseLease extends ExpiringLease {
 
@@ -57,7 +60,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	KubernetesLeaseLease(KubernetesLeaseBackend backend, LockRequest request, String leaseName, Lease current,
 			long token, HolderRecord holder, long confirmedAt) {
 		super(backend, request, holder, token,
-				new LeaseDeadline(request.staleTimeout(), confirmedAt, backend::nanoTime));
+				LeaseDeadline.withSafetyMargin(request.staleTimeout(), confirmedAt, backend::nanoTime));
 		this.backend = backend;
 		this.leaseName = leaseName;
 		this.current = current;

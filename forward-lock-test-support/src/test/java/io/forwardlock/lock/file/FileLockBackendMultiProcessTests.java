@@ -228,16 +228,11 @@ class FileLockBackendMultiProcessTests {
 	 * it locks it.
 	 */
 	private FileLockBackend afterOpen(OpenedAction action) {
-		return new FileLockBackend(this.directory) {
-
-			@Override
-			FileChannel openLockFile(Path path, boolean createNew) throws IOException {
-				FileChannel channel = super.openLockFile(path, createNew);
-				action.run();
-				return channel;
-			}
-
-		};
+		return new FileLockBackend(this.directory, OsLocks.PROC, System::nanoTime, (path, createNew) -> {
+			FileChannel channel = LockAttempts.open(path, createNew);
+			action.run();
+			return channel;
+		});
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +52,6 @@ class FileLockEvidenceProcessTests {
 
 	@AfterEach
 	void cleanUp() {
-		OsLocks.useKernel();
 		this.leases.forEach(LockLease::release);
 		this.children.forEach(ChildJvm::close);
 	}
@@ -69,8 +69,10 @@ class FileLockEvidenceProcessTests {
 		return standby;
 	}
 
-	private LockLease acquire() {
-		LockLease lease = new FileLockBackend(this.directory).tryAcquire(this.request).orElseThrow();
+	private LockLease acquire(OsLocks kernel) {
+		LockLease lease = new FileLockBackend(this.directory, kernel, System::nanoTime, LockAttempts::open)
+			.tryAcquire(this.request)
+			.orElseThrow();
 		this.leases.add(lease);
 		return lease;
 	}
@@ -81,27 +83,27 @@ class FileLockEvidenceProcessTests {
 
 	@Test
 	void busyHostWithThousandsOfLocksAndHeavyChurnCausesNoFalseLoss() throws Exception {
-		churnAndVerify("descriptor information and lock table", 3000, 1200, 1000);
+		churnAndVerify(OsLocks.PROC, "descriptor information and lock table", 3000, 1200, 1000);
 	}
 
 	@Test
 	void busyHostCausesNoFalseLossWhenOnlyTheLockTableCanBeRead() throws Exception {
 		// as on kernels whose fdinfo lists no locks: /proc/locks alone, read in chunks
-		OsLocks.useKernel(OsLocks.kernelWith(() -> Files.readAllBytes(Path.of("/proc/locks")), (descriptor) -> {
+		OsLocks tableOnly = new OsLocks(() -> Files.readAllBytes(Path.of("/proc/locks")), (descriptor) -> {
 			throw new NoSuchFileException("fdinfo hidden by the test");
-		}));
+		});
 		// each verification reads the whole table, which takes long on a loaded machine:
 		// fewer locks, fewer verifications
-		churnAndVerify("lock table only", 1000, 400, 200);
+		churnAndVerify(tableOnly, "lock table only", 1000, 400, 200);
 	}
 
-	private void churnAndVerify(String evidence, int held, int wanted, int minimum) throws Exception {
+	private void churnAndVerify(OsLocks kernel, String evidence, int held, int wanted, int minimum) throws Exception {
 		assumeThat(Files.isReadable(Path.of("/proc/locks"))).as("/proc/locks readable").isTrue();
 		Path noise = Files.createDirectory(this.directory.resolve("noise"));
 		child(List.of(), LockChurnProcess.class, noise.toString(), "hold", Integer.toString(held));
 		child(List.of(), LockChurnProcess.class, noise.toString(), "churn", "100");
 		child(List.of(), LockChurnProcess.class, noise.toString(), "churn", "100");
-		LockLease lease = acquire();
+		LockLease lease = acquire(kernel);
 		ChildJvm standby = standby();
 		Map<Verification.Status, Integer> outcomes = new EnumMap<>(Verification.Status.class);
 		List<String> details = new ArrayList<>();
@@ -154,17 +156,20 @@ class FileLockEvidenceProcessTests {
 
 	@Test
 	void lockTableThatNeverShowsTheHolderIsRepairedWithoutAGapInTheKernelLock() throws Exception {
-		LockLease lease = acquire();
-		ChildJvm standby = standby();
-		// consistent evidence that the lock is gone, though it is not: the repair must
-		// keep the kernel lock throughout, or the waiting standby gets it
+		// consistent evidence that the lock is gone, though it is not, until the test
+		// shows the real kernel again: the repair must keep the kernel lock throughout,
+		// or the waiting standby gets it
 		byte[] otherLocksOnly = "1: POSIX  ADVISORY  WRITE 1 00:00:1 0 EOF\n".getBytes(StandardCharsets.US_ASCII);
-		OsLocks.useKernel(OsLocks.kernelWith(() -> otherLocksOnly, (descriptor) -> new byte[0]));
+		AtomicBoolean hidden = new AtomicBoolean(true);
+		LockLease lease = acquire(
+				new OsLocks(() -> hidden.get() ? otherLocksOnly : Files.readAllBytes(Path.of("/proc/locks")),
+						(descriptor) -> hidden.get() ? new byte[0] : Descriptors.readInfo(descriptor)));
+		ChildJvm standby = standby();
 		for (int i = 0; i < 50; i++) {
 			Verification verification = lease.verify();
 			assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.HEALED);
 		}
-		OsLocks.useKernel();
+		hidden.set(false);
 		assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
 		assertThat(acquiredBy(standby)).as("standby acquired the lock during a repair").isFalse();
 		lease.release();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.InstanceLock;
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockBackendContractTests;
 import io.forwardlock.lock.LockErrorType;
@@ -282,8 +283,8 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 		});
 		Duration lostAfter = Duration.ofNanos(System.nanoTime() - beforeAcquire);
 		// The holder trusts its lease less a safety margin
-		// (JdbcLockLease.localLeaseNanos)
-		assertThat(lostAfter).isGreaterThanOrEqualTo(Duration.ofNanos(JdbcLockLease.localLeaseNanos(leaseDuration)));
+		// (LeaseDeadline.trustedLease)
+		assertThat(lostAfter).isGreaterThanOrEqualTo(LeaseDeadline.trustedLease(leaseDuration));
 		assertThat(failures).isNotEmpty().containsOnly(LockErrorType.BACKEND_UNAVAILABLE);
 		assertThatExceptionOfType(LockException.class).isThrownBy(lease::heartbeat)
 			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
@@ -305,8 +306,7 @@ abstract class JdbcLockBackendContractTests extends LockBackendContractTests {
 			Verification verification = lease.verify();
 			Duration answeredAfter = Duration.ofNanos(System.nanoTime() - beforeAcquire);
 			assertThat(verification.status()).isEqualTo(Verification.Status.LOST);
-			assertThat(answeredAfter)
-				.isGreaterThanOrEqualTo(Duration.ofNanos(JdbcLockLease.localLeaseNanos(leaseDuration)))
+			assertThat(answeredAfter).isGreaterThanOrEqualTo(LeaseDeadline.trustedLease(leaseDuration))
 				.isLessThan(leaseDuration.plusSeconds(3));
 			assertThatExceptionOfType(LockException.class).isThrownBy(lease::heartbeat)
 				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
@@ -72,8 +73,7 @@ class JdbcLockBackendDatabaseLossTests {
 		Duration sinceLastRenewal = Duration.ofNanos(lostAt - this.lastRenewalSentAt.get());
 		// Not before the local lease (the lease less its safety margin) ran out, and not
 		// much later.
-		assertThat(sinceLastRenewal)
-			.isGreaterThanOrEqualTo(Duration.ofNanos(JdbcLockLease.localLeaseNanos(leaseDuration)));
+		assertThat(sinceLastRenewal).isGreaterThanOrEqualTo(LeaseDeadline.trustedLease(leaseDuration));
 		assertThat(sinceStop).isLessThanOrEqualTo(leaseDuration.plusMillis(2500));
 		assertThat(this.heartbeatFailures).contains(LockErrorType.BACKEND_UNAVAILABLE);
 

@@ -111,4 +111,19 @@ final class ZookeeperClients {
 		}
 	}
 
+	/**
+	 * Ensemble a client connects to, as far as it tells.
+	 * @param client the client
+	 * @return the connect string
+	 */
+	static String connectString(CuratorFramework client) {
+		try {
+			String connectString = client.getZookeeperClient().getCurrentConnectionString();
+			return (connectString != null) ? connectString : "(unknown ensemble)";
+		}
+		catch (RuntimeException ex) {
+			return "(unknown ensemble)";
+		}
+	}
+
 }

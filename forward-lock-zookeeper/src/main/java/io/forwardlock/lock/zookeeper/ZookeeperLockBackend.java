@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
@@ -38,14 +39,17 @@ import io.forwardlock.lock.LockRequest;
  * lock until the ensemble expires its session: at most the negotiated session timeout
  * after the ensemble last heard from it (rounded up to the server's tick). A holder can
  * therefore lose the lock without being told, when it is paused or cut off for longer
- * than that. Its lease keeps a local deadline on the monotonic clock: the session timeout
- * after the moment just before the last request that the ensemble answered was sent (a
- * small probe runs every quarter of the session timeout to keep that moment recent). Once
- * the deadline passes without a new answer, the lease counts as lost, even if the client
- * has not noticed a disconnection yet, as after a long garbage collection pause or
- * {@code SIGSTOP}. Curator's {@code SUSPENDED} state ("maybe lost") is therefore ridden
- * out until the deadline; {@code RECONNECTED} in time with the node still this lease's
- * keeps the lock; {@code LOST} loses it at once.
+ * than that. Its lease keeps a local deadline on the monotonic clock: the session
+ * timeout, less a safety margin (a fifth, at most one second), after the moment just
+ * before the last request that the ensemble answered was sent (a small probe runs every
+ * quarter of the session timeout to keep that moment recent). The margin makes the holder
+ * give up before the ensemble can expire the session even when its timer fires late or
+ * its clock runs a little slower than the servers'. Once the deadline passes without a
+ * new answer, the lease counts as lost, even if the client has not noticed a
+ * disconnection yet, as after a long garbage collection pause or {@code SIGSTOP}.
+ * Curator's {@code SUSPENDED} state ("maybe lost") is therefore ridden out until the
+ * deadline; {@code RECONNECTED} in time with the node still this lease's keeps the lock;
+ * {@code LOST} loses it at once.
  * <p>
  * <b>Standby.</b> {@link #acquireBlocking(LockRequest, Duration)} sets a watch on the
  * node and sleeps until the node changes or the connection state does; it does not poll.
@@ -81,6 +85,8 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	private final ZookeeperStandby standby;
 
+	private final LongSupplier nanoTime;
+
 	/**
 	 * Create a backend on an application's client, with lock nodes under
 	 * {@link #DEFAULT_BASE_PATH}.
@@ -112,6 +118,12 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 */
 	protected ZookeeperLockBackend(CuratorFramework client, String basePath, @Nullable Duration connectionTimeout,
 			boolean ownsClient) {
+		this(client, basePath, connectionTimeout, ownsClient, System::nanoTime);
+	}
+
+	ZookeeperLockBackend(CuratorFramework client, String basePath, @Nullable Duration connectionTimeout,
+			boolean ownsClient, LongSupplier nanoTime) {
+		this.nanoTime = Objects.requireNonNull(nanoTime, "'nanoTime' must not be null");
 		this.client = Objects.requireNonNull(client, "'client' must not be null");
 		this.basePath = validateBasePath(basePath);
 		this.connectionTimeout = (connectionTimeout != null) ? connectionTimeout
@@ -196,12 +208,12 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	public Optional<LockLease> tryAcquire(LockRequest request) {
 		Objects.requireNonNull(request, "'request' must not be null");
 		String path = nodePath(request);
-		awaitConnection(request);
+		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
 		HolderRecord self = request.newHolderRecord();
 		HolderData data = new HolderData(self, UUID.randomUUID().toString());
 		// Taken before the request is sent: the ensemble can only start timing the
 		// session later, so the local deadline always comes first.
-		long sentAt = System.nanoTime();
+		long sentAt = this.nanoTime.getAsLong();
 		Stat stat = new Stat();
 		try {
 			this.client.create()
@@ -275,7 +287,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	@Override
 	public Optional<HolderRecord> inspect(LockRequest request) {
 		Objects.requireNonNull(request, "'request' must not be null");
-		awaitConnection(request);
+		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
 		try {
 			Stat stat = new Stat();
 			byte[] data = this.client.getData().storingStatIn(stat).forPath(nodePath(request));
@@ -332,13 +344,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	 * @return the connect string
 	 */
 	public String connectString() {
-		try {
-			String connectString = this.client.getZookeeperClient().getCurrentConnectionString();
-			return (connectString != null) ? connectString : "(unknown ensemble)";
-		}
-		catch (RuntimeException ex) {
-			return "(unknown ensemble)";
-		}
+		return ZookeeperClients.connectString(this.client);
 	}
 
 	/**
@@ -376,12 +382,16 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 		return ZookeeperErrors.unavailable(connectString(), describeLocation(request), what, cause);
 	}
 
-	private void awaitConnection(LockRequest request) {
-		ZookeeperClients.awaitConnection(this, this.connectionTimeout, request);
-	}
-
 	ZookeeperNodeCleaner cleaner() {
 		return this.cleaner;
+	}
+
+	/**
+	 * Monotonic clock of the leases' deadlines, in nanoseconds.
+	 * @return the time
+	 */
+	long nanoTime() {
+		return this.nanoTime.getAsLong();
 	}
 
 }

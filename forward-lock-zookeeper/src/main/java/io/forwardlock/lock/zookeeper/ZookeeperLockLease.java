@@ -32,12 +32,16 @@ import io.forwardlock.lock.Verification;
  * fencing token is the node's {@code czxid}.
  * <p>
  * The lease counts as held while the ensemble confirms that the node with this lease's
- * {@code czxid} exists, and for at most the session timeout after the last such
- * confirmation was asked for, measured on the monotonic clock. A probe asks every quarter
- * of the session timeout, so a healthy lease never comes near its deadline; a process
- * that was paused, or cut off from the ensemble, finds its deadline passed and reports
- * the loss before it does anything else. Once lost, a lease stays lost. The
- * {@link LeaseDeadline} keeps that deadline.
+ * {@code czxid} exists, and for at most the session timeout less a safety margin (a
+ * fifth, at most one second: {@link LeaseDeadline#trustedLease}) after the last such
+ * confirmation was asked for, measured on the monotonic clock. The ensemble may expire
+ * the session, and let a waiter in, at the session timeout after it last heard from the
+ * client; the margin makes the holder give up before that even when its timer fires late
+ * or its clock runs a little slower than the servers'. A probe asks every quarter of the
+ * session timeout, so a healthy lease never comes near its deadline; a process that was
+ * paused, or cut off from the ensemble, finds its deadline passed and reports the loss
+ * before it does anything else. Once lost, a lease stays lost. The {@link LeaseDeadline}
+ * keeps that deadline.
  */
 final class ZookeeperLockLease extends ExpiringLease {
 
@@ -73,9 +77,9 @@ final class ZookeeperLockLease extends ExpiringLease {
 	ZookeeperLockLease(ZookeeperLockBackend backend, LockRequest request, String path, long czxid, long sessionId,
 			HolderRecord holder, Duration sessionTimeout, long confirmedAt) {
 		super(backend, request, holder, czxid,
-				new LeaseDeadline(sessionTimeout, confirmedAt, System::nanoTime,
+				LeaseDeadline.withSafetyMargin(sessionTimeout, confirmedAt, backend::nanoTime,
 						(silentMillis) -> "ZooKeeper confirmed the lock node last " + silentMillis
-								+ " ms ago, longer than the session timeout of " + sessionTimeout
+								+ " ms ago, too close to the session timeout of " + sessionTimeout
 								+ " (process paused or ensemble unreachable); another instance may hold the lock now"));
 		this.backend = backend;
 		this.path = path;
@@ -91,8 +95,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 	}
 
 	/**
-	 * Session timeout the ensemble granted, which bounds how long this lease can be
-	 * unconfirmed.
+	 * Session timeout the ensemble granted; this lease trusts it less a safety margin.
 	 * @return the session timeout
 	 */
 	Duration sessionTimeout() {
@@ -217,7 +220,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 	private CuratorEvent beforeDeadline() throws Exception {
 		CompletableFuture<CuratorEvent> answer = new CompletableFuture<>();
 		this.backend.getClient().getData().inBackground((client, event) -> answer.complete(event)).forPath(this.path);
-		return deadline().await(answer, Exception.class, "ZooKeeper did not answer before the session timeout ran out",
+		return deadline().await(answer, Exception.class, "ZooKeeper did not answer before the lease ran out",
 				(message, cause) -> (cause != null) ? new Exception(message, cause) : new TimeoutException(message));
 	}
 

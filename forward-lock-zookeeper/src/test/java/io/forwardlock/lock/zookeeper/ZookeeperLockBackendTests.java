@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -171,6 +172,39 @@ class ZookeeperLockBackendTests {
 		client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
 		await().atMost(Duration.ofSeconds(20)).until(() -> lease.verify().status() == Verification.Status.LOST);
 		assertThat(lease.verify().detail()).containsAnyOf("session", "gone");
+	}
+
+	@Test
+	void holderCountsTheLeaseLostBeforeTheSessionTimeoutWhenTheEnsembleCannotBeReached() throws Exception {
+		// A server of its own, to stop, with a tick that grants a 10 s session: the
+		// client itself gives the session up only after 10 s without the server, far
+		// longer than the steps below take
+		try (TestingServer server = new TestingServer(ZookeeperTestServer.spec(1000), true);
+				CuratorFramework client = ZookeeperLockBackend.newClient(server.getConnectString(),
+						Duration.ofSeconds(10), Duration.ofSeconds(10))) {
+			client.start();
+			AtomicLong ticker = new AtomicLong();
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client, ZookeeperLockBackend.DEFAULT_BASE_PATH,
+					null, false, ticker::get);
+			LockLease lease = backend.tryAcquire(request("cut-off")).orElseThrow();
+			assertThat(((ZookeeperLockLease) lease).sessionTimeout()).as("granted session timeout")
+				.isEqualTo(Duration.ofSeconds(10));
+			server.stop();
+			// 10 s less the longest margin (1 s) on the lease's own clock: the ensemble,
+			// which heard from the session no earlier than the acquisition was sent,
+			// cannot
+			// expire it for another second
+			ticker.set(Duration.ofSeconds(9).toNanos() - 1);
+			lease.ensureHeld();
+			ticker.set(Duration.ofSeconds(9).toNanos());
+			assertThatExceptionOfType(LockException.class).isThrownBy(lease::ensureHeld)
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
+			Verification verification = lease.verify();
+			assertThat(verification.status()).isEqualTo(Verification.Status.LOST);
+			assertThat(verification.detail()).contains("last 9000 ms ago", "session timeout of PT10S");
+			assertThat(lease.timeLeft()).contains(Duration.ZERO);
+			backend.close();
+		}
 	}
 
 	@Test

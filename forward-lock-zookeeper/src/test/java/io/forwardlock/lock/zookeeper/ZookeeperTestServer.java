@@ -42,8 +42,19 @@ final class ZookeeperTestServer implements AutoCloseable {
 	}
 
 	static InstanceSpec spec() throws IOException {
+		return spec(TICK_MILLIS);
+	}
+
+	/**
+	 * Specification of a server on a free port and a private data directory (deleted when
+	 * the server closes).
+	 * @param tickMillis the server's tick, which bounds the session timeouts it grants
+	 * (two to twenty ticks)
+	 * @return the specification
+	 */
+	static InstanceSpec spec(int tickMillis) throws IOException {
 		File data = Files.createTempDirectory("forward-lock-zk").toFile();
-		return new InstanceSpec(data, -1, -1, -1, true, -1, TICK_MILLIS, -1);
+		return new InstanceSpec(data, -1, -1, -1, true, -1, tickMillis, -1);
 	}
 
 	String connectString() {

@@ -1,0 +1,165 @@
+package io.forwardlock.autoconfigure;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockException;
+import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.file.FileLockBackend;
+import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.logging.DeferredLog;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.SmartApplicationListener;
+
+/**
+ * The early probe ({@code forward.lock.early-probe}, on by default): as soon as Boot has
+ * prepared the environment, asks the file backend who holds the lock, without taking it,
+ * and turns an obvious duplicate away with the usual "APPLICATION FAILED TO START" report
+ * and exit code. Registered in {@code META-INF/spring.factories}; see
+ * {@link EarlyLockGuard} for {@code forward.lock.acquire-early}.
+ * <p>
+ * It runs right <em>before</em> Boot initializes logging. Boot's background
+ * preinitializer (Jackson, Tomcat, message converters) starts in the same event right
+ * after logging, and a failed start-up waits for it to finish: a refusal made after it
+ * started costs about half a second more on two cores. A probe ordered between the two
+ * cannot be had: both listeners' orders are fixed one apart, and which of two listeners
+ * with the same order runs first depends on the order of the jars on the class path. So:
+ * <ul>
+ * <li>the probe runs before logging, and what it logs is deferred until logging is
+ * initialized;</li>
+ * <li>when it must refuse, it first hands this very event to Boot's
+ * {@link LoggingApplicationListener}, so that logging is initialized as configured and
+ * the report is logged as usual, and then refuses. The refusal ends the event, so the
+ * logging listener is not called for it a second time, and the preinitializer never
+ * starts.</li>
+ * </ul>
+ * Where no {@code LoggingApplicationListener} comes after it (it was removed or
+ * reordered), the probe leaves the check to {@link EarlyLockGuard}, after logging.
+ * <p>
+ * The file backend's inspection consults the JVM-wide registry first, so it never opens,
+ * and so never closes, a descriptor of a lock file that this JVM holds. The probe stays
+ * out of the way of a standby and of retries, and, with the heartbeat on, of a holder
+ * that may have stopped heartbeating (see {@link FileLockBackend#mayBeTakenOver}). The
+ * lock itself is still taken by the lifecycle during the refresh; a holder that leaves
+ * between the probe and the refresh simply lets this instance start.
+ */
+final class EarlyLockProbe implements SmartApplicationListener {
+
+	private final DeferredLog logger = new DeferredLog();
+
+	@Override
+	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+		return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
+				|| ApplicationPreparedEvent.class.isAssignableFrom(eventType)
+				|| ApplicationFailedEvent.class.isAssignableFrom(eventType);
+	}
+
+	@Override
+	public int getOrder() {
+		return LoggingApplicationListener.DEFAULT_ORDER - 1;
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEvent event) {
+		if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+			environmentPrepared(prepared);
+		}
+		else {
+			// logging is initialized by now
+			this.logger.replayTo(EarlyLockProbe.class);
+		}
+	}
+
+	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
+		LoggingApplicationListener logging = loggingAfter(event.getSpringApplication(), getOrder());
+		if (logging == null) {
+			return;
+		}
+		EarlyLockSetup setup = EarlyLockSetup.of(event, this.logger);
+		if (setup == null || setup.properties().isAcquireEarly() || !setup.isProbed()) {
+			return;
+		}
+		long started = System.nanoTime();
+		LockStartupException refusal = refusal(setup, this.logger);
+		if (refusal == null) {
+			return;
+		}
+		// what comes next is logged as configured
+		logging.onApplicationEvent(event);
+		this.logger.replayTo(EarlyLockProbe.class);
+		setup.events().refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
+		throw refusal;
+	}
+
+	/**
+	 * Whether this probe checks the given application: Boot's logging listener comes
+	 * after it. {@link EarlyLockGuard} probes only where it does not.
+	 * @param application the application
+	 * @return whether the probe runs before logging
+	 */
+	static boolean runsBeforeLogging(SpringApplication application) {
+		return loggingAfter(application, LoggingApplicationListener.DEFAULT_ORDER - 1) != null;
+	}
+
+	private static @Nullable LoggingApplicationListener loggingAfter(SpringApplication application, int order) {
+		for (ApplicationListener<?> listener : application.getListeners()) {
+			if (listener instanceof LoggingApplicationListener logging && logging.getOrder() > order) {
+				return logging;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Probe the lock.
+	 * @param setup the early set-up
+	 * @param logger where to say why the probe does not refuse
+	 * @return the refusal, or {@code null} when this instance may go on starting
+	 */
+	static @Nullable LockStartupException refusal(EarlyLockSetup setup, Log logger) {
+		FileLockBackend backend = setup.backend();
+		LockRequest request = setup.request();
+		Optional<HolderRecord> holder;
+		try {
+			holder = backend.inspect(request);
+		}
+		catch (LockException ex) {
+			// The refresh acquires the lock and reports the problem with all it knows
+			logger.debug("Early probe could not tell who holds lock '" + request.name() + "': " + ex.getSummary());
+			return null;
+		}
+		if (holder.isEmpty() || mayBeTakenOver(backend, request, logger)) {
+			return null;
+		}
+		return new LockStartupException(backend.instanceRunning(holder.get(), request),
+				setup.properties().getExitCode());
+	}
+
+	/**
+	 * With the heartbeat on, a holder that stopped heartbeating may be taken over, but
+	 * only by a contender that watched its lock file stay unchanged for the holder's
+	 * stale timeout plus interval: a judgement that takes time the probe does not spend.
+	 * So the probe refuses only a holder that can certainly not be taken over (it
+	 * declared no heartbeat, or heartbeated within its stale timeout) and leaves any
+	 * other to the lifecycle.
+	 */
+	private static boolean mayBeTakenOver(FileLockBackend backend, LockRequest request, Log logger) {
+		if (!request.heartbeatEnabled() || !backend.mayBeTakenOver(request)) {
+			return false;
+		}
+		logger.debug("Early probe leaves lock '" + request.name()
+				+ "' to the lifecycle: its holder may have stopped heartbeating");
+		return true;
+	}
+
+}
