@@ -12,12 +12,11 @@ import org.apache.commons.logging.LogFactory;
  * {@code forward.lock.standby}) small before it starts a wait that may last for hours.
  * <p>
  * What a cold standby holds is mostly what start-up left behind before the wait, not what
- * it needs. Measured on the sample application: Spring Boot's background preinitializer
- * (a thread named {@value #PREINITIALIZER_THREAD} that loads Jackson, Tomcat, message
- * converters and the conversion service while the main thread goes on) starts in the same
- * environment-prepared event, just before the standby starts waiting, and no listener can
- * run reliably between the two. Collecting while it still allocates leaves its garbage
- * resident; collecting after it finished returns it. Hence:
+ * it needs. The standby starts waiting before Boot's background preinitializer (a thread
+ * named {@value #PREINITIALIZER_THREAD} that loads Jackson, Tomcat, message converters
+ * and the conversion service) starts (see {@link EarlyLogging}); where it runs anyway (an
+ * earlier application of this JVM started it), collecting while it still allocates would
+ * leave its garbage resident. Hence:
  * <ol>
  * <li>wait until that thread has finished, for at most {@link #PREINITIALIZER_WAIT}; the
  * application would wait for it anyway before it is ready, so this costs no start-up

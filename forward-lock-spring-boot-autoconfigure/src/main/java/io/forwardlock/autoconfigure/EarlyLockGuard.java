@@ -30,9 +30,9 @@ import org.springframework.context.event.SmartApplicationListener;
  * application context or any bean exists, when {@code forward.lock.acquire-early} is set.
  * Registered in {@code META-INF/spring.factories}, so it runs in every
  * {@code SpringApplication} that has forward-lock on its class path, once all
- * {@code forward.lock.*} settings are known and logging is initialized. The early probe
- * that turns an obvious duplicate away is {@link EarlyLockProbe}'s; this listener runs it
- * only where that one cannot (no logging listener after it).
+ * {@code forward.lock.*} settings are known, and before Boot's background preinitializer
+ * starts (see {@link EarlyLogging}). The early probe that turns an obvious duplicate away
+ * is {@link EarlyLockProbe}'s.
  * <p>
  * Only the auto-configured file backend is handled this early: it needs nothing but the
  * settings, while any other backend needs application beans (the JDBC backend needs the
@@ -80,9 +80,8 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	@Override
 	public int getOrder() {
-		// Right after logging is initialized, so that what happens here is logged as
-		// configured
-		return LoggingApplicationListener.DEFAULT_ORDER + 1;
+		// Right before logging, which it initializes itself (see EarlyLogging)
+		return LoggingApplicationListener.DEFAULT_ORDER - 1;
 	}
 
 	@Override
@@ -109,14 +108,11 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
 		EarlyLockSetup setup = EarlyLockSetup.of(event, logger);
-		if (setup == null) {
-			return;
-		}
-		if (setup.properties().isAcquireEarly() && !AotDetector.useGeneratedArtifacts()) {
+		if (setup != null && setup.properties().isAcquireEarly() && !AotDetector.useGeneratedArtifacts()) {
+			// what follows logs and may wait for hours: as configured, and before Boot's
+			// background preinitializer loads what a cold standby does not need yet
+			EarlyLogging.initialize(event, getOrder());
 			acquire(setup);
-		}
-		else if (setup.isProbed() && !EarlyLockProbe.runsBeforeLogging(event.getSpringApplication())) {
-			probe(setup);
 		}
 	}
 
@@ -140,18 +136,6 @@ final class EarlyLockGuard implements SmartApplicationListener {
 		// The wait may last for hours and allocates nothing: give back what start-up
 		// left behind first
 		ColdStandby.prepareToWait();
-	}
-
-	/**
-	 * The probe where {@link EarlyLockProbe} could not run before logging.
-	 */
-	private static void probe(EarlyLockSetup setup) {
-		long started = System.nanoTime();
-		LockStartupException refusal = EarlyLockProbe.refusal(setup, logger);
-		if (refusal != null) {
-			setup.events().refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
-			throw refusal;
-		}
 	}
 
 	private void contextPrepared(ApplicationPreparedEvent event) {

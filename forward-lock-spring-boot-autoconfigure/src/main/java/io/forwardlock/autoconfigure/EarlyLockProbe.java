@@ -11,14 +11,12 @@ import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.boot.logging.DeferredLog;
 import org.springframework.context.ApplicationEvent;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.SmartApplicationListener;
 
 /**
@@ -28,23 +26,11 @@ import org.springframework.context.event.SmartApplicationListener;
  * and exit code. Registered in {@code META-INF/spring.factories}; see
  * {@link EarlyLockGuard} for {@code forward.lock.acquire-early}.
  * <p>
- * It runs right <em>before</em> Boot initializes logging. Boot's background
- * preinitializer (Jackson, Tomcat, message converters) starts in the same event right
- * after logging, and a failed start-up waits for it to finish: a refusal made after it
- * started costs about half a second more on two cores. A probe ordered between the two
- * cannot be had: both listeners' orders are fixed one apart, and which of two listeners
- * with the same order runs first depends on the order of the jars on the class path. So:
- * <ul>
- * <li>the probe runs before logging, and what it logs is deferred until logging is
- * initialized;</li>
- * <li>when it must refuse, it first hands this very event to Boot's
- * {@link LoggingApplicationListener}, so that logging is initialized as configured and
- * the report is logged as usual, and then refuses. The refusal ends the event, so the
- * logging listener is not called for it a second time, and the preinitializer never
- * starts.</li>
- * </ul>
- * Where no {@code LoggingApplicationListener} comes after it (it was removed or
- * reordered), the probe leaves the check to {@link EarlyLockGuard}, after logging.
+ * It runs right <em>before</em> Boot initializes logging, so that a refusal comes before
+ * Boot's background preinitializer starts, which a failed start-up waits for (about half
+ * a second on two cores). What it logs is deferred until logging is initialized; when it
+ * must refuse, it lets Boot initialize logging first ({@link EarlyLogging}), so that the
+ * report is logged as configured.
  * <p>
  * The file backend's inspection consults the JVM-wide registry first, so it never opens,
  * and so never closes, a descriptor of a lock file that this JVM holds. The probe stays
@@ -81,10 +67,6 @@ final class EarlyLockProbe implements SmartApplicationListener {
 	}
 
 	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
-		LoggingApplicationListener logging = loggingAfter(event.getSpringApplication(), getOrder());
-		if (logging == null) {
-			return;
-		}
 		EarlyLockSetup setup = EarlyLockSetup.of(event, this.logger);
 		if (setup == null || setup.properties().isAcquireEarly() || !setup.isProbed()) {
 			return;
@@ -94,30 +76,10 @@ final class EarlyLockProbe implements SmartApplicationListener {
 		if (refusal == null) {
 			return;
 		}
-		// what comes next is logged as configured
-		logging.onApplicationEvent(event);
+		EarlyLogging.initialize(event, getOrder());
 		this.logger.replayTo(EarlyLockProbe.class);
 		setup.events().refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
 		throw refusal;
-	}
-
-	/**
-	 * Whether this probe checks the given application: Boot's logging listener comes
-	 * after it. {@link EarlyLockGuard} probes only where it does not.
-	 * @param application the application
-	 * @return whether the probe runs before logging
-	 */
-	static boolean runsBeforeLogging(SpringApplication application) {
-		return loggingAfter(application, LoggingApplicationListener.DEFAULT_ORDER - 1) != null;
-	}
-
-	private static @Nullable LoggingApplicationListener loggingAfter(SpringApplication application, int order) {
-		for (ApplicationListener<?> listener : application.getListeners()) {
-			if (listener instanceof LoggingApplicationListener logging && logging.getOrder() > order) {
-				return logging;
-			}
-		}
-		return null;
 	}
 
 	/**

@@ -128,7 +128,7 @@ class EarlyLockGuardTests {
 	}
 
 	@Test
-	void probeIsLeftToTheGuardWhenNoLoggingListenerComesAfterIt() {
+	void probeRefusesAlsoWhenNoLoggingListenerComesAfterIt() {
 		run(application());
 		SpringApplicationBuilder builder = application();
 		SpringApplication application = builder.application();
@@ -320,6 +320,19 @@ class EarlyLockGuardTests {
 				.satisfies((event) -> assertThat(event.getStatus().state()).isEqualTo(LockState.LOST));
 			assertThat(other.ask("verify", CHILD_TIMEOUT, "VERIFY")).contains("HELD");
 		}
+	}
+
+	@Test
+	void acquireEarlyRefusesBeforeAnyListenerOrderedAfterLoggingSeesTheEnvironmentAndLogsTheReportAsConfigured(
+			CapturedOutput output) {
+		run(application());
+		RightAfterLogging afterLogging = new RightAfterLogging();
+		assertThatExceptionOfType(LockStartupException.class)
+			.isThrownBy(() -> run(application().properties("forward.lock.acquire-early=true").listeners(afterLogging)))
+			.satisfies((ex) -> assertThat(ex.getExitCode()).isEqualTo(75));
+		assertThat(afterLogging.environmentsSeen).hasValue(0);
+		assertThat(output).containsPattern("ERROR \\d+ --- \\[orders\\] .*LoggingFailureAnalysisReporter")
+			.contains("APPLICATION FAILED TO START");
 	}
 
 	@Test
