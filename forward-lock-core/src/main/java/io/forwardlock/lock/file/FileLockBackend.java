@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLockInterruptionException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -235,13 +236,8 @@ public class FileLockBackend implements LockBackend {
 		}
 		boolean acquired = false;
 		try {
-			LockedFile locked = (pollInterval != null) ? this.attempts.waitFor(target, pollInterval)
-					: this.attempts.tryOnce(target, request);
-			if (locked == null) {
-				return null;
-			}
-			FileLockLease lease = newLease(target, request, locked);
-			acquired = true;
+			FileLockLease lease = acquireClaimed(target, request, pollInterval);
+			acquired = lease != null;
 			return lease;
 		}
 		catch (FileLockInterruptionException | ClosedByInterruptException ex) {
@@ -257,6 +253,31 @@ public class FileLockBackend implements LockBackend {
 		finally {
 			if (!acquired) {
 				HeldLocks.unclaim(target.key());
+			}
+		}
+	}
+
+	/**
+	 * Attempt under this JVM's claim. A lock directory deleted meanwhile (a tmp cleaner,
+	 * an operator) makes an open fail with {@link NoSuchFileException}: the directory is
+	 * created again and the acquisition starts over, as often as a lock file replaced
+	 * under it may, instead of failing a start-up or a standby's wait.
+	 */
+	private @Nullable FileLockLease acquireClaimed(LockTarget claimed, LockRequest request,
+			@Nullable Duration pollInterval) throws IOException, InterruptedException {
+		LockTarget target = claimed;
+		for (int vanished = 0;; vanished++) {
+			try {
+				LockedFile locked = (pollInterval != null) ? this.attempts.waitFor(target, pollInterval)
+						: this.attempts.tryOnce(target, request);
+				return (locked != null) ? newLease(target, request, locked) : null;
+			}
+			catch (NoSuchFileException ex) {
+				LockTarget again = (vanished < MAX_ATTEMPTS) ? target(request, true) : null;
+				if (again == null || !again.key().equals(claimed.key())) {
+					throw ex;
+				}
+				target = again;
 			}
 		}
 	}
