@@ -20,6 +20,7 @@ import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.event.SpringApplicationEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.logging.DeferredLog;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ContextClosedEvent;
@@ -31,8 +32,8 @@ import org.springframework.context.event.SmartApplicationListener;
  * Registered in {@code META-INF/spring.factories}, so it runs in every
  * {@code SpringApplication} that has forward-lock on its class path, once all
  * {@code forward.lock.*} settings are known, and before Boot's background preinitializer
- * starts (see {@link EarlyLogging}). The early probe that turns an obvious duplicate away
- * is {@link EarlyLockProbe}'s.
+ * starts (see {@link EarlyLogging}). Without {@code acquire-early}, it runs the early
+ * probe that turns an obvious duplicate away ({@link EarlyLockProbe}).
  * <p>
  * Only the auto-configured file backend is handled this early: it needs nothing but the
  * settings, while any other backend needs application beans (the JDBC backend needs the
@@ -64,6 +65,11 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	private static final Log logger = LogFactory.getLog(EarlyLockGuard.class);
 
+	/**
+	 * What is logged before logging is initialized, replayed once it is.
+	 */
+	private final DeferredLog beforeLogging = new DeferredLog();
+
 	private final Handover handover = new Handover();
 
 	private volatile @Nullable SpringApplication application;
@@ -91,9 +97,11 @@ final class EarlyLockGuard implements SmartApplicationListener {
 			environmentPrepared(prepared);
 		}
 		else if (event instanceof ApplicationPreparedEvent prepared && isOwn(prepared)) {
+			this.beforeLogging.replayTo(EarlyLockGuard.class);
 			contextPrepared(prepared);
 		}
 		else if (event instanceof ApplicationFailedEvent failed && isOwn(failed)) {
+			this.beforeLogging.replayTo(EarlyLockGuard.class);
 			this.handover.releaseUntaken("start-up failed");
 		}
 		else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
@@ -107,13 +115,35 @@ final class EarlyLockGuard implements SmartApplicationListener {
 	}
 
 	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
-		EarlyLockSetup setup = EarlyLockSetup.of(event, logger);
-		if (setup != null && setup.properties().isAcquireEarly() && !AotDetector.useGeneratedArtifacts()) {
+		EarlyLockSetup setup = EarlyLockSetup.of(event, this.beforeLogging);
+		if (setup == null) {
+			return;
+		}
+		if (setup.properties().isAcquireEarly() && !AotDetector.useGeneratedArtifacts()) {
 			// what follows logs and may wait for hours: as configured, and before Boot's
 			// background preinitializer loads what a cold standby does not need yet
-			EarlyLogging.initialize(event, getOrder());
+			initializeLogging(event);
 			acquire(setup);
 		}
+		else if (!setup.properties().isAcquireEarly() && setup.isProbed()) {
+			probe(event, setup);
+		}
+	}
+
+	private void probe(ApplicationEnvironmentPreparedEvent event, EarlyLockSetup setup) {
+		long started = System.nanoTime();
+		LockStartupException refusal = EarlyLockProbe.refusal(setup, this.beforeLogging);
+		if (refusal != null) {
+			// the report is logged as configured
+			initializeLogging(event);
+			setup.events().refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
+			throw refusal;
+		}
+	}
+
+	private void initializeLogging(ApplicationEnvironmentPreparedEvent event) {
+		EarlyLogging.initialize(event, getOrder());
+		this.beforeLogging.replayTo(EarlyLockGuard.class);
 	}
 
 	private void acquire(EarlyLockSetup setup) {

@@ -1,6 +1,5 @@
 package io.forwardlock.autoconfigure;
 
-import java.time.Duration;
 import java.util.Optional;
 
 import io.forwardlock.diagnostics.LockStartupException;
@@ -11,20 +10,12 @@ import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
-import org.springframework.boot.context.event.ApplicationFailedEvent;
-import org.springframework.boot.context.event.ApplicationPreparedEvent;
-import org.springframework.boot.context.logging.LoggingApplicationListener;
-import org.springframework.boot.logging.DeferredLog;
-import org.springframework.context.ApplicationEvent;
-import org.springframework.context.event.SmartApplicationListener;
-
 /**
  * The early probe ({@code forward.lock.early-probe}, on by default): as soon as Boot has
  * prepared the environment, asks the file backend who holds the lock, without taking it,
  * and turns an obvious duplicate away with the usual "APPLICATION FAILED TO START" report
- * and exit code. Registered in {@code META-INF/spring.factories}; see
- * {@link EarlyLockGuard} for {@code forward.lock.acquire-early}.
+ * and exit code. Run by {@link EarlyLockGuard}, which also takes the lock this early with
+ * {@code forward.lock.acquire-early}.
  * <p>
  * It runs right <em>before</em> Boot initializes logging, so that a refusal comes before
  * Boot's background preinitializer starts, which a failed start-up waits for (about half
@@ -39,47 +30,9 @@ import org.springframework.context.event.SmartApplicationListener;
  * lock itself is still taken by the lifecycle during the refresh; a holder that leaves
  * between the probe and the refresh simply lets this instance start.
  */
-final class EarlyLockProbe implements SmartApplicationListener {
+final class EarlyLockProbe {
 
-	private final DeferredLog logger = new DeferredLog();
-
-	@Override
-	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
-		return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
-				|| ApplicationPreparedEvent.class.isAssignableFrom(eventType)
-				|| ApplicationFailedEvent.class.isAssignableFrom(eventType);
-	}
-
-	@Override
-	public int getOrder() {
-		return LoggingApplicationListener.DEFAULT_ORDER - 1;
-	}
-
-	@Override
-	public void onApplicationEvent(ApplicationEvent event) {
-		if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
-			environmentPrepared(prepared);
-		}
-		else {
-			// logging is initialized by now
-			this.logger.replayTo(EarlyLockProbe.class);
-		}
-	}
-
-	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
-		EarlyLockSetup setup = EarlyLockSetup.of(event, this.logger);
-		if (setup == null || setup.properties().isAcquireEarly() || !setup.isProbed()) {
-			return;
-		}
-		long started = System.nanoTime();
-		LockStartupException refusal = refusal(setup, this.logger);
-		if (refusal == null) {
-			return;
-		}
-		EarlyLogging.initialize(event, getOrder());
-		this.logger.replayTo(EarlyLockProbe.class);
-		setup.events().refused(refusal, Duration.ofNanos(System.nanoTime() - started), 1);
-		throw refusal;
+	private EarlyLockProbe() {
 	}
 
 	/**
