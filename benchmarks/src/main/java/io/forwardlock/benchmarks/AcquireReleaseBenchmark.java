@@ -27,6 +27,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <li>{@code luceneNativeFsThenDelete}: the same followed by deleting the lock file, a
  * control that shows what cleaning up after itself costs (forward-lock removes its files
  * on release, Lucene never does);</li>
+ * <li>{@code lockedPidFileWithRecord}: a control that creates, locks, writes and removes
+ * the same files as forward-lock, without any of its checks
+ * ({@link LockedPidFileWithRecord});</li>
  * <li>{@code forwardLockFile}: forward-lock's file backend.</li>
  * </ul>
  * Each benchmark uses its own lock file in a fresh temporary directory.
@@ -36,6 +39,8 @@ public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 	private TemporaryLockDirectory directory;
 
 	private Path seedLockFile;
+
+	private Path controlLockFile;
 
 	private FSDirectory luceneDirectory;
 
@@ -47,6 +52,7 @@ public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 	public void createLockDirectory() throws IOException {
 		this.directory = TemporaryLockDirectory.create();
 		this.seedLockFile = this.directory.resolve("seed.lock");
+		this.controlLockFile = this.directory.resolve("control.lock");
 		this.luceneDirectory = FSDirectory.open(this.directory.path());
 		this.forwardLock = new FileLockBackend(this.directory.path());
 		this.forwardLockRequest = LockRequest.named("forward-lock").build();
@@ -61,6 +67,13 @@ public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 	@Benchmark
 	public void seedPidFile(Blackhole blackhole) throws IOException {
 		try (SeedPidFileLock lock = SeedPidFileLock.acquire(this.seedLockFile)) {
+			blackhole.consume(lock);
+		}
+	}
+
+	@Benchmark
+	public void lockedPidFileWithRecord(Blackhole blackhole) throws IOException {
+		try (LockedPidFileWithRecord lock = LockedPidFileWithRecord.acquire(this.controlLockFile)) {
 			blackhole.consume(lock);
 		}
 	}

@@ -34,7 +34,8 @@ public class ShutdownOnLockLost implements LockLostHandler {
 	}
 
 	/**
-	 * Create a handler with a custom way to end the process, for tests.
+	 * Create a handler with its own way to end the process, for a launcher that must not
+	 * call {@link System#exit(int)} itself (a test harness, an embedding container).
 	 * @param context the application context to close
 	 * @param exitCode exit status
 	 * @param systemExit called with the final exit status after the context closed

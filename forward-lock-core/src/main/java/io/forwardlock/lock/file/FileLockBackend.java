@@ -363,14 +363,15 @@ public class FileLockBackend implements LockBackend {
 
 	private FileLockLease newLease(LockTarget target, LockRequest request, LockedFile locked) throws IOException {
 		HolderRecord record = request.newHolderRecord();
+		byte[] holderContent = HolderFiles.format(record, request);
 		try {
-			LockFiles.writeAtomically(target.holderFile(), HolderFiles.format(record, request));
+			LockFiles.writeAtomically(target.holderFile(), holderContent);
 		}
 		catch (IOException ex) {
 			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled(), this.kernel);
 			throw ex;
 		}
-		FileLockLease lease = new FileLockLease(this, target, request, record, locked);
+		FileLockLease lease = new FileLockLease(this, target, request, record, holderContent, locked);
 		HeldLocks.held(target.key(), lease);
 		HeldLocks.holdFile(locked.facts().fileKey(), lease);
 		return lease;

@@ -57,13 +57,24 @@ final class FileLockLease implements LockLease {
 
 	private long lastBeatNanos;
 
+	/**
+	 * Create the lease of a lock that was just taken.
+	 * @param backend the backend that took it
+	 * @param target where the lock lives
+	 * @param request the request
+	 * @param holder this holder's record
+	 * @param holderContent the record as written to the holder record file
+	 * ({@link HolderFiles#format(HolderRecord, LockRequest)}), which verifications
+	 * compare byte for byte
+	 * @param locked the held lock
+	 */
 	FileLockLease(FileLockBackend backend, LockTarget target, LockRequest request, HolderRecord holder,
-			LockedFile locked) {
+			byte[] holderContent, LockedFile locked) {
 		this.backend = backend;
 		this.target = target;
 		this.request = request;
 		this.holder = holder;
-		this.holderContent = HolderFiles.format(holder, request);
+		this.holderContent = holderContent;
 		this.locked = locked;
 		this.verifier = new LeaseVerifier(this, target);
 		this.watch = new LeaseWatch(target, this.released::get);

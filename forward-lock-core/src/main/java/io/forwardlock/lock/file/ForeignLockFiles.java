@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.StringTokenizer;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
@@ -162,23 +161,16 @@ final class ForeignLockFiles {
 	 * without a visible owner, or empty when the table shows no lock on the inode
 	 */
 	static Optional<HolderRecord> holderIn(String table, long inode) {
-		String marker = ":" + inode;
 		for (String line : table.split("\n")) {
-			// "1: POSIX ADVISORY WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"
-			StringTokenizer words = new StringTokenizer(line);
-			String[] first = new String[6];
-			int count = 0;
-			while (count < first.length && words.hasMoreTokens()) {
-				first[count++] = words.nextToken();
-			}
-			if (count < 6 || first[1].equals("->") || !first[5].endsWith(marker)) {
+			KernelLockLine lock = KernelLockLine.parse(line);
+			if (lock == null || lock.waiter() || !lock.names(inode)) {
 				continue;
 			}
-			if (!first[1].equals("POSIX") || first[4].equals("0")) {
+			if (!lock.ownerKnown()) {
 				return Optional.of(HolderRecord.unknown());
 			}
 			try {
-				return Optional.of(HolderRecord.ofPid(Long.parseLong(first[4])));
+				return Optional.of(HolderRecord.ofPid(Long.parseLong(lock.pid())));
 			}
 			catch (NumberFormatException ex) {
 				return Optional.of(HolderRecord.unknown());

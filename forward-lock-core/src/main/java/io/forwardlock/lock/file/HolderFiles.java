@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -234,6 +235,9 @@ final class HolderFiles {
 	 * or unreadable
 	 */
 	static Optional<byte[]> readBytes(Path holderFile) {
+		if (!mayExist(holderFile)) {
+			return Optional.empty();
+		}
 		try {
 			LockFiles.FileFacts facts = LockFiles.lstat(holderFile);
 			if (facts == null || facts.problem() != null) {
@@ -246,6 +250,19 @@ final class HolderFiles {
 		catch (IOException ex) {
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * Whether something may be at a path, asked without an exception: after a clean
+	 * release there is no holder record, and an absent file costs Java a
+	 * {@link java.nio.file.NoSuchFileException} with its stack trace in
+	 * {@link LockFiles#lstat(Path)}. This follows a symbolic link, so a dangling one
+	 * counts as absent; what is there is judged by {@code lstat} afterwards.
+	 * @param path the path
+	 * @return {@code false} when nothing (or a dangling link) is at the path
+	 */
+	private static boolean mayExist(Path path) {
+		return path.getFileSystem() != FileSystems.getDefault() || path.toFile().exists();
 	}
 
 	/**

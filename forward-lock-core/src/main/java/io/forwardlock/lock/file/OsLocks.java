@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.StringTokenizer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -107,9 +106,8 @@ final class OsLocks {
 		catch (IOException | RuntimeException ex) {
 			return Evidence.UNKNOWN;
 		}
-		String marker = ":" + inode + " ";
 		for (String line : info.split("\n")) {
-			if (line.startsWith("lock:") && heldOnLine(line.substring(5), marker, null) == Evidence.HELD) {
+			if (line.startsWith("lock:") && heldOnLine(line.substring(5), inode, null) == Evidence.HELD) {
 				return Evidence.HELD;
 			}
 		}
@@ -181,7 +179,7 @@ final class OsLocks {
 				break;
 			}
 			if (hit < end) {
-				Evidence line = heldOnLine(table.substring(start, end), marker, pid);
+				Evidence line = heldOnLine(table.substring(start, end), inode, pid);
 				if (line == Evidence.UNKNOWN) {
 					return Evidence.UNKNOWN;
 				}
@@ -200,26 +198,17 @@ final class OsLocks {
 	 * {@code NOT_HELD} if it is another lock or a waiter, {@code UNKNOWN} for a lock that
 	 * records no owner
 	 */
-	private static Evidence heldOnLine(String line, String marker, @Nullable String pid) {
-		// "1: POSIX ADVISORY WRITE 4242 08:01:1234567 0 EOF"; waiters have "->"
-		StringTokenizer words = new StringTokenizer(line);
-		String[] first = new String[6];
-		int count = 0;
-		while (count < first.length && words.hasMoreTokens()) {
-			first[count++] = words.nextToken();
-		}
-		if (count < 6 || first[1].equals("->") || !(first[5] + " ").endsWith(marker)) {
+	private static Evidence heldOnLine(String line, long inode, @Nullable String pid) {
+		KernelLockLine lock = KernelLockLine.parse(line);
+		if (lock == null || lock.waiter() || !lock.names(inode)) {
 			return Evidence.NOT_HELD;
 		}
-		if (!first[1].equals("POSIX")) {
-			// open file description locks carry no PID: cannot tell
+		if (!lock.ownerKnown()) {
+			// an open file description lock, or an owner that is not visible in the PID
+			// namespace of this /proc: cannot tell
 			return Evidence.UNKNOWN;
 		}
-		if (first[4].equals("0")) {
-			// the owner is not visible in the PID namespace of this /proc
-			return Evidence.UNKNOWN;
-		}
-		return (pid == null || first[4].equals(pid)) ? Evidence.HELD : Evidence.NOT_HELD;
+		return (pid == null || lock.pid().equals(pid)) ? Evidence.HELD : Evidence.NOT_HELD;
 	}
 
 	/**
