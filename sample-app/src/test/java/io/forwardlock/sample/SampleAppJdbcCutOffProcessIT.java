@@ -1,5 +1,6 @@
 package io.forwardlock.sample;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,20 +9,21 @@ import java.util.concurrent.TimeUnit;
 
 import io.forwardlock.lock.testsupport.TcpProxy;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The JDBC cut-off: the holder's connection to PostgreSQL is black-holed (through a
- * {@link TcpProxy}: no reset, no answer, as a dead network shows) while a standby still
- * reaches the database. The standby takes over once the holder's lease has expired in the
- * database; the holder, whose renewals hang, stops its guarded work on its own local
- * deadline, without any database call. The ledger shows no tick of the old holder after
- * the new holder's first, and the old holder reports the loss no later than the standby
- * acquires.
+ * The JDBC cut-off, on PostgreSQL and on MariaDB: the holder's connection to the database
+ * is black-holed (through a {@link TcpProxy}: no reset, no answer, as a dead network
+ * shows) while a standby still reaches the database. The standby takes over once the
+ * holder's lease has expired in the database; the holder, whose renewals hang, stops its
+ * guarded work on its own local deadline, without any database call. The ledger shows no
+ * tick of the old holder after the new holder's first, and the old holder reports the
+ * loss no later than the standby acquires.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SampleAppJdbcCutOffProcessIT {
@@ -31,20 +33,21 @@ class SampleAppJdbcCutOffProcessIT {
 	@TempDir
 	Path dir;
 
-	@Test
-	void holderCutOffFromTheDatabaseStopsBeforeTheStandbyTakesOver() throws Exception {
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-				TcpProxy proxy = TcpProxy.start("localhost", postgres.getPort())) {
+	@ParameterizedTest(name = "on {0}")
+	@ValueSource(strings = { "PostgreSQL", "MariaDB" })
+	void holderCutOffFromTheDatabaseStopsBeforeTheStandbyTakesOver(String database) throws Exception {
+		try (Database server = Database.start(database, this.dir);
+				TcpProxy proxy = TcpProxy.start("127.0.0.1", server.port())) {
 			SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
 			Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", ledger.file().toString());
-			try (SampleAppProcess holder = SampleAppProcess.start(environment, args(proxy.port(), "200ms"))
+			try (SampleAppProcess holder = SampleAppProcess.start(environment, args(server, proxy.port(), "200ms"))
 				.awaitStarted()) {
 				ledger.awaitTicksOf(holder.pid(), 1);
 				// The standby polls often, so that it acquires within a few milliseconds
 				// of the moment the database lets it: the holder must have reported its
 				// loss by then
-				try (SampleAppProcess standby = SampleAppProcess.start(environment,
-						SampleAppProcess.withArgs(args(postgres.getPort(), "20ms"), "--forward.lock.standby=true"))) {
+				try (SampleAppProcess standby = SampleAppProcess.start(environment, SampleAppProcess
+					.withArgs(args(server, server.port(), "20ms"), "--forward.lock.standby=true"))) {
 					standby.awaitStandby();
 					Instant cutOff = Instant.now();
 					proxy.blackHole();
@@ -63,7 +66,8 @@ class SampleAppJdbcCutOffProcessIT {
 					assertThat(lastOfHolder).isBefore(firstOfStandby);
 					Instant lost = SampleLedger.loggedAt(holder.output(), "LOCK_LOST").orElseThrow();
 					Instant acquired = SampleLedger.loggedAt(standby.output(), "Acquired lock").orElseThrow();
-					System.out.printf("JDBC cut-off: holder's last tick %d ms, loss reported %d ms, standby acquired "
+					System.out.printf("JDBC cut-off on " + database
+							+ ": holder's last tick %d ms, loss reported %d ms, standby acquired "
 							+ "%d ms, standby's first tick %d ms, holder exited by %d ms after the cut-off (lease %d ms)%n",
 							millis(cutOff, lastOfHolder), millis(cutOff, lost), millis(cutOff, acquired),
 							millis(cutOff, firstOfStandby), millis(cutOff, exited), LEASE.toMillis());
@@ -74,15 +78,13 @@ class SampleAppJdbcCutOffProcessIT {
 		}
 	}
 
-	private static String[] args(int port, String retryDelay) {
+	private static String[] args(Database server, int port, String retryDelay) {
 		// The driver's own timeouts end a read on a dead connection (a query timeout
 		// alone would not: PostgreSQL cancels through a new connection, as dead as the
 		// first), and the pool gives up on a connection early; the lease's local deadline
 		// does not depend on either
-		return new String[] { "--forward.lock.backend=jdbc",
-				"--spring.datasource.url=jdbc:postgresql://localhost:" + port
-						+ "/postgres?connectTimeout=2&socketTimeout=3",
-				"--spring.datasource.username=postgres", "--spring.datasource.password=",
+		return new String[] { "--forward.lock.backend=jdbc", "--spring.datasource.url=" + server.url(port),
+				"--spring.datasource.username=" + server.username(), "--spring.datasource.password=",
 				"--spring.datasource.hikari.connection-timeout=2000",
 				"--spring.datasource.hikari.validation-timeout=1000",
 				"--forward.lock.stale-timeout=" + LEASE.toMillis() + "ms", "--forward.lock.heartbeat.interval=1s",
@@ -92,6 +94,75 @@ class SampleAppJdbcCutOffProcessIT {
 
 	private static long millis(Instant from, Instant to) {
 		return Duration.between(from, to).toMillis();
+	}
+
+	/**
+	 * A database server on the loopback interface, and how the sample reaches it through
+	 * a given port with the driver's connect and read timeouts set.
+	 */
+	private interface Database extends AutoCloseable {
+
+		int port();
+
+		String url(int port);
+
+		String username();
+
+		static Database start(String product, Path dir) throws Exception {
+			if (product.equals("PostgreSQL")) {
+				EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+				return new Database() {
+
+					@Override
+					public int port() {
+						return postgres.getPort();
+					}
+
+					@Override
+					public String url(int port) {
+						// seconds
+						return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?connectTimeout=2&socketTimeout=3";
+					}
+
+					@Override
+					public String username() {
+						return "postgres";
+					}
+
+					@Override
+					public void close() throws Exception {
+						postgres.close();
+					}
+
+				};
+			}
+			SampleMariaDb mariaDb = SampleMariaDb.start(Files.createTempDirectory(dir, "mariadb"));
+			return new Database() {
+
+				@Override
+				public int port() {
+					return mariaDb.port();
+				}
+
+				@Override
+				public String url(int port) {
+					// milliseconds
+					return mariaDb.jdbcUrl(port) + "?connectTimeout=2000&socketTimeout=3000";
+				}
+
+				@Override
+				public String username() {
+					return "root";
+				}
+
+				@Override
+				public void close() throws Exception {
+					mariaDb.close();
+				}
+
+			};
+		}
+
 	}
 
 }

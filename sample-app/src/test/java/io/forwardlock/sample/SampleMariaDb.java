@@ -50,7 +50,20 @@ final class SampleMariaDb extends DB implements AutoCloseable {
 	}
 
 	String jdbcUrl() {
-		return "jdbc:mariadb://127.0.0.1:" + getConfiguration().getPort() + "/" + DATABASE;
+		return jdbcUrl(port());
+	}
+
+	/**
+	 * The URL of the database through another port, such as a proxy's.
+	 * @param port the port
+	 * @return the URL
+	 */
+	String jdbcUrl(int port) {
+		return "jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE;
+	}
+
+	int port() {
+		return getConfiguration().getPort();
 	}
 
 	@Override
