@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import io.forwardlock.lock.testsupport.TcpProxy;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -99,68 +100,36 @@ class SampleAppJdbcCutOffProcessIT {
 	/**
 	 * A database server on the loopback interface, and how the sample reaches it through
 	 * a given port with the driver's connect and read timeouts set.
+	 *
+	 * @param server the running server
+	 * @param port the server's port
+	 * @param urlThrough the JDBC URL through a port
+	 * @param username the user to connect as, without a password
 	 */
-	private interface Database extends AutoCloseable {
-
-		int port();
-
-		String url(int port);
-
-		String username();
+	private record Database(AutoCloseable server, int port, IntFunction<String> urlThrough,
+			String username) implements AutoCloseable {
 
 		static Database start(String product, Path dir) throws Exception {
 			if (product.equals("PostgreSQL")) {
 				EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-				return new Database() {
-
-					@Override
-					public int port() {
-						return postgres.getPort();
-					}
-
-					@Override
-					public String url(int port) {
-						// seconds
-						return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?connectTimeout=2&socketTimeout=3";
-					}
-
-					@Override
-					public String username() {
-						return "postgres";
-					}
-
-					@Override
-					public void close() throws Exception {
-						postgres.close();
-					}
-
-				};
+				// timeouts in seconds
+				return new Database(postgres, postgres.getPort(),
+						(port) -> "jdbc:postgresql://127.0.0.1:" + port + "/postgres?connectTimeout=2&socketTimeout=3",
+						"postgres");
 			}
 			SampleMariaDb mariaDb = SampleMariaDb.start(Files.createTempDirectory(dir, "mariadb"));
-			return new Database() {
+			// timeouts in milliseconds
+			return new Database(mariaDb, mariaDb.port(),
+					(port) -> mariaDb.jdbcUrl(port) + "?connectTimeout=2000&socketTimeout=3000", "root");
+		}
 
-				@Override
-				public int port() {
-					return mariaDb.port();
-				}
+		String url(int port) {
+			return this.urlThrough.apply(port);
+		}
 
-				@Override
-				public String url(int port) {
-					// milliseconds
-					return mariaDb.jdbcUrl(port) + "?connectTimeout=2000&socketTimeout=3000";
-				}
-
-				@Override
-				public String username() {
-					return "root";
-				}
-
-				@Override
-				public void close() throws Exception {
-					mariaDb.close();
-				}
-
-			};
+		@Override
+		public void close() throws Exception {
+			this.server.close();
 		}
 
 	}
