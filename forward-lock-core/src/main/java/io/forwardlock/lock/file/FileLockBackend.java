@@ -268,9 +268,9 @@ public class FileLockBackend implements LockBackend {
 		LockTarget target = claimed;
 		for (int vanished = 0;; vanished++) {
 			try {
-				LockedFile locked = (pollInterval != null) ? this.attempts.waitFor(target, pollInterval)
+				Attempt acquired = (pollInterval != null) ? this.attempts.waitFor(target, pollInterval)
 						: this.attempts.tryOnce(target, request);
-				return (locked != null) ? newLease(target, request, locked) : null;
+				return (acquired != null) ? newLease(target, request, acquired) : null;
 			}
 			catch (NoSuchFileException ex) {
 				LockTarget again = (vanished < MAX_ATTEMPTS) ? target(request, true) : null;
@@ -361,7 +361,8 @@ public class FileLockBackend implements LockBackend {
 		return this.nanoTime;
 	}
 
-	private FileLockLease newLease(LockTarget target, LockRequest request, LockedFile locked) throws IOException {
+	private FileLockLease newLease(LockTarget target, LockRequest request, Attempt acquired) throws IOException {
+		LockedFile locked = acquired.lockedFile();
 		HolderRecord record = request.newHolderRecord();
 		byte[] holderContent = HolderFiles.format(record, request);
 		try {
@@ -371,7 +372,8 @@ public class FileLockBackend implements LockBackend {
 			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled(), this.kernel);
 			throw ex;
 		}
-		FileLockLease lease = new FileLockLease(this, target, request, record, holderContent, locked);
+		FileLockLease lease = new FileLockLease(this, target, request, record, holderContent, locked,
+				acquired.fencingToken());
 		HeldLocks.held(target.key(), lease);
 		HeldLocks.holdFile(locked.facts().fileKey(), lease);
 		return lease;

@@ -38,6 +38,8 @@ final class FileLockLease implements LockLease {
 
 	private final byte[] holderContent;
 
+	private final OptionalLong fencingToken;
+
 	private final LeaseVerifier verifier;
 
 	private final AtomicBoolean released = new AtomicBoolean();
@@ -67,15 +69,18 @@ final class FileLockLease implements LockLease {
 	 * ({@link HolderFiles#format(HolderRecord, LockRequest)}), which verifications
 	 * compare byte for byte
 	 * @param locked the held lock
+	 * @param fencingToken the token issued for this acquisition, empty with the heartbeat
+	 * off
 	 */
 	FileLockLease(FileLockBackend backend, LockTarget target, LockRequest request, HolderRecord holder,
-			byte[] holderContent, LockedFile locked) {
+			byte[] holderContent, LockedFile locked, OptionalLong fencingToken) {
 		this.backend = backend;
 		this.target = target;
 		this.request = request;
 		this.holder = holder;
 		this.holderContent = holderContent;
 		this.locked = locked;
+		this.fencingToken = fencingToken;
 		this.verifier = new LeaseVerifier(this, target);
 		this.watch = new LeaseWatch(target, this.released::get);
 		this.clock = backend.nanoTime();
@@ -102,9 +107,15 @@ final class FileLockLease implements LockLease {
 		return this.holder;
 	}
 
+	/**
+	 * The token issued under the takeover lock when this lease was acquired with the
+	 * heartbeat on; it stays the same when a verification re-creates a deleted lock file.
+	 * Empty with the heartbeat off: then acquirers do not serialize, and nothing could
+	 * order their tokens.
+	 */
 	@Override
 	public OptionalLong fencingToken() {
-		return OptionalLong.empty();
+		return this.fencingToken;
 	}
 
 	@Override

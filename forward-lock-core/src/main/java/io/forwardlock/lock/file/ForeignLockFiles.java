@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
@@ -63,15 +64,17 @@ final class ForeignLockFiles {
 	 * Try to acquire a lock whose file belongs to another user.
 	 * @param target where the lock lives
 	 * @param existing the file found
+	 * @param fenced whether root replaces a leftover under the takeover lock, with a
+	 * fencing token (the heartbeat is on)
 	 * @return held when a process locks it, acquired when root replaced a leftover, or a
 	 * retry when it changed meanwhile
 	 * @throws IOException on failure
 	 * @throws LockException with {@code UNSAFE_LOCK_FILE} for a leftover this user cannot
 	 * replace
 	 */
-	static Attempt attempt(LockTarget target, FileFacts existing) throws IOException {
+	static Attempt attempt(LockTarget target, FileFacts existing, boolean fenced) throws IOException {
 		if (ProcessOwner.uid() == 0) {
-			return replaceAsRoot(target, existing);
+			return replaceAsRoot(target, existing, fenced);
 		}
 		if (kernelHolder(existing.inode()).isPresent()) {
 			return Attempt.held(existing);
@@ -101,7 +104,7 @@ final class ForeignLockFiles {
 		return kernelHolder(facts.inode());
 	}
 
-	private static Attempt replaceAsRoot(LockTarget target, FileFacts existing) throws IOException {
+	private static Attempt replaceAsRoot(LockTarget target, FileFacts existing, boolean fenced) throws IOException {
 		try (FileChannel leftover = HolderFiles.openWithoutBlocking(target.path())) {
 			Descriptors.Identified identified = Descriptors.identify(leftover, target.realPath(), -1);
 			FileFacts opened = (identified != null) ? identified.facts() : LockFiles.lstat(target.path());
@@ -116,7 +119,15 @@ final class ForeignLockFiles {
 				return Attempt.RETRY;
 			}
 			// nobody can lock the leftover while we hold it: replace it by our own file
-			return Takeover.replace(target, opened);
+			if (!fenced) {
+				return Takeover.replace(target, opened);
+			}
+			// as every acquisition with the heartbeat on: under the takeover lock, with a
+			// token larger than the last holder's
+			return Takeover.fenced(target,
+					(token) -> LockFiles.pathNames(target.path(), opened)
+							? Takeover.replace(target, opened).withFencingToken(OptionalLong.of(token)) : Attempt.RETRY,
+					Attempt.held(opened), TakeoverFile.WALL_CLOCK_MICROS);
 		}
 	}
 

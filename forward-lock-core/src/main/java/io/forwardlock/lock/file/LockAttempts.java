@@ -8,6 +8,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockRequest;
@@ -32,17 +33,17 @@ final class LockAttempts {
 	 * takeover of a holder that stopped heartbeating.
 	 * @param target where the lock lives
 	 * @param request the request
-	 * @return the locked file, or {@code null} when the lock is held
+	 * @return the acquired attempt, or {@code null} when the lock is held
 	 * @throws IOException on I/O failure
 	 */
-	@Nullable LockedFile tryOnce(LockTarget target, LockRequest request) throws IOException {
+	@Nullable Attempt tryOnce(LockTarget target, LockRequest request) throws IOException {
 		for (int i = 0; i < FileLockBackend.MAX_ATTEMPTS; i++) {
 			Attempt attempt = attempt(target, false, request.heartbeatEnabled(), -1);
 			if (attempt.outcome() == Outcome.HELD && request.heartbeatEnabled()) {
 				attempt = Takeover.tryTakeOver(this.backend, target, attempt.observed());
 			}
 			if (attempt.outcome() == Outcome.ACQUIRED) {
-				return attempt.lockedFile();
+				return attempt;
 			}
 			if (attempt.outcome() == Outcome.HELD) {
 				return null;
@@ -56,18 +57,18 @@ final class LockAttempts {
 	 * under another name.
 	 * @param target where the lock lives
 	 * @param pollInterval how often to look again in that case
-	 * @return the locked file
+	 * @return the acquired attempt
 	 * @throws IOException on I/O failure
 	 * @throws InterruptedException if interrupted while waiting
 	 */
-	LockedFile waitFor(LockTarget target, Duration pollInterval) throws IOException, InterruptedException {
+	Attempt waitFor(LockTarget target, Duration pollInterval) throws IOException, InterruptedException {
 		while (true) {
 			if (Thread.interrupted()) {
 				throw new InterruptedException("Interrupted while waiting for " + target.location());
 			}
 			Attempt attempt = attempt(target, true, false, -1);
 			if (attempt.outcome() == Outcome.ACQUIRED) {
-				return attempt.lockedFile();
+				return attempt;
 			}
 			if (attempt.outcome() == Outcome.HELD) {
 				// only when this JVM holds the file through a channel of its own
@@ -81,7 +82,8 @@ final class LockAttempts {
 	 * @param target where the lock lives
 	 * @param blocking whether to wait for the OS lock
 	 * @param serialized whether to confirm the path under the takeover lock, so that a
-	 * concurrent heartbeat takeover cannot replace the file unnoticed
+	 * concurrent heartbeat takeover cannot replace the file unnoticed, and to issue a
+	 * fencing token there (the heartbeat is on)
 	 * @param olderDescriptor a descriptor this process still has open on an older file of
 	 * the same name, to tell it from the new one, or {@code -1}
 	 * @return the outcome
@@ -110,7 +112,7 @@ final class LockAttempts {
 			if (ForeignLockFiles.isForeign(existing)) {
 				// another user's lock file in a shared directory: name its holder, or
 				// replace its leftover as root
-				return ForeignLockFiles.attempt(target, existing);
+				return ForeignLockFiles.attempt(target, existing, serialized);
 			}
 			LockFiles.requireSafe(target.path(), existing);
 			channel = this.backend.openLockFile(target.path(), false);
@@ -178,19 +180,29 @@ final class LockAttempts {
 			// and lock
 			return Attempt.RETRY;
 		}
-		if (serialized || Takeover.possible(target)) {
+		if (serialized) {
 			// the check and the PID write happen under the takeover lock: a
 			// contender that judged the previous content stale sees it change
-			// before it may rename its own file over the path
-			if (!Takeover.serialized(target,
-					() -> LockFiles.pathNames(target.path(), opened) && writePid(locked.channel()), false)) {
-				return Attempt.RETRY;
-			}
+			// before it may rename its own file over the path; the token issued
+			// there is larger than any that an earlier holder got
+			return Takeover.fenced(target,
+					(token) -> confirmed(target, locked).withFencingToken(OptionalLong.of(token)), Attempt.RETRY,
+					TakeoverFile.WALL_CLOCK_MICROS);
 		}
-		else {
-			writePid(locked.channel());
+		if (Takeover.possible(target)) {
+			// the previous holder heartbeated: a contender may be judging it stale
+			return Takeover.serialized(target, () -> confirmed(target, locked), Attempt.RETRY);
 		}
+		writePid(locked.channel());
 		return Attempt.acquired(locked, opened);
+	}
+
+	private static Attempt confirmed(LockTarget target, LockedFile locked) throws IOException {
+		if (!LockFiles.pathNames(target.path(), locked.facts())) {
+			return Attempt.RETRY;
+		}
+		writePid(locked.channel());
+		return Attempt.acquired(locked, locked.facts());
 	}
 
 	/**

@@ -87,7 +87,7 @@ final class Takeover {
 		if (!watch.isStale(target.key(), sighting)) {
 			return held;
 		}
-		return serialized(target, () -> {
+		return fenced(target, (token) -> {
 			FileFacts now = LockFiles.lstat(target.path());
 			if (now == null || !sighting.equals(sight(target, now))) {
 				// a heartbeat, a release or another takeover came first: watch again
@@ -97,8 +97,8 @@ final class Takeover {
 			if (replaced.outcome() == Outcome.ACQUIRED) {
 				watch.forget(target.key());
 			}
-			return replaced;
-		}, held);
+			return replaced.withFencingToken(OptionalLong.of(token));
+		}, held, TakeoverFile.WALL_CLOCK_MICROS);
 	}
 
 	/**
@@ -151,6 +151,31 @@ final class Takeover {
 	 * @throws IOException on I/O failure
 	 */
 	static <T> T serialized(LockTarget target, IoAction<T> action, T whenBusy) throws IOException {
+		return underLock(target, (takeover) -> {
+			takeover.touch();
+			return action.run();
+		}, whenBusy);
+	}
+
+	/**
+	 * Run an action under the takeover lock, as {@link #serialized}, with a fencing token
+	 * issued for it first. The token is larger than every token issued before for this
+	 * lock (see {@link TakeoverFile}); one issued for an action that does not acquire is
+	 * simply never used.
+	 * @param <T> the result type
+	 * @param target where the lock lives
+	 * @param action the action, given the token
+	 * @param whenBusy the result when the takeover lock stays busy
+	 * @param wallClockMicros the wall clock, in microseconds since the epoch
+	 * @return the action's result, or {@code whenBusy}
+	 * @throws IOException on I/O failure
+	 */
+	static <T> T fenced(LockTarget target, FencedAction<T> action, T whenBusy, LongSupplier wallClockMicros)
+			throws IOException {
+		return underLock(target, (takeover) -> action.run(takeover.issueToken(wallClockMicros)), whenBusy);
+	}
+
+	private static <T> T underLock(LockTarget target, LockedAction<T> action, T whenBusy) throws IOException {
 		Path file = target.takeoverFile();
 		long deadline = System.nanoTime() + MUTEX_WAIT_MILLIS * 1_000_000L;
 		while (System.nanoTime() < deadline) {
@@ -180,10 +205,7 @@ final class Takeover {
 					// may hold its lock, so ours excludes nobody
 					continue;
 				}
-				// a write refreshes the modification time, so age-based cleaners such as
-				// systemd-tmpfiles leave the file alone
-				LockAttempts.writePid(mutex);
-				return action.run();
+				return action.run(TakeoverFile.read(mutex));
 			}
 		}
 		return whenBusy;
@@ -207,6 +229,24 @@ final class Takeover {
 	interface IoAction<T> {
 
 		T run() throws IOException;
+
+	}
+
+	/**
+	 * File-system action run under the takeover lock with a fencing token issued for it.
+	 *
+	 * @param <T> the result type
+	 */
+	@FunctionalInterface
+	interface FencedAction<T> {
+
+		T run(long token) throws IOException;
+
+	}
+
+	private interface LockedAction<T> {
+
+		T run(TakeoverFile takeover) throws IOException;
 
 	}
 

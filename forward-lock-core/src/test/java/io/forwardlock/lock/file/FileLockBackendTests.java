@@ -526,7 +526,8 @@ class FileLockBackendTests {
 		try (var files = Files.list(this.directory)) {
 			assertThat(files).containsExactly(this.directory.resolve("app.lock.takeover"));
 		}
-		assertThat(this.directory.resolve("app.lock.takeover")).content().matches("[0-9]+\n");
+		// the PID of its last user and the last fencing token issued
+		assertThat(this.directory.resolve("app.lock.takeover")).content().matches("[0-9]+\nfencing-token=[0-9]+\n");
 	}
 
 	@Test

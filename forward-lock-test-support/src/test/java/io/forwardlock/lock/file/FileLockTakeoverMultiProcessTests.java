@@ -158,6 +158,8 @@ class FileLockTakeoverMultiProcessTests {
 	@Test
 	void holderTakenOverDuringAPauseLearnsOfTheLossAtItsFirstHeartbeat() throws Exception {
 		ChildJvm holder = holder("200", "1000");
+		long hungToken = Long.parseLong(holder.ask("token", ANSWER, "TOKEN", "ERROR").substring("TOKEN ".length()));
+		assertThat(hungToken).as("the holder's fencing token").isPositive();
 		holder.signal("STOP");
 		LockLease taken;
 		try {
@@ -177,6 +179,10 @@ class FileLockTakeoverMultiProcessTests {
 		assertThat(readByAnotherProcess(lockFile())).isEqualTo(ProcessHandle.current().pid() + "\n");
 		Verification verification = taken.verify();
 		assertThat(verification.isHeld()).as(verification.detail()).isTrue();
+		// a resource that remembers the largest token it has seen turns the hung
+		// holder's late writes away
+		assertThat(taken.fencingToken()).isPresent();
+		assertThat(taken.fencingToken().getAsLong()).isGreaterThan(hungToken);
 	}
 
 	@Test
@@ -200,7 +206,7 @@ class FileLockTakeoverMultiProcessTests {
 		}
 		assertThat(answers).filteredOn("ACQUIRED"::equals).hasSize(1);
 		Optional<String> content = Optional.of(Files.readString(this.directory.resolve("app.lock.takeover")));
-		assertThat(content).hasValueSatisfying((text) -> assertThat(text).matches("[0-9]+\n"));
+		assertThat(content).hasValueSatisfying((text) -> assertThat(text).matches("[0-9]+\nfencing-token=[0-9]+\n"));
 		hung.signal("CONT");
 		assertThat(hung.ask("verify", ANSWER, "VERIFY")).isEqualTo("VERIFY LOST");
 	}

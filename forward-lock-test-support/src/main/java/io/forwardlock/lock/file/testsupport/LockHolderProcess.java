@@ -25,6 +25,8 @@ import io.forwardlock.lock.file.FileLockBackend;
  * <li>{@code acquire}: {@code ACQUIRED} or {@code BUSY};</li>
  * <li>{@code block}: waits, then {@code ACQUIRED};</li>
  * <li>{@code verify}: {@code VERIFY <status>};</li>
+ * <li>{@code token}: {@code TOKEN <fencing token>}, {@code -1} when the lease has
+ * none;</li>
  * <li>{@code heartbeat}: {@code BEAT};</li>
  * <li>{@code release}: {@code RELEASED};</li>
  * <li>{@code inspect}: {@code HOLDER <pid>} or {@code FREE};</li>
@@ -122,6 +124,7 @@ public final class LockHolderProcess {
 						System.out.println("ACQUIRED");
 					}
 					case "verify" -> System.out.println("VERIFY " + lease.verify().status());
+					case "token" -> System.out.println("TOKEN " + lease.fencingToken().orElse(-1));
 					case "heartbeat" -> {
 						lease.heartbeat();
 						System.out.println("BEAT");

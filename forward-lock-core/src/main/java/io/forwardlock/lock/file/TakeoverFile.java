@@ -1,0 +1,118 @@
+package io.forwardlock.lock.file;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+
+/**
+ * What {@code NAME.lock.takeover} holds: the PID of the last process that used it and the
+ * last fencing token issued for the lock ({@code PID\nfencing-token=N\n}). It is read and
+ * written only through the channel that holds its OS lock, so that two processes never
+ * issue tokens at the same time.
+ * <p>
+ * A new token is the larger of the last token plus one and the wall clock in microseconds
+ * since the epoch. The last token makes tokens strictly increase while the file lives,
+ * whatever the clock does; the clock makes them keep increasing when the file is lost (a
+ * tmp cleaner, a reboot that empties {@code /run}), as long as it has not been stepped
+ * back by more than the time since the last acquisition.
+ */
+final class TakeoverFile {
+
+	private static final String TOKEN_KEY = "fencing-token=";
+
+	/**
+	 * The wall clock in microseconds since the epoch.
+	 */
+	static final LongSupplier WALL_CLOCK_MICROS = () -> {
+		Instant now = Instant.now();
+		return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+	};
+
+	private final FileChannel channel;
+
+	private final OptionalLong lastToken;
+
+	private TakeoverFile(FileChannel channel, OptionalLong lastToken) {
+		this.channel = channel;
+		this.lastToken = lastToken;
+	}
+
+	/**
+	 * Read the file through the channel that holds its lock.
+	 * @param channel the locked channel
+	 * @return the file's content
+	 * @throws IOException on failure
+	 */
+	static TakeoverFile read(FileChannel channel) throws IOException {
+		return new TakeoverFile(channel, parseToken(HolderFiles.readStart(channel)));
+	}
+
+	/**
+	 * The last token in a content; empty when there is none or it is damaged.
+	 * @param content the bytes of the file
+	 * @return the last token issued
+	 */
+	static OptionalLong parseToken(byte[] content) {
+		for (String line : new String(content, StandardCharsets.US_ASCII).split("\n")) {
+			String text = line.strip();
+			if (text.startsWith(TOKEN_KEY)) {
+				try {
+					long token = Long.parseLong(text.substring(TOKEN_KEY.length()));
+					return (token > 0) ? OptionalLong.of(token) : OptionalLong.empty();
+				}
+				catch (NumberFormatException ex) {
+					return OptionalLong.empty();
+				}
+			}
+		}
+		return OptionalLong.empty();
+	}
+
+	/**
+	 * The last token issued, as the file says.
+	 * @return the token, empty when none was issued or the file was lost
+	 */
+	OptionalLong lastToken() {
+		return this.lastToken;
+	}
+
+	/**
+	 * Write this process's PID and keep the last token. The write also refreshes the
+	 * modification time, so that age-based cleaners such as systemd-tmpfiles leave the
+	 * file alone.
+	 * @throws IOException on failure
+	 */
+	void touch() throws IOException {
+		write(this.lastToken);
+	}
+
+	/**
+	 * Issue the next token and write it with this process's PID.
+	 * @param wallClockMicros the wall clock, in microseconds since the epoch
+	 * @return the token
+	 * @throws IOException on failure; the token is then not issued
+	 */
+	long issueToken(LongSupplier wallClockMicros) throws IOException {
+		long now = wallClockMicros.getAsLong();
+		long last = this.lastToken.orElse(0);
+		// a token at the very end of the range can only have been planted: start from
+		// the clock again rather than overflow
+		long token = (last < Long.MAX_VALUE) ? Math.max(last + 1, now) : now;
+		write(OptionalLong.of(token));
+		return token;
+	}
+
+	private void write(OptionalLong token) throws IOException {
+		String content = ProcessHandle.current().pid() + "\n"
+				+ (token.isPresent() ? TOKEN_KEY + token.getAsLong() + "\n" : "");
+		byte[] bytes = content.getBytes(StandardCharsets.US_ASCII);
+		LockAttempts.writeAt(this.channel, bytes);
+		if (this.channel.size() > bytes.length) {
+			this.channel.truncate(bytes.length);
+		}
+	}
+
+}
