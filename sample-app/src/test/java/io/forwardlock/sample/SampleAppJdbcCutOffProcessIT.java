@@ -62,6 +62,7 @@ class SampleAppJdbcCutOffProcessIT {
 
 					assertThat(ledger.pidRuns()).as("holders in the ledger, in order")
 						.containsExactly(holder.pid(), standby.pid());
+					ledger.assertFencingTokensNeverDecrease();
 					Instant lastOfHolder = ledger.lastOf(holder.pid()).orElseThrow().at();
 					Instant firstOfStandby = ledger.firstOf(standby.pid()).orElseThrow().at();
 					assertThat(lastOfHolder).isBefore(firstOfStandby);

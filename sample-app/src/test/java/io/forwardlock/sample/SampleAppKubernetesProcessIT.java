@@ -94,6 +94,8 @@ class SampleAppKubernetesProcessIT {
 					.doesNotContain("lock file")
 					.doesNotContain("\tat io.forwardlock");
 				standby.awaitStandby();
+				SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
+				ledger.awaitTicksOf(first.pid(), 1);
 				// A crash releases nothing: the standby takes over when the Lease has
 				// stayed unchanged for its duration
 				long killedAt = System.nanoTime();
@@ -103,6 +105,9 @@ class SampleAppKubernetesProcessIT {
 				standby.awaitStarted();
 				assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("orders-7d9f-c_" + standby.pid());
 				assertThat(lease().getMetadata().getAnnotations()).containsEntry("forwardlock.io/fencing-token", "2");
+				ledger.awaitTicksOf(standby.pid(), 1);
+				ledger.assertNoTickOfAfterFirstOf(first.pid(), standby.pid());
+				ledger.assertFencingTokensNeverDecrease();
 				System.out.printf(
 						"Sample app on the Kubernetes backend: standby took over %d ms after SIGKILL "
 								+ "(bound: lease %d ms + retry delay %d ms)%n",

@@ -54,6 +54,8 @@ class SampleAppLostLockProcessIT {
 					standby.kill();
 					await().atMost(Duration.ofSeconds(120))
 						.until(() -> ledger.last().map(SampleLedger.Tick::pid).orElse(-1L) == holder.pid());
+					// its new acquisition got a token above the standby's
+					ledger.assertFencingTokensNeverDecrease();
 				}
 			}
 		}

@@ -284,6 +284,7 @@ final class SampleAppProcess implements AutoCloseable {
 		// Let the new holder write on for a while next to the resumed old one
 		ledger.awaitTicksOf(standby.pid(), ledger.ticksOf(standby.pid()) + 20);
 		ledger.assertNoTickOfAfterFirstOf(pid(), standby.pid());
+		ledger.assertFencingTokensNeverDecrease();
 	}
 
 	private void signal(String signal) throws Exception {

@@ -59,7 +59,8 @@ class SampleAppZookeeperProcessIT {
 		String[] zookeeper = { "--forward.lock.backend=zookeeper",
 				"--forward.lock.zookeeper.connect-string=" + server.getConnectString(),
 				"--forward.lock.zookeeper.session-timeout=4s" };
-		Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", this.dir.resolve("ledger.txt").toString());
+		SampleLedger ledger = new SampleLedger(this.dir.resolve("ledger.txt"));
+		Map<String, String> environment = Map.of("SAMPLE_LEDGER_FILE", ledger.file().toString());
 		String location = "ZooKeeper " + server.getConnectString() + ", node /forward-lock/forward-mcp";
 		try (SampleAppProcess first = SampleAppProcess.start(environment, zookeeper).awaitStarted()) {
 			assertThat(first.output())
@@ -77,10 +78,14 @@ class SampleAppZookeeperProcessIT {
 					.contains("forward.lock.zookeeper.session-timeout")
 					.doesNotContain("lock file");
 				standby.awaitStandby();
+				ledger.awaitTicksOf(first.pid(), 1);
 				// A crash deletes nothing: the standby takes over when the ensemble
 				// expires the holder's session
 				first.crash();
 				standby.awaitStarted();
+				ledger.awaitTicksOf(standby.pid(), 1);
+				ledger.assertNoTickOfAfterFirstOf(first.pid(), standby.pid());
+				ledger.assertFencingTokensNeverDecrease();
 				Stat standbyNode = new Stat();
 				String standbyData = new String(
 						observer.getData().storingStatIn(standbyNode).forPath("/forward-lock/forward-mcp"),

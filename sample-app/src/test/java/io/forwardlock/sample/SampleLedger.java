@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  */
 final class SampleLedger {
 
-	private static final Pattern TICK = Pattern.compile("tick (\\d+) pid=(\\d+) at=(\\S+).*");
+	private static final Pattern TICK = Pattern.compile("tick (\\d+) pid=(\\d+) at=(\\S+)(?: token=(\\d+))?.*");
 
 	private static final Pattern PID = Pattern.compile("\\bpid=(\\d+)");
 
@@ -50,7 +51,8 @@ final class SampleLedger {
 			.stream()
 			.map(TICK::matcher)
 			.filter(Matcher::matches)
-			.map((m) -> new Tick(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Instant.parse(m.group(3))))
+			.map((m) -> new Tick(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Instant.parse(m.group(3)),
+					(m.group(4) != null) ? OptionalLong.of(Long.parseLong(m.group(4))) : OptionalLong.empty()))
 			.toList();
 	}
 
@@ -91,6 +93,30 @@ final class SampleLedger {
 		assertThat(ticks.subList(first, ticks.size())).as("ticks after the new holder's first")
 			.extracting(Tick::pid)
 			.doesNotContain(oldHolder);
+	}
+
+	/**
+	 * Assert that every tick carries a fencing token and that, in the order the kernel
+	 * appended them, the tokens never go down and grow when another process writes: a
+	 * downstream system that refuses smaller tokens than the largest it has seen would
+	 * have accepted every tick.
+	 */
+	void assertFencingTokensNeverDecrease() throws IOException {
+		List<Tick> ticks = ticks();
+		assertThat(ticks).as("ticks in " + this.file).isNotEmpty();
+		assertThat(ticks).as("ticks with a fencing token").allSatisfy((tick) -> assertThat(tick.token()).isPresent());
+		for (int i = 1; i < ticks.size(); i++) {
+			Tick before = ticks.get(i - 1);
+			Tick tick = ticks.get(i);
+			long previous = before.token().getAsLong();
+			if (tick.pid() == before.pid()) {
+				assertThat(tick.token().getAsLong()).as("token of %s after %s", tick, before)
+					.isGreaterThanOrEqualTo(previous);
+			}
+			else {
+				assertThat(tick.token().getAsLong()).as("token of %s after %s", tick, before).isGreaterThan(previous);
+			}
+		}
 	}
 
 	Optional<Tick> last() throws IOException {
@@ -142,7 +168,7 @@ final class SampleLedger {
 		return Optional.empty();
 	}
 
-	record Tick(long number, long pid, Instant at) {
+	record Tick(long number, long pid, Instant at, OptionalLong token) {
 
 	}
 
