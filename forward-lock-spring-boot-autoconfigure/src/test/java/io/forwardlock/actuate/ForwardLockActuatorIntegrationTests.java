@@ -106,7 +106,7 @@ class ForwardLockActuatorIntegrationTests {
 		assertThat(lock.get("holder").get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
 		assertThat(lock.get("holder").get("hostname").asString()).isEqualTo(HolderRecord.localHostname());
 		assertThat(lock.get("verifyInterval").asString()).isEqualTo("PT0.2S");
-		// the file backend has no fencing token
+		// the file backend has no fencing token with the heartbeat off
 		assertThat(lock.get("fencingToken").isNull()).isTrue();
 		assertThat(this.meterRegistry.get("forward.lock.held").gauge().value()).isEqualTo(1.0);
 		assertThat(this.meterRegistry.get("forward.lock.acquire").tag("outcome", "acquired").timer().count())

@@ -187,6 +187,15 @@ class ForwardLockAutoConfigurationTests {
 	}
 
 	@Test
+	void fileLockWithTheHeartbeatOnHasAFencingTokenAndWithoutItNone() {
+		guarded().withPropertyValues("forward.lock.heartbeat.enabled=true")
+			.run((context) -> assertThat(context.getBean(LockStatusProvider.class).getStatus().fencingToken())
+				.isPositive());
+		guarded().run(
+				(context) -> assertThat(context.getBean(LockStatusProvider.class).getStatus().fencingToken()).isNull());
+	}
+
+	@Test
 	void secondContextIsRefusedUntilTheFirstCloses() {
 		guarded().run((first) -> {
 			assertThat(first).hasNotFailed();
