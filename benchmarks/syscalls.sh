@@ -103,9 +103,10 @@ breakdown() {
 		<(calls "$work_dir/$variant-0.txt") <(calls "$work_dir/$variant-$cycles.txt") | sort -k2 -g -r
 }
 
-variants=(forward lucene ensure-held)
+variants=(forward forward-heartbeat lucene ensure-held)
 descriptions=(
 	"forward-lock file backend: tryAcquire + release"
+	"the same with the heartbeat on (takeover lock, token)"
 	"Lucene NativeFSLockFactory: obtainLock + close"
 	"forward-lock file lease: ensureHeld"
 )

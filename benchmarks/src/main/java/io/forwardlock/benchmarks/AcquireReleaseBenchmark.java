@@ -3,6 +3,7 @@ package io.forwardlock.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
@@ -48,6 +49,8 @@ public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 
 	private LockRequest forwardLockRequest;
 
+	private LockRequest heartbeatRequest;
+
 	@Setup(Level.Trial)
 	public void createLockDirectory() throws IOException {
 		this.directory = TemporaryLockDirectory.create();
@@ -56,6 +59,9 @@ public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 		this.luceneDirectory = FSDirectory.open(this.directory.path());
 		this.forwardLock = new FileLockBackend(this.directory.path());
 		this.forwardLockRequest = LockRequest.named("forward-lock").build();
+		this.heartbeatRequest = LockRequest.named("forward-lock-heartbeat")
+			.heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(60))
+			.build();
 	}
 
 	@TearDown(Level.Trial)
@@ -82,6 +88,18 @@ public class AcquireReleaseBenchmark extends BenchmarkDefaults {
 	public void forwardLockFile(Blackhole blackhole) {
 		try (LockLease lease = FileLocks.acquire(this.forwardLock, this.forwardLockRequest)) {
 			blackhole.consume(lease);
+		}
+	}
+
+	/**
+	 * With the heartbeat on: the acquisition confirms its file and gets a fencing token
+	 * under the OS lock on the takeover file, and the release unlinks under it.
+	 * @param blackhole sink
+	 */
+	@Benchmark
+	public void forwardLockFileWithHeartbeat(Blackhole blackhole) {
+		try (LockLease lease = FileLocks.acquire(this.forwardLock, this.heartbeatRequest)) {
+			blackhole.consume(lease.fencingToken());
 		}
 	}
 

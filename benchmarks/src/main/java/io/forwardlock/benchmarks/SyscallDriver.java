@@ -2,6 +2,7 @@ package io.forwardlock.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
@@ -17,7 +18,8 @@ import org.apache.lucene.store.NativeFSLockFactory;
  * does the same set-up (directory, backend, one warm-up cycle), so that a run with zero
  * cycles is the baseline to subtract.
  * <p>
- * Usage: {@code SyscallDriver forward|lucene|ensure-held CYCLES DIRECTORY}
+ * Usage:
+ * {@code SyscallDriver forward|forward-heartbeat|lucene|ensure-held CYCLES DIRECTORY}
  */
 public final class SyscallDriver {
 
@@ -26,14 +28,18 @@ public final class SyscallDriver {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length != 3) {
-			System.err.println("usage: SyscallDriver forward|lucene|ensure-held CYCLES DIRECTORY");
+			System.err.println("usage: SyscallDriver forward|forward-heartbeat|lucene|ensure-held CYCLES DIRECTORY");
 			System.exit(2);
 		}
 		String variant = args[0];
 		int cycles = Integer.parseInt(args[1]);
 		Path directory = Files.createDirectories(Path.of(args[2]));
 		switch (variant) {
-			case "forward" -> forward(directory, cycles);
+			case "forward" -> forward(directory, cycles, LockRequest.named("forward-lock").build());
+			case "forward-heartbeat" -> forward(directory, cycles,
+					LockRequest.named("forward-lock")
+						.heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(60))
+						.build());
 			case "lucene" -> lucene(directory, cycles);
 			case "ensure-held" -> ensureHeld(directory, cycles);
 			default -> {
@@ -43,9 +49,8 @@ public final class SyscallDriver {
 		}
 	}
 
-	private static void forward(Path directory, int cycles) {
+	private static void forward(Path directory, int cycles, LockRequest request) {
 		FileLockBackend backend = new FileLockBackend(directory);
-		LockRequest request = LockRequest.named("forward-lock").build();
 		// warm-up: class loading and the one-time checks belong to the baseline
 		FileLocks.acquire(backend, request).release();
 		for (int i = 0; i < cycles; i++) {

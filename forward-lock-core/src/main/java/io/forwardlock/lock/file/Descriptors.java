@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.forwardlock.lock.file.LockFiles.FileFacts;
@@ -26,10 +27,10 @@ import org.jspecify.annotations.Nullable;
  * Java does not tell a channel's descriptor number. The proof used here: move the
  * channel's position to a value that no other descriptor of this process has (a random
  * offset above 2<sup>40</sup>), then read {@code /proc/self/fdinfo/N}, whose first line
- * is that descriptor's position. The number tried first is the one found last time (Linux
- * hands out the lowest free number, so a lock taken again usually gets it back); when it
- * is not the channel's, every entry of {@code /proc/self/fd} is read, and only a single
- * entry naming the lock file counts.
+ * is that descriptor's position. The number tried first is the one found last time for
+ * the same path (Linux hands out the lowest free number, so a lock taken again usually
+ * gets it back); when it is not the channel's, every entry of {@code /proc/self/fd} is
+ * read, and only a single entry naming the lock file counts.
  */
 final class Descriptors {
 
@@ -49,7 +50,15 @@ final class Descriptors {
 	private static final AtomicLong MARKERS = new AtomicLong(
 			MARKER_BASE + ThreadLocalRandom.current().nextLong(1L << 41));
 
-	private static final AtomicInteger LAST_FOUND = new AtomicInteger(-1);
+	/**
+	 * The descriptor found last time, per path: a lock file and its takeover file are
+	 * open at the same time and get neighbouring numbers, so one number for both would be
+	 * wrong every time. Bounded: cleared when it holds more paths than any application
+	 * locks.
+	 */
+	private static final Map<Path, Integer> LAST_FOUND = new ConcurrentHashMap<>();
+
+	private static final int MAX_REMEMBERED = 256;
 
 	/**
 	 * First read of a descriptor's information: a lock file's (its position, flags, and
@@ -86,7 +95,7 @@ final class Descriptors {
 		if (!AVAILABLE) {
 			return null;
 		}
-		int descriptor = byPosition(channel, excluded);
+		int descriptor = byPosition(channel, realPath, excluded);
 		if (descriptor < 0) {
 			descriptor = byName(realPath, excluded);
 		}
@@ -95,7 +104,10 @@ final class Descriptors {
 		}
 		try {
 			FileFacts facts = FileFacts.read(PROC_SELF_FD.resolve(Integer.toString(descriptor)));
-			LAST_FOUND.set(descriptor);
+			if (LAST_FOUND.size() >= MAX_REMEMBERED) {
+				LAST_FOUND.clear();
+			}
+			LAST_FOUND.put(realPath, descriptor);
 			return new Identified(facts, descriptor);
 		}
 		catch (IOException ex) {
@@ -103,8 +115,8 @@ final class Descriptors {
 		}
 	}
 
-	private static int byPosition(FileChannel channel, int excluded) {
-		int guess = LAST_FOUND.get();
+	private static int byPosition(FileChannel channel, Path realPath, int excluded) {
+		int guess = LAST_FOUND.getOrDefault(realPath, -1);
 		if (guess < 0 || guess == excluded) {
 			return -1;
 		}
