@@ -262,7 +262,8 @@ public class ForwardLockProperties implements Validator {
 
 		/**
 		 * Whether the holder heartbeats, which lets a standby take over from a hung
-		 * holder after 'stale-timeout'. Always on for the JDBC backend.
+		 * holder after 'stale-timeout'. With the file backend it also gives every
+		 * acquisition a fencing token. Always on for the JDBC backend.
 		 */
 		private boolean enabled = false;
 
