@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class LockRequestTests {
 
 	@Test
-	void defaultsFollowOriginalDesign() {
+	void defaultsAreNoHeartbeatA30SecondIntervalAndA60SecondStaleTimeout() {
 		LockRequest request = LockRequest.named("orders").build();
 		assertThat(request.name()).isEqualTo("orders");
 		assertThat(request.applicationName()).isEqualTo("orders");
