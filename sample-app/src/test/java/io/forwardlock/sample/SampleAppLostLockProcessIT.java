@@ -15,8 +15,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A holder is paused (SIGSTOP) until a standby takes its lock over, then resumed
- * (SIGCONT): whatever {@code forward.lock.on-lost} says, the ledger shows no tick of the
- * old holder after the new holder's first tick.
+ * (SIGCONT): whatever {@code forward.lock.on-lost} says, the ledger, read as a system
+ * that refuses smaller fencing tokens reads it, shows no tick of the old holder after the
+ * new holder's first tick (see
+ * {@link SampleLedger#assertPausedHolderIsFencedOffAfterFirstOf}).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SampleAppLostLockProcessIT {
@@ -55,7 +57,7 @@ class SampleAppLostLockProcessIT {
 					await().atMost(Duration.ofSeconds(120))
 						.until(() -> ledger.last().map(SampleLedger.Tick::pid).orElse(-1L) == holder.pid());
 					// its new acquisition got a token above the standby's
-					ledger.assertFencingTokensNeverDecrease();
+					ledger.assertPausedHolderIsFencedOffAfterFirstOf(holder.pid(), standby.pid());
 				}
 			}
 		}

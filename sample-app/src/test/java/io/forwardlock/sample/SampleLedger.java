@@ -102,21 +102,66 @@ final class SampleLedger {
 	 * have accepted every tick.
 	 */
 	void assertFencingTokensNeverDecrease() throws IOException {
+		Fenced fenced = fenced();
+		assertThat(fenced.refused()).as("ticks with a smaller token than one before them in " + this.file).isEmpty();
+		fenced.assertTokensGrowWithEveryHolder();
+	}
+
+	/**
+	 * Assert what a holder paused (SIGSTOP) until another took the lock over may leave in
+	 * the ledger. Its tick that had passed its check ({@code ensureHeld()}) when it was
+	 * paused is appended when it resumes, possibly after the new holder's first: nothing
+	 * can stop a process that freezes between the check and the side effect. That tick
+	 * carries the old holder's token, smaller than the new holder's, so a downstream
+	 * system that refuses smaller tokens than the largest it has seen turns it away. So:
+	 * at most one such tick, refused; among the accepted ticks none of the old holder
+	 * after the new holder's first, unless under a new, larger token; and the tokens grow
+	 * with every holder.
+	 * @param pausedHolder the PID of the holder that was paused and lost the lock
+	 * @param newHolder the PID of the holder that took it over
+	 */
+	void assertPausedHolderIsFencedOffAfterFirstOf(long pausedHolder, long newHolder) throws IOException {
+		Fenced fenced = fenced();
+		assertThat(fenced.refused()).as("ticks refused for a smaller token in " + this.file)
+			.hasSizeLessThanOrEqualTo(1)
+			.allSatisfy((tick) -> assertThat(tick.pid()).isEqualTo(pausedHolder));
+		fenced.assertTokensGrowWithEveryHolder();
+		List<Tick> accepted = fenced.accepted();
+		int first = 0;
+		while (first < accepted.size() && accepted.get(first).pid() != newHolder) {
+			first++;
+		}
+		assertThat(first).as("index of the new holder's first tick in " + this.file).isLessThan(accepted.size());
+		long newToken = accepted.get(first).token().getAsLong();
+		assertThat(accepted.subList(first, accepted.size()))
+			.as("accepted ticks of the paused holder after the new holder's first")
+			.filteredOn((tick) -> tick.pid() == pausedHolder)
+			.allSatisfy((tick) -> assertThat(tick.token().getAsLong()).isGreaterThan(newToken));
+	}
+
+	/**
+	 * The ticks as a downstream system that refuses a smaller fencing token than the
+	 * largest it has seen would take them, in the order the kernel appended them.
+	 * @return the accepted and the refused ticks
+	 */
+	Fenced fenced() throws IOException {
 		List<Tick> ticks = ticks();
 		assertThat(ticks).as("ticks in " + this.file).isNotEmpty();
 		assertThat(ticks).as("ticks with a fencing token").allSatisfy((tick) -> assertThat(tick.token()).isPresent());
-		for (int i = 1; i < ticks.size(); i++) {
-			Tick before = ticks.get(i - 1);
-			Tick tick = ticks.get(i);
-			long previous = before.token().getAsLong();
-			if (tick.pid() == before.pid()) {
-				assertThat(tick.token().getAsLong()).as("token of %s after %s", tick, before)
-					.isGreaterThanOrEqualTo(previous);
+		List<Tick> accepted = new ArrayList<>();
+		List<Tick> refused = new ArrayList<>();
+		long highest = Long.MIN_VALUE;
+		for (Tick tick : ticks) {
+			long token = tick.token().getAsLong();
+			if (token >= highest) {
+				accepted.add(tick);
+				highest = token;
 			}
 			else {
-				assertThat(tick.token().getAsLong()).as("token of %s after %s", tick, before).isGreaterThan(previous);
+				refused.add(tick);
 			}
 		}
+		return new Fenced(accepted, refused);
 	}
 
 	Optional<Tick> last() throws IOException {
@@ -169,6 +214,31 @@ final class SampleLedger {
 	}
 
 	record Tick(long number, long pid, Instant at, OptionalLong token) {
+
+	}
+
+	/**
+	 * Ticks as a downstream system that refuses smaller fencing tokens takes them.
+	 *
+	 * @param accepted the ticks it accepts
+	 * @param refused the ticks it refuses
+	 */
+	record Fenced(List<Tick> accepted, List<Tick> refused) {
+
+		/**
+		 * Assert that an accepted tick of another process than the one before it carries
+		 * a larger token: each holder's acquisition got a larger token than the last.
+		 */
+		void assertTokensGrowWithEveryHolder() {
+			for (int i = 1; i < this.accepted.size(); i++) {
+				Tick before = this.accepted.get(i - 1);
+				Tick tick = this.accepted.get(i);
+				if (tick.pid() != before.pid()) {
+					assertThat(tick.token().getAsLong()).as("token of %s after %s", tick, before)
+						.isGreaterThan(before.token().getAsLong());
+				}
+			}
+		}
 
 	}
 
