@@ -85,11 +85,7 @@ final class SampleLedger {
 	 */
 	void assertNoTickOfAfterFirstOf(long oldHolder, long newHolder) throws IOException {
 		List<Tick> ticks = ticks();
-		int first = 0;
-		while (first < ticks.size() && ticks.get(first).pid() != newHolder) {
-			first++;
-		}
-		assertThat(first).as("index of the new holder's first tick in " + this.file).isLessThan(ticks.size());
+		int first = indexOfFirst(ticks, newHolder);
 		assertThat(ticks.subList(first, ticks.size())).as("ticks after the new holder's first")
 			.extracting(Tick::pid)
 			.doesNotContain(oldHolder);
@@ -127,16 +123,21 @@ final class SampleLedger {
 			.allSatisfy((tick) -> assertThat(tick.pid()).isEqualTo(pausedHolder));
 		fenced.assertTokensGrowWithEveryHolder();
 		List<Tick> accepted = fenced.accepted();
-		int first = 0;
-		while (first < accepted.size() && accepted.get(first).pid() != newHolder) {
-			first++;
-		}
-		assertThat(first).as("index of the new holder's first tick in " + this.file).isLessThan(accepted.size());
+		int first = indexOfFirst(accepted, newHolder);
 		long newToken = accepted.get(first).token().getAsLong();
 		assertThat(accepted.subList(first, accepted.size()))
 			.as("accepted ticks of the paused holder after the new holder's first")
 			.filteredOn((tick) -> tick.pid() == pausedHolder)
 			.allSatisfy((tick) -> assertThat(tick.token().getAsLong()).isGreaterThan(newToken));
+	}
+
+	private int indexOfFirst(List<Tick> ticks, long pid) {
+		int first = 0;
+		while (first < ticks.size() && ticks.get(first).pid() != pid) {
+			first++;
+		}
+		assertThat(first).as("index of the new holder's first tick in " + this.file).isLessThan(ticks.size());
+		return first;
 	}
 
 	/**

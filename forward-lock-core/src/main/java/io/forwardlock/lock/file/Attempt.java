@@ -28,11 +28,12 @@ record Attempt(Outcome outcome, @Nullable LockedFile locked, @Nullable FileFacts
 
 	/**
 	 * This attempt with the fencing token issued for it, if it acquired.
-	 * @param token the token, empty when none was issued
+	 * @param token the token
 	 * @return the attempt with the token
 	 */
-	Attempt withFencingToken(OptionalLong token) {
-		return (this.outcome == Outcome.ACQUIRED) ? new Attempt(this.outcome, this.locked, this.observed, token) : this;
+	Attempt withFencingToken(long token) {
+		return (this.outcome == Outcome.ACQUIRED)
+				? new Attempt(this.outcome, this.locked, this.observed, OptionalLong.of(token)) : this;
 	}
 
 	/**

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
@@ -126,8 +125,8 @@ final class ForeignLockFiles {
 			// token larger than the last holder's
 			return Takeover.fenced(target,
 					(token) -> LockFiles.pathNames(target.path(), opened)
-							? Takeover.replace(target, opened).withFencingToken(OptionalLong.of(token)) : Attempt.RETRY,
-					Attempt.held(opened), TakeoverFile.WALL_CLOCK_MICROS);
+							? Takeover.replace(target, opened).withFencingToken(token) : Attempt.RETRY,
+					Attempt.held(opened));
 		}
 	}
 

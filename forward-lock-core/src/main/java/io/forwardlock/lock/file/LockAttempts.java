@@ -8,7 +8,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.OptionalLong;
 
 import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockRequest;
@@ -185,9 +184,7 @@ final class LockAttempts {
 			// contender that judged the previous content stale sees it change
 			// before it may rename its own file over the path; the token issued
 			// there is larger than any that an earlier holder got
-			return Takeover.fenced(target,
-					(token) -> confirmed(target, locked).withFencingToken(OptionalLong.of(token)), Attempt.RETRY,
-					TakeoverFile.WALL_CLOCK_MICROS);
+			return Takeover.fenced(target, (token) -> confirmed(target, locked).withFencingToken(token), Attempt.RETRY);
 		}
 		if (Takeover.possible(target)) {
 			// the previous holder heartbeated: a contender may be judging it stale
@@ -266,12 +263,22 @@ final class LockAttempts {
 	 * @throws IOException on failure
 	 */
 	static boolean writePid(FileChannel channel) throws IOException {
-		byte[] content = HolderFiles.pidContent(ProcessHandle.current().pid());
+		replaceContent(channel, HolderFiles.pidContent(ProcessHandle.current().pid()));
+		return true;
+	}
+
+	/**
+	 * Make bytes the whole content of a file: write them at its start in one write, and
+	 * cut off what an earlier, longer content left behind.
+	 * @param channel the channel that holds the lock
+	 * @param content the bytes
+	 * @throws IOException on failure
+	 */
+	static void replaceContent(FileChannel channel, byte[] content) throws IOException {
 		writeAt(channel, content);
 		if (channel.size() > content.length) {
 			channel.truncate(content.length);
 		}
-		return true;
 	}
 
 	/**

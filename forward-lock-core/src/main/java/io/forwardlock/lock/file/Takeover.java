@@ -97,8 +97,8 @@ final class Takeover {
 			if (replaced.outcome() == Outcome.ACQUIRED) {
 				watch.forget(target.key());
 			}
-			return replaced.withFencingToken(OptionalLong.of(token));
-		}, held, TakeoverFile.WALL_CLOCK_MICROS);
+			return replaced.withFencingToken(token);
+		}, held);
 	}
 
 	/**
@@ -166,13 +166,11 @@ final class Takeover {
 	 * @param target where the lock lives
 	 * @param action the action, given the token
 	 * @param whenBusy the result when the takeover lock stays busy
-	 * @param wallClockMicros the wall clock, in microseconds since the epoch
 	 * @return the action's result, or {@code whenBusy}
 	 * @throws IOException on I/O failure
 	 */
-	static <T> T fenced(LockTarget target, FencedAction<T> action, T whenBusy, LongSupplier wallClockMicros)
-			throws IOException {
-		return underLock(target, (takeover) -> action.run(takeover.issueToken(wallClockMicros)), whenBusy);
+	static <T> T fenced(LockTarget target, FencedAction<T> action, T whenBusy) throws IOException {
+		return underLock(target, (takeover) -> action.run(takeover.issueToken()), whenBusy);
 	}
 
 	private static <T> T underLock(LockTarget target, LockedAction<T> action, T whenBusy) throws IOException {

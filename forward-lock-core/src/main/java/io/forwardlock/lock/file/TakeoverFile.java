@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.OptionalLong;
-import java.util.function.LongSupplier;
 
 /**
  * What {@code NAME.lock.takeover} holds: the PID of the last process that used it and the
@@ -22,14 +21,6 @@ import java.util.function.LongSupplier;
 final class TakeoverFile {
 
 	private static final String TOKEN_KEY = "fencing-token=";
-
-	/**
-	 * The wall clock in microseconds since the epoch.
-	 */
-	static final LongSupplier WALL_CLOCK_MICROS = () -> {
-		Instant now = Instant.now();
-		return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-	};
 
 	private final FileChannel channel;
 
@@ -72,14 +63,6 @@ final class TakeoverFile {
 	}
 
 	/**
-	 * The last token issued, as the file says.
-	 * @return the token, empty when none was issued or the file was lost
-	 */
-	OptionalLong lastToken() {
-		return this.lastToken;
-	}
-
-	/**
 	 * Write this process's PID and keep the last token. The write also refreshes the
 	 * modification time, so that age-based cleaners such as systemd-tmpfiles leave the
 	 * file alone.
@@ -91,12 +74,11 @@ final class TakeoverFile {
 
 	/**
 	 * Issue the next token and write it with this process's PID.
-	 * @param wallClockMicros the wall clock, in microseconds since the epoch
 	 * @return the token
 	 * @throws IOException on failure; the token is then not issued
 	 */
-	long issueToken(LongSupplier wallClockMicros) throws IOException {
-		long now = wallClockMicros.getAsLong();
+	long issueToken() throws IOException {
+		long now = wallClockMicros();
 		long last = this.lastToken.orElse(0);
 		// a token at the very end of the range can only have been planted: start from
 		// the clock again rather than overflow
@@ -106,13 +88,19 @@ final class TakeoverFile {
 	}
 
 	private void write(OptionalLong token) throws IOException {
-		String content = ProcessHandle.current().pid() + "\n"
-				+ (token.isPresent() ? TOKEN_KEY + token.getAsLong() + "\n" : "");
-		byte[] bytes = content.getBytes(StandardCharsets.US_ASCII);
-		LockAttempts.writeAt(this.channel, bytes);
-		if (this.channel.size() > bytes.length) {
-			this.channel.truncate(bytes.length);
-		}
+		String pidLine = new String(HolderFiles.pidContent(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+		String tokenLine = token.isPresent() ? TOKEN_KEY + token.getAsLong() + "\n" : "";
+		LockAttempts.replaceContent(this.channel, (pidLine + tokenLine).getBytes(StandardCharsets.US_ASCII));
+	}
+
+	/**
+	 * The wall clock in microseconds since the epoch, from which a token starts when the
+	 * last one is lost.
+	 * @return the microseconds
+	 */
+	static long wallClockMicros() {
+		Instant now = Instant.now();
+		return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
 	}
 
 }

@@ -76,7 +76,7 @@ class FileLockFencingTokenTests {
 	@Test
 	void tokenIsLargerThanTheLastOneWhenTheClockIsBehindIt() throws Exception {
 		// as after the clock stepped back by an hour: the last token is ahead of it
-		long ahead = TakeoverFile.WALL_CLOCK_MICROS.getAsLong() + TimeUnit.HOURS.toMicros(1);
+		long ahead = TakeoverFile.wallClockMicros() + TimeUnit.HOURS.toMicros(1);
 		Files.writeString(takeoverFile(), "1\nfencing-token=" + ahead + "\n");
 		assertThat(token(acquire(this.request))).isEqualTo(ahead + 1);
 	}
@@ -93,7 +93,7 @@ class FileLockFencingTokenTests {
 
 	@Test
 	void damagedOrPlantedTokensFallBackToTheClock() throws Exception {
-		long now = TakeoverFile.WALL_CLOCK_MICROS.getAsLong();
+		long now = TakeoverFile.wallClockMicros();
 		for (String content : new String[] { "fencing-token=abc\n", "1\nfencing-token=-7\n",
 				"1\nfencing-token=" + Long.MAX_VALUE + "\n" }) {
 			Files.writeString(takeoverFile(), content);
@@ -137,7 +137,7 @@ class FileLockFencingTokenTests {
 	void rootReplacingTheLeftoverOfAnotherUserGetsALargerTokenThanTheLastOne() throws Exception {
 		// only root can give a file away; CI runs as root
 		assumeThat(ProcessOwner.uid()).as("running as root").isZero();
-		long ahead = TakeoverFile.WALL_CLOCK_MICROS.getAsLong() + TimeUnit.HOURS.toMicros(1);
+		long ahead = TakeoverFile.wallClockMicros() + TimeUnit.HOURS.toMicros(1);
 		Files.writeString(takeoverFile(), "1\nfencing-token=" + ahead + "\n");
 		Path lockFile = this.directory.resolve("app.lock");
 		Files.writeString(lockFile, "1\n");
