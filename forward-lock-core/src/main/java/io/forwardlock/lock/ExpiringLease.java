@@ -5,6 +5,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Base of the leases that expire by themselves unless the backend confirms them again (a
@@ -14,8 +19,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #timeLeft()} counts down to the deadline; {@link #onSuspectedLoss(Runnable)} is
  * told when the deadline passes.
  * <p>
- * A subclass verifies, renews and releases against its backend; it starts its
- * {@link #release()} with {@link #markReleased()}, which makes it idempotent.
+ * A subclass verifies, renews and releases against its backend. It verifies and renews
+ * through {@link #verifyBy} and {@link #renewBy}, which hold the rules that keep a lease
+ * from outliving its deadline (no call once it has passed, a failure after it counts as a
+ * loss, a renewal that answers after a loss was declared does not revive the lease), and
+ * it starts its {@link #release()} with {@link #markReleased()}, which makes it
+ * idempotent.
  */
 public abstract class ExpiringLease implements LockLease {
 
@@ -139,6 +148,152 @@ public abstract class ExpiringLease implements LockLease {
 	 */
 	protected final LockException lostException() {
 		return this.deadline.lostException(location());
+	}
+
+	/**
+	 * Verify this lease by reading its state from the backend. A released lease is lost;
+	 * past its deadline it is lost without a call; a call that fails reports the backend
+	 * unavailable, unless the deadline passed meanwhile; what the call read either is
+	 * still this lease's or makes it lost.
+	 * @param <T> type of what the call reads
+	 * @param <E> type of the backend's failures
+	 * @param failures how the backend fails
+	 * @param operation what the call does, completing "Failed to ...", such as "verify
+	 * the lease in the database"
+	 * @param read reads the lease's state, waiting no longer than the deadline
+	 * @param isOurs whether what was read is still this lease's
+	 * @param markLost marks the lease lost ({@link LeaseDeadline#markLost}) with what was
+	 * read, which may name the new holder
+	 * @return {@link Verification.Status#HELD} or {@link Verification.Status#LOST}
+	 * @throws LockException with {@link LockErrorType#BACKEND_UNAVAILABLE} when the call
+	 * failed before the deadline
+	 */
+	protected final <T, E extends Exception> Verification verifyBy(BackendFailures<E> failures, String operation,
+			BackendCall<T, E> read, Predicate<@Nullable T> isOurs, Consumer<@Nullable T> markLost) {
+		if (isReleased()) {
+			return Verification.lost("the lease was released", null);
+		}
+		if (this.deadline.hasPassed()) {
+			return this.deadline.lostVerification();
+		}
+		T seen;
+		try {
+			seen = read.call();
+		}
+		catch (Exception ex) {
+			E failure = failures.of(ex);
+			if (this.deadline.hasPassed()) {
+				return this.deadline.lostVerification();
+			}
+			throw failures.unavailable().apply(operation, failure);
+		}
+		if (isOurs.test(seen)) {
+			return Verification.held();
+		}
+		markLost.accept(seen);
+		return this.deadline.lostVerification();
+	}
+
+	/**
+	 * Renew this lease in the backend. Nothing happens once it is released; past its
+	 * deadline it is lost without a call; a call that fails reports the backend
+	 * unavailable, unless the deadline passed meanwhile; a refused renewal makes it lost;
+	 * a renewal confirms the lease from the moment it was sent, unless the lease was
+	 * declared lost while the renewal was on its way. Callers renew one at a time.
+	 * @param <T> type of what the call answers
+	 * @param <E> type of the backend's failures
+	 * @param failures how the backend fails
+	 * @param operation what the call does, completing "Failed to ...", such as "renew the
+	 * lease in the database"
+	 * @param renew renews the lease, waiting no longer than the deadline, and answers
+	 * {@code null} when the backend refused (it may mark the loss first, with a reason of
+	 * its own)
+	 * @param refused why the lease is lost when the renewal was refused, unless the call
+	 * marked the loss itself
+	 * @return what the call answered, or {@code null} when the lease was released
+	 * @throws LockException with {@link LockErrorType#LOCK_LOST} when the lease is lost,
+	 * or {@link LockErrorType#BACKEND_UNAVAILABLE} when the call failed before the
+	 * deadline
+	 */
+	protected final <T, E extends Exception> @Nullable T renewBy(BackendFailures<E> failures, String operation,
+			BackendCall<T, E> renew, String refused) {
+		if (isReleased()) {
+			return null;
+		}
+		if (this.deadline.hasPassed()) {
+			throw lostException();
+		}
+		long sentAt = this.deadline.now();
+		T renewed;
+		try {
+			renewed = renew.call();
+		}
+		catch (Exception ex) {
+			E failure = failures.of(ex);
+			if (this.deadline.hasPassed()) {
+				throw lostException();
+			}
+			throw failures.unavailable().apply(operation, failure);
+		}
+		if (renewed == null) {
+			this.deadline.markLost(refused, null);
+			throw lostException();
+		}
+		if (!this.deadline.confirm(sentAt)) {
+			// verify() declared the lease lost while the renewal was on its way: it stays
+			// lost
+			throw lostException();
+		}
+		return renewed;
+	}
+
+	/**
+	 * A call to the backend, which fails with the backend's own exception.
+	 *
+	 * @param <T> type of the answer
+	 * @param <E> type of the backend's failures
+	 */
+	@FunctionalInterface
+	public interface BackendCall<T, E extends Exception> {
+
+		/**
+		 * Make the call.
+		 * @return the answer
+		 * @throws E when the backend failed or did not answer in time
+		 */
+		@Nullable T call() throws E;
+
+	}
+
+	/**
+	 * How a backend fails: the type of its failures, and the exception that tells the
+	 * holder that an operation could not reach it.
+	 *
+	 * @param <E> type of the backend's failures
+	 * @param type type of the backend's failures
+	 * @param unavailable makes the {@link LockErrorType#BACKEND_UNAVAILABLE} exception
+	 * from what the call did (such as "renew the lease in the database") and the failure
+	 */
+	public record BackendFailures<E extends Exception>(Class<E> type,
+			BiFunction<String, E, LockException> unavailable) {
+
+		/**
+		 * The backend's failure that a call threw. Other runtime exceptions (a bug, not
+		 * an outage) are thrown on as they are.
+		 * @param ex what the call threw
+		 * @return the failure
+		 */
+		E of(Exception ex) {
+			if (this.type.isInstance(ex)) {
+				return this.type.cast(ex);
+			}
+			if (ex instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			// a call declares only E: no other checked exception gets here
+			throw new IllegalStateException("Unexpected failure of a backend call", ex);
+		}
+
 	}
 
 }

@@ -2,7 +2,6 @@ package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.forwardlock.lock.ExpiringLease;
@@ -13,6 +12,7 @@ import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.LockSetting;
 import io.forwardlock.lock.Verification;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lease on a row of the lock table, granted by {@link JdbcLockBackend}.
@@ -36,6 +36,8 @@ final class JdbcLockLease extends ExpiringLease {
 
 	private final Object renewMonitor = new Object();
 
+	private final BackendFailures<SQLException> failures;
+
 	JdbcLockLease(JdbcLockBackend backend, LockRequest request, String holderId, long token, HolderRecord holder,
 			long confirmedAt) {
 		super(backend, request, holder, token,
@@ -43,6 +45,8 @@ final class JdbcLockLease extends ExpiringLease {
 		this.backend = backend;
 		this.holderId = holderId;
 		this.token = token;
+		this.failures = new BackendFailures<>(SQLException.class,
+				(operation, ex) -> backend.unavailable(request, operation, ex));
 	}
 
 	/**
@@ -53,29 +57,15 @@ final class JdbcLockLease extends ExpiringLease {
 	 */
 	@Override
 	public Verification verify() {
-		if (isReleased()) {
-			return Verification.lost("the lease was released", null);
-		}
-		if (deadline().hasPassed()) {
-			return deadline().lostVerification();
-		}
-		Optional<JdbcLockBackend.LiveHolder> live;
-		try {
-			live = beforeDeadline(() -> this.backend.readLiveHolder(request()));
-		}
-		catch (SQLException ex) {
-			if (deadline().hasPassed()) {
-				return deadline().lostVerification();
-			}
-			throw this.backend.unavailable(request(), "verify the lease in the database", ex);
-		}
-		if (live.isPresent() && live.get().is(this.holderId, this.token)) {
-			return Verification.held();
-		}
-		HolderRecord other = live.map(JdbcLockBackend.LiveHolder::record).orElse(null);
+		return verifyBy(this.failures, "verify the lease in the database",
+				() -> beforeDeadline(() -> this.backend.readLiveHolder(request())).orElse(null),
+				(live) -> live != null && live.is(this.holderId, this.token),
+				(live) -> markTakenOver((live != null) ? live.record() : null));
+	}
+
+	private void markTakenOver(@Nullable HolderRecord other) {
 		deadline().markLost((other != null) ? "the lease was taken over by " + other.describe()
 				: "the lease expired in the database", other);
-		return deadline().lostVerification();
 	}
 
 	/**
@@ -87,32 +77,10 @@ final class JdbcLockLease extends ExpiringLease {
 	@Override
 	public void heartbeat() {
 		synchronized (this.renewMonitor) {
-			if (isReleased()) {
-				return;
-			}
-			if (deadline().hasPassed()) {
-				throw lostException();
-			}
-			long sentAt = deadline().now();
-			boolean renewed;
-			try {
-				renewed = beforeDeadline(() -> this.backend.renew(request(), this.holderId, this.token));
-			}
-			catch (SQLException ex) {
-				if (deadline().hasPassed()) {
-					throw lostException();
-				}
-				throw this.backend.unavailable(request(), "renew the lease in the database", ex);
-			}
-			if (!renewed) {
-				deadline().markLost("the lease had expired or was taken over when renewing it", null);
-				throw lostException();
-			}
-			if (!deadline().confirm(sentAt)) {
-				// verify() declared the lease lost while the renewal was on its way; stay
-				// lost.
-				throw lostException();
-			}
+			renewBy(this.failures, "renew the lease in the database",
+					() -> beforeDeadline(() -> this.backend.renew(request(), this.holderId, this.token)) ? Boolean.TRUE
+							: null,
+					"the lease had expired or was taken over when renewing it");
 		}
 	}
 

@@ -51,6 +51,8 @@ final class KubernetesLeaseLease extends ExpiringLease {
 
 	private final Object writeMonitor = new Object();
 
+	private final BackendFailures<KubernetesClientException> failures;
+
 	/**
 	 * The Lease as last written or read by this holder; its {@code resourceVersion}
 	 * guards the next write.
@@ -65,6 +67,8 @@ final class KubernetesLeaseLease extends ExpiringLease {
 		this.leaseName = leaseName;
 		this.current = current;
 		this.token = token;
+		this.failures = new BackendFailures<>(KubernetesClientException.class,
+				(operation, ex) -> backend.error(request, leaseName, operation, ex));
 	}
 
 	/**
@@ -76,27 +80,10 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	 */
 	@Override
 	public Verification verify() {
-		if (isReleased()) {
-			return Verification.lost("the lease was released", null);
-		}
-		if (deadline().hasPassed()) {
-			return deadline().lostVerification();
-		}
-		Lease seen;
-		try {
-			seen = beforeDeadline(() -> this.backend.read(this.leaseName));
-		}
-		catch (KubernetesClientException ex) {
-			if (deadline().hasPassed()) {
-				return deadline().lostVerification();
-			}
-			throw this.backend.error(request(), this.leaseName, "verify the Lease", ex);
-		}
-		if (this.backend.records().isHeldBy(seen, holder().instanceId(), this.token)) {
-			return Verification.held();
-		}
-		markLost(seen, "verifying it");
-		return deadline().lostVerification();
+		return verifyBy(this.failures, "verify the Lease",
+				() -> beforeDeadline(() -> this.backend.read(this.leaseName)),
+				(seen) -> this.backend.records().isHeldBy(seen, holder().instanceId(), this.token),
+				(seen) -> markLost(seen, "verifying it"));
 	}
 
 	/**
@@ -108,32 +95,11 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	@Override
 	public void heartbeat() {
 		synchronized (this.writeMonitor) {
-			if (isReleased()) {
-				return;
+			Lease renewed = renewBy(this.failures, "renew the Lease", () -> beforeDeadline(this::renewOrReadBack),
+					"the Lease changed hands when renewing it");
+			if (renewed != null) {
+				this.current = renewed;
 			}
-			if (deadline().hasPassed()) {
-				throw lostException();
-			}
-			long sentAt = deadline().now();
-			Lease renewed;
-			try {
-				renewed = beforeDeadline(() -> renewOrReadBack());
-			}
-			catch (KubernetesClientException ex) {
-				if (deadline().hasPassed()) {
-					throw lostException();
-				}
-				throw this.backend.error(request(), this.leaseName, "renew the Lease", ex);
-			}
-			if (renewed == null) {
-				throw lostException();
-			}
-			if (!deadline().confirm(sentAt)) {
-				// verify() declared the lease lost while the renewal was on its way: stay
-				// lost.
-				throw lostException();
-			}
-			this.current = renewed;
 		}
 	}
 
