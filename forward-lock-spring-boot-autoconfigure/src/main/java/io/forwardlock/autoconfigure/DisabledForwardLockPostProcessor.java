@@ -2,11 +2,13 @@ package io.forwardlock.autoconfigure;
 
 import java.util.List;
 
+import io.forwardlock.lifecycle.ForwardLock;
 import io.forwardlock.lifecycle.LockStatusProvider;
 
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.Ordered;
@@ -17,7 +19,9 @@ import org.springframework.core.env.Environment;
  * that would take the lock (the lifecycle, the backend, the request and the lost-lock
  * handler) and, unless the application provides a {@link LockStatusProvider} of its own,
  * those that report on it (health, info, metrics and the endpoint), so that a disabled
- * guard neither locks nor reports a lock that does not exist.
+ * guard neither locks nor reports a lock that does not exist. Guarded work that injects
+ * {@link ForwardLock} still starts: a {@link DisabledForwardLock} takes the lifecycle's
+ * place, and its {@code ensureHeld()} lets the work run.
  * <p>
  * Why not a condition on the auto-configuration? Spring AOT evaluates conditions once,
  * when the application is built: an application built with the guard disabled would then
@@ -35,6 +39,12 @@ final class DisabledForwardLockPostProcessor implements BeanFactoryPostProcessor
 	static final List<String> GUARD_BEAN_NAMES = List.of("forwardLockLifecycle",
 			ForwardLockAutoConfiguration.BACKEND_BEAN_NAME, ForwardLockAutoConfiguration.REQUEST_BEAN_NAME,
 			"forwardLockLostHandler");
+
+	/**
+	 * Name of the {@link DisabledForwardLock} that takes the lifecycle's place as the
+	 * {@link ForwardLock}.
+	 */
+	static final String DISABLED_LOCK_BEAN_NAME = "forwardLock";
 
 	/**
 	 * Beans that report the lock, removed unless the application provides a
@@ -64,6 +74,12 @@ final class DisabledForwardLockPostProcessor implements BeanFactoryPostProcessor
 			return;
 		}
 		remove(registry, GUARD_BEAN_NAMES);
+		if (beanFactory.getBeanNamesForType(ForwardLock.class, true, false).length == 0
+				&& !registry.containsBeanDefinition(DISABLED_LOCK_BEAN_NAME)) {
+			// an instance supplier, no reflection: this runs in native images too
+			registry.registerBeanDefinition(DISABLED_LOCK_BEAN_NAME,
+					new RootBeanDefinition(DisabledForwardLock.class, DisabledForwardLock::new));
+		}
 		if (beanFactory.getBeanNamesForType(LockStatusProvider.class, true, false).length == 0) {
 			remove(registry, REPORTING_BEAN_NAMES);
 		}

@@ -2,12 +2,14 @@ package io.forwardlock.autoconfigure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.forwardlock.autoconfigure.ForwardLockProperties.Backend;
 
 import io.forwardlock.diagnostics.LockStartupException;
+import io.forwardlock.lifecycle.ForwardLock;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockLostHandler;
 import io.forwardlock.lifecycle.LockState;
@@ -75,6 +77,31 @@ class ForwardLockAutoConfigurationTests {
 				.doesNotHaveBean(LockRequest.class);
 			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
 		});
+	}
+
+	@Test
+	void runWhenDisabledGuardedWorkThatInjectsForwardLockStartsAndRunsWithoutAToken() {
+		guarded().withPropertyValues("forward.lock.enabled=false").withBean(GuardedWork.class).run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(ForwardLockLifecycle.class);
+			assertThat(context.getBean(GuardedWork.class).lock.ensureHeld()).isEmpty();
+			assertThat(context.getBean(ForwardLock.class).isHeld()).isTrue();
+			assertThat(this.dir.resolve("orders.lock")).doesNotExist();
+		});
+	}
+
+	@Test
+	void runWhenDisabledAForwardLockOfTheApplicationIsKept() {
+		ForwardLock own = OptionalLong::empty;
+		guarded().withPropertyValues("forward.lock.enabled=false")
+			.withBean("ownLock", ForwardLock.class, () -> own)
+			.run((context) -> assertThat(context).hasNotFailed().getBean(ForwardLock.class).isSameAs(own));
+	}
+
+	@Test
+	void runWhenEnabledTheForwardLockIsTheLifecycle() {
+		guarded().run((context) -> assertThat(context).hasNotFailed()
+			.getBean(ForwardLock.class)
+			.isSameAs(context.getBean(ForwardLockLifecycle.class)));
 	}
 
 	@Test
@@ -282,6 +309,16 @@ class ForwardLockAutoConfigurationTests {
 	private ApplicationContextRunner guarded() {
 		return this.contextRunner.withPropertyValues("forward.lock.dir=" + this.dir, "spring.application.name=orders",
 				"forward.lock.verify-interval=1h");
+	}
+
+	static class GuardedWork {
+
+		final ForwardLock lock;
+
+		GuardedWork(ForwardLock lock) {
+			this.lock = lock;
+		}
+
 	}
 
 }
