@@ -78,10 +78,12 @@ final class EarlyLockEvents {
 		SimpleApplicationEventMulticaster multicaster = new SimpleApplicationEventMulticaster();
 		multicaster.setErrorHandler((ex) -> logger.warn("A listener failed on an early lock refusal", ex));
 		this.listeners.forEach(multicaster::addApplicationListener);
-		LockAcquireFailedEvent event = new LockAcquireFailedEvent(this.source, status, duration, attempts,
-				refusal.getFailure());
-		keepUncounted(event);
-		multicaster.multicastEvent(event);
+		multicaster
+			.multicastEvent(new LockAcquireFailedEvent(this.source, status, duration, attempts, refusal.getFailure()));
+		// kept with a source of its own: the application's source may be a failed
+		// application context, which a JVM that retries start-ups must not keep alive
+		keepUncounted(
+				new LockAcquireFailedEvent(EarlyLockEvents.class, status, duration, attempts, refusal.getFailure()));
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -196,6 +198,19 @@ class EarlyLockGuardTests {
 		// Counted once: a later registry does not count it again
 		assertThat(EarlyLockEvents.replayUncounted((event) -> {
 		})).isZero();
+	}
+
+	@Test
+	void refusalKeptForALaterMeterRegistryDoesNotKeepTheRefusedApplicationAlive() {
+		EarlyLockEvents.replayUncounted((event) -> {
+		});
+		run(application());
+		assertThatExceptionOfType(LockStartupException.class).isThrownBy(() -> run(application()));
+		List<Object> sources = new ArrayList<>();
+		assertThat(EarlyLockEvents.replayUncounted((event) -> sources.add(event.getSource()))).isOne();
+		assertThat(sources).singleElement()
+			.isNotInstanceOf(SpringApplication.class)
+			.isNotInstanceOf(ApplicationContext.class);
 	}
 
 	@Test
