@@ -76,6 +76,9 @@ final class LockKeeper {
 		try {
 			if (!this.running) {
 				onAcquired((early != null) ? early : acquire(this.policy));
+				if (early != null) {
+					renewTakenOver();
+				}
 				this.running = true;
 			}
 		}
@@ -129,6 +132,21 @@ final class LockKeeper {
 		// the watchdog also verifies at once when the lease suspects a loss (a deleted
 		// or replaced lock file)
 		this.watchdog.start();
+	}
+
+	/**
+	 * Renew a lease taken over from the early acquisition at once, when the heartbeat
+	 * runs. Nothing renewed it while the context was refreshed, and the watchdog's first
+	 * renewal comes a whole heartbeat interval after it started: a lease with less than
+	 * that left (a start-up longer than the stale timeout less the heartbeat interval)
+	 * would run out first. The renewal runs on the watchdog's scheduler and by its rules,
+	 * as any renewal: a failure is tolerated until the lease's deadline, and a lease
+	 * found taken over is lost at once.
+	 */
+	private void renewTakenOver() {
+		if (this.heartbeatEnabled) {
+			this.scheduler.execute(this.watchdog::heartbeatNow);
+		}
 	}
 
 	/**

@@ -2,12 +2,15 @@ package io.forwardlock.autoconfigure;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
@@ -32,6 +35,8 @@ import org.springframework.context.annotation.Configuration;
 
 import io.forwardlock.diagnostics.PropertyWords;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
+import io.forwardlock.lifecycle.LockLostEvent;
+import io.forwardlock.lifecycle.LockLostHandler;
 import io.forwardlock.lifecycle.LockState;
 import io.forwardlock.lifecycle.LockStatus;
 import io.forwardlock.lifecycle.LockStatusProvider;
@@ -380,6 +385,26 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	@Test
+	void acquireEarlyKeepsTheLeaseThroughAStartUpLongerThanTheStaleTimeoutLessTheHeartbeatInterval() {
+		String url = sharedDatabaseUrl();
+		List<LockLostEvent> lost = new CopyOnWriteArrayList<>();
+		guardedByJdbc(url).withUserConfiguration(SlowStartUpConfiguration.class)
+			.withBean(LockLostHandler.class, () -> lost::add)
+			.withPropertyValues("forward.lock.acquire-early=true", "forward.lock.heartbeat.interval=2s",
+					"forward.lock.stale-timeout=4s")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataSource dataSource = context.getBean(DataSource.class);
+				await().atMost(Duration.ofSeconds(30))
+					.failFast("A healthy holder reported its lock lost", () -> !lost.isEmpty())
+					.until(() -> renewedAfterItsFirstLeaseWouldHaveRunOut(dataSource, Duration.ofSeconds(4)));
+				LockStatus status = context.getBean(LockStatusProvider.class).getStatus();
+				assertThat(status.state()).isEqualTo(LockState.ACQUIRED);
+				assertThat(status.fencingToken()).isEqualTo(1L);
+			});
+	}
+
+	@Test
 	void closedContextsLeaveNoThreadOfTheJdbcBackendBehind() {
 		List<String> before = jdbcLockThreads();
 		for (int i = 0; i < 10; i++) {
@@ -436,6 +461,33 @@ class ForwardLockJdbcAutoConfigurationTests {
 		}
 	}
 
+	/**
+	 * Whether the lease on lock 'orders' acquired with the first fencing token was
+	 * renewed after the moment its first lease would have run out in the database.
+	 */
+	private static boolean renewedAfterItsFirstLeaseWouldHaveRunOut(DataSource dataSource, Duration lease)
+			throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement(
+						"SELECT COUNT(*) FROM FORWARD_LOCK " + "WHERE lock_name = 'orders' AND fencing_token = 1 "
+								+ "AND renewed_at > DATEADD(MILLISECOND, CAST(? AS BIGINT), acquired_at)")) {
+			statement.setLong(1, lease.toMillis());
+			try (ResultSet result = statement.executeQuery()) {
+				return result.next() && result.getInt(1) == 1;
+			}
+		}
+	}
+
+	private static long millisLeftOnTheLease(DataSource dataSource) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet result = statement
+					.executeQuery("SELECT DATEDIFF(MILLISECOND, CURRENT_TIMESTAMP, expires_at) FROM FORWARD_LOCK "
+							+ "WHERE lock_name = 'orders'")) {
+			return result.next() ? result.getLong(1) : Long.MAX_VALUE;
+		}
+	}
+
 	private static LockException lockExceptionIn(Throwable failure) {
 		for (Throwable candidate = failure; candidate != null; candidate = candidate.getCause()) {
 			if (candidate instanceof LockException lockException) {
@@ -481,6 +533,25 @@ class ForwardLockJdbcAutoConfigurationTests {
 			settings.setSchemaLocations(List.of("classpath:io/forwardlock/autoconfigure/app-locks-h2.sql"));
 			settings.setMode(DatabaseInitializationMode.ALWAYS);
 			return new DataSourceScriptDatabaseInitializer(dataSource, settings);
+		}
+
+	}
+
+	/**
+	 * A singleton whose creation lasts until the lease taken early has less than one
+	 * heartbeat interval left in the database: a start-up longer than the stale timeout
+	 * less the heartbeat interval.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class SlowStartUpConfiguration {
+
+		@Bean
+		String slowStartUp(DataSource dataSource, ForwardLockProperties properties) {
+			long heartbeatMillis = properties.getHeartbeat().getInterval().toMillis();
+			await().atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> millisLeftOnTheLease(dataSource) < heartbeatMillis);
+			return "started";
 		}
 
 	}

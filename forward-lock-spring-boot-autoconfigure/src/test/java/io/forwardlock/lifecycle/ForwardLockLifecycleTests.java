@@ -144,6 +144,47 @@ class ForwardLockLifecycleTests {
 	}
 
 	@Test
+	void earlyAcquisitionIsRenewedAsSoonAsItIsTakenOverWhenTheHeartbeatRuns() {
+		// Nothing renewed the lease while the context was refreshed: a renewal one
+		// interval after the takeover may come after the lease ran out
+		this.backend.requiresHeartbeat = true;
+		this.lifecycle = create(hourlyHeartbeat(), LockAcquisitionPolicy.failFast(75), NEVER);
+		this.lifecycle.setEarlyAcquisition(() -> takenEarly(hourlyHeartbeat()));
+		this.lifecycle.start();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.backend.heartbeats.get() == 1);
+		assertThat(this.lifecycle.getStatus().lastHeartbeatAt()).isNotNull();
+		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void failedRenewalOfATakenOverEarlyAcquisitionIsToleratedAsAnyFailedRenewal() {
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatFailure = LockErrors.backendUnavailable("memory:orders", "renew the lease", null);
+		this.lifecycle = create(hourlyHeartbeat(), LockAcquisitionPolicy.failFast(75), NEVER);
+		this.lifecycle.setEarlyAcquisition(() -> takenEarly(hourlyHeartbeat()));
+		this.lifecycle.start();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.events.stream().anyMatch(LockHeartbeatFailedEvent.class::isInstance));
+		assertThat(this.events).filteredOn(LockHeartbeatFailedEvent.class::isInstance)
+			.singleElement()
+			.satisfies((event) -> assertThat(((LockHeartbeatFailedEvent) event).getConsecutiveFailures()).isOne());
+		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void renewalOfATakenOverEarlyAcquisitionThatFindsTheLockTakenOverIsALossAtOnce() {
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatFailure = LockErrors.lockLost("memory:orders", "the row carries another token", null);
+		this.lifecycle = create(hourlyHeartbeat(), LockAcquisitionPolicy.failFast(75), NEVER);
+		this.lifecycle.setEarlyAcquisition(() -> takenEarly(hourlyHeartbeat()));
+		this.lifecycle.start();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.handled.size() == 1);
+		assertThat(this.handled.get(0).getReason()).contains("the row carries another token");
+		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.LOST);
+	}
+
+	@Test
 	void destroyReleasesALockThatWasNeverStopped() {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
@@ -298,6 +339,25 @@ class ForwardLockLifecycleTests {
 
 	private ForwardLockLifecycle create(LockAcquisitionPolicy policy, Duration verifyInterval) {
 		return create(this.backend, policy, verifyInterval);
+	}
+
+	private ForwardLockLifecycle create(LockRequest request, LockAcquisitionPolicy policy, Duration verifyInterval) {
+		ForwardLockLifecycle created = new ForwardLockLifecycle(this.backend, request, policy, verifyInterval,
+				this.handled::add);
+		created.setApplicationEventPublisher(this.events::add);
+		return created;
+	}
+
+	/**
+	 * A request whose heartbeat, when it runs, renews only once an hour: no periodic
+	 * renewal runs during a test.
+	 */
+	private static LockRequest hourlyHeartbeat() {
+		return LockRequest.named("orders").heartbeatInterval(NEVER).staleTimeout(NEVER.multipliedBy(2)).build();
+	}
+
+	private LockAcquisition takenEarly(LockRequest request) {
+		return new LockAcquisition(this.backend.tryAcquire(request).orElseThrow(), Duration.ofMillis(3), 1, false);
 	}
 
 	private ForwardLockLifecycle create(LockBackend backend, LockAcquisitionPolicy policy, Duration verifyInterval) {
