@@ -22,9 +22,11 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactoryInitializer;
+import org.springframework.beans.factory.BeanNameAware;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.config.NamedBeanHolder;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
@@ -68,13 +70,15 @@ import org.springframework.core.env.Environment;
  */
 final class EarlyLockAcquisition
 		implements BeanFactoryPostProcessor, BeanFactoryInitializer<ConfigurableListableBeanFactory>, EnvironmentAware,
-		ApplicationContextAware, DisposableBean, Ordered, Supplier<LockAcquisition> {
+		ApplicationContextAware, BeanNameAware, DisposableBean, Ordered, Supplier<LockAcquisition> {
 
 	private static final Log logger = LogFactory.getLog(EarlyLockAcquisition.class);
 
 	private Environment environment;
 
 	private @Nullable ApplicationContext applicationContext;
+
+	private @Nullable String beanName;
 
 	private volatile boolean attempted;
 
@@ -96,6 +100,11 @@ final class EarlyLockAcquisition
 	@Override
 	public void setApplicationContext(ApplicationContext applicationContext) {
 		this.applicationContext = applicationContext;
+	}
+
+	@Override
+	public void setBeanName(String name) {
+		this.beanName = name;
 	}
 
 	@Override
@@ -145,7 +154,17 @@ final class EarlyLockAcquisition
 		if (this.attempted || AotProcessing.isRunning()) {
 			return;
 		}
-		acquire(beanFactory.getBean(LockBackend.class), beanFactory.getBean(LockRequest.class),
+		NamedBeanHolder<LockBackend> backend = beanFactory.resolveNamedBean(LockBackend.class);
+		if (this.beanName != null) {
+			// Created before any other bean, this would be destroyed after all of them,
+			// and so after the backend and what the backend was created with (a
+			// DataSource's pool, a client), which it needs to release a lease that no
+			// lifecycle took over (a singleton failed during start-up). Destroyed before
+			// the backend, it releases the lease while they still work, and a restart is
+			// not refused as a duplicate of this instance.
+			beanFactory.registerDependentBean(backend.getBeanName(), this.beanName);
+		}
+		acquire(backend.getBeanInstance(), beanFactory.getBean(LockRequest.class),
 				beanFactory.getBean(ForwardLockProperties.class));
 	}
 

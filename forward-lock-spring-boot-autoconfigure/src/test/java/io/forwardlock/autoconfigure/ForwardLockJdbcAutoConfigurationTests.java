@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -32,6 +33,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import io.forwardlock.diagnostics.PropertyWords;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
@@ -405,6 +407,23 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	@Test
+	void startUpThatFailsAfterAcquiringEarlyReleasesTheRowBeforeTheDataSourceIsClosed() {
+		String url = sharedDatabaseUrl();
+		guardedByJdbc(() -> new PooledH2DataSource(url)).withPropertyValues("forward.lock.acquire-early=true")
+			.withBean("failingBean", String.class, () -> {
+				throw new IllegalStateException("A singleton fails during start-up");
+			})
+			.run((context) -> assertThat(context).hasFailed());
+		// A supervisor restarts the instance after the failed start: it is not refused as
+		// a duplicate of the instance that failed
+		guardedByJdbc(() -> new PooledH2DataSource(url)).withPropertyValues("forward.lock.acquire-early=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(LockStatusProvider.class).getStatus().fencingToken()).isEqualTo(2L);
+			});
+	}
+
+	@Test
 	void closedContextsLeaveNoThreadOfTheJdbcBackendBehind() {
 		List<String> before = jdbcLockThreads();
 		for (int i = 0; i < 10; i++) {
@@ -441,10 +460,14 @@ class ForwardLockJdbcAutoConfigurationTests {
 	}
 
 	private ApplicationContextRunner guardedByJdbc(String url) {
+		return guardedByJdbc(() -> h2(url));
+	}
+
+	private ApplicationContextRunner guardedByJdbc(Supplier<DataSource> dataSource) {
 		return new ApplicationContextRunner()
 			.withConfiguration(
 					AutoConfigurations.of(ForwardLockJdbcAutoConfiguration.class, ForwardLockAutoConfiguration.class))
-			.withBean(DataSource.class, () -> h2(url))
+			.withBean(DataSource.class, dataSource)
 			.withPropertyValues("forward.lock.backend=jdbc", "forward.lock.jdbc.allow-in-memory-database=true",
 					"spring.application.name=orders", "forward.lock.verify-interval=1h",
 					"forward.lock.heartbeat.interval=1h", "forward.lock.stale-timeout=2h");
@@ -552,6 +575,41 @@ class ForwardLockJdbcAutoConfigurationTests {
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> millisLeftOnTheLease(dataSource) < heartbeatMillis);
 			return "started";
+		}
+
+	}
+
+	/**
+	 * An in-memory H2 database that Spring closes with the context, as it closes a
+	 * connection pool: no connection is handed out once closed.
+	 */
+	static class PooledH2DataSource extends DelegatingDataSource implements AutoCloseable {
+
+		private volatile boolean closed;
+
+		PooledH2DataSource(String url) {
+			super(h2(url));
+		}
+
+		@Override
+		public Connection getConnection() throws SQLException {
+			if (this.closed) {
+				throw new SQLException("DataSource has been closed");
+			}
+			return super.getConnection();
+		}
+
+		@Override
+		public Connection getConnection(String user, String password) throws SQLException {
+			if (this.closed) {
+				throw new SQLException("DataSource has been closed");
+			}
+			return super.getConnection(user, password);
+		}
+
+		@Override
+		public void close() {
+			this.closed = true;
 		}
 
 	}
