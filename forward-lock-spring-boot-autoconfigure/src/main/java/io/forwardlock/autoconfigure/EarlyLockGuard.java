@@ -14,6 +14,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.BeanFactoryInitializer;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
@@ -177,10 +179,14 @@ final class EarlyLockGuard implements SmartApplicationListener {
 
 	/**
 	 * Carries a lease taken while the environment was prepared into the context, where
-	 * {@link EarlyLockAcquisition} takes it. Releases it if nobody took it by the time
-	 * start-up failed or the context closed.
+	 * {@link EarlyLockAcquisition} takes it while bean factory post-processors run.
+	 * Releases it if nobody took it by then, before any singleton is created: no bean of
+	 * the context takes it over later (forward-lock's auto-configuration is excluded
+	 * where the guard could not see it, or the context does not use it) and nothing would
+	 * watch it. Releases it as well if start-up failed or the context closed first.
 	 */
-	static final class Handover implements Supplier<LockAcquisition> {
+	static final class Handover
+			implements Supplier<LockAcquisition>, BeanFactoryInitializer<ConfigurableListableBeanFactory> {
 
 		private final AtomicReference<LockAcquisition> acquisition = new AtomicReference<>();
 
@@ -201,12 +207,33 @@ final class EarlyLockGuard implements SmartApplicationListener {
 			return this.acquisition.getAndSet(null);
 		}
 
+		/**
+		 * Release the lease if no bean took it over: every bean factory post-processor,
+		 * {@link EarlyLockAcquisition} included, has run.
+		 * @param beanFactory the bean factory
+		 */
+		@Override
+		public void initialize(ConfigurableListableBeanFactory beanFactory) {
+			LockAcquisition untaken = get();
+			if (untaken != null) {
+				logger.warn("Releasing lock '" + untaken.lease().lockName()
+						+ "', taken before the context existed (forward.lock.acquire-early): no bean of the "
+						+ "application context takes it over. If forward-lock is excluded from this application, "
+						+ "set forward.lock.enabled=false so that no lock is taken");
+				release(untaken);
+			}
+		}
+
 		void releaseUntaken(String why) {
 			LockAcquisition untaken = get();
 			if (untaken == null) {
 				return;
 			}
 			logger.debug("Releasing lock '" + untaken.lease().lockName() + "' taken early: " + why);
+			release(untaken);
+		}
+
+		private static void release(LockAcquisition untaken) {
 			try {
 				untaken.lease().release();
 			}

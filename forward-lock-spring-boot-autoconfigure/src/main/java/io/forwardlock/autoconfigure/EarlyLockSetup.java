@@ -1,14 +1,21 @@
 package io.forwardlock.autoconfigure;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.file.FileLockBackend;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.ParentContextApplicationContextInitializer;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
@@ -24,6 +31,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 record EarlyLockSetup(ForwardLockProperties properties, LockRequest request, FileLockBackend backend,
 		EarlyLockEvents events) {
 
+	private static final String EXCLUDE_PROPERTY = "spring.autoconfigure.exclude";
+
 	/**
 	 * The set-up for an application whose environment was just prepared, if the early
 	 * checks apply to it: forward-lock is enabled and auto-configured, the backend is the
@@ -35,7 +44,7 @@ record EarlyLockSetup(ForwardLockProperties properties, LockRequest request, Fil
 	 */
 	static @Nullable EarlyLockSetup of(ApplicationEnvironmentPreparedEvent event, Log logger) {
 		ConfigurableEnvironment environment = event.getEnvironment();
-		if (AotProcessing.isRunning() || !isGuarded(environment) || hasParent(event)) {
+		if (AotProcessing.isRunning() || !isGuarded(event) || hasParent(event)) {
 			return null;
 		}
 		ForwardLockProperties properties;
@@ -67,14 +76,37 @@ record EarlyLockSetup(ForwardLockProperties properties, LockRequest request, Fil
 		return this.properties.isEarlyProbe() && !this.properties.isStandby() && this.properties.getMaxRetries() == 0;
 	}
 
-	private static boolean isGuarded(ConfigurableEnvironment environment) {
-		if (!DisabledForwardLockPostProcessor.isEnabled(environment)) {
-			return false;
+	private static boolean isGuarded(ApplicationEnvironmentPreparedEvent event) {
+		return DisabledForwardLockPostProcessor.isEnabled(event.getEnvironment())
+				&& !excludedAutoConfigurations(event).contains(ForwardLockAutoConfiguration.class.getName());
+	}
+
+	/**
+	 * The auto-configurations that the application excludes where they can be known
+	 * before the context exists: {@code spring.autoconfigure.exclude}, bound as Boot
+	 * binds it (comma-separated, or indexed as a YAML list), and the {@code exclude} and
+	 * {@code excludeName} of {@code @EnableAutoConfiguration} (or
+	 * {@code @SpringBootApplication}) on the application's own sources. An exclusion
+	 * declared on a configuration that a source imports is only known to the context; a
+	 * lock taken early that no bean of the context takes over is released before any
+	 * singleton is created ({@link EarlyLockGuard.Handover}).
+	 */
+	private static Set<String> excludedAutoConfigurations(ApplicationEnvironmentPreparedEvent event) {
+		Set<String> excluded = new HashSet<>();
+		Binder.get(event.getEnvironment())
+			.bind(EXCLUDE_PROPERTY, Bindable.listOf(String.class))
+			.ifBound((names) -> names.forEach((name) -> excluded.add(name.trim())));
+		for (Object source : event.getSpringApplication().getAllSources()) {
+			if (source instanceof Class<?> type) {
+				MergedAnnotations.from(type, SearchStrategy.TYPE_HIERARCHY)
+					.stream(EnableAutoConfiguration.class)
+					.forEach((annotation) -> {
+						Arrays.stream(annotation.getClassArray("exclude")).map(Class::getName).forEach(excluded::add);
+						excluded.addAll(Arrays.asList(annotation.getStringArray("excludeName")));
+					});
+			}
 		}
-		String[] excluded = environment.getProperty("spring.autoconfigure.exclude", String[].class, new String[0]);
-		return Arrays.stream(excluded)
-			.map(String::trim)
-			.noneMatch(ForwardLockAutoConfiguration.class.getName()::equals);
+		return excluded;
 	}
 
 	private static boolean hasParent(ApplicationEnvironmentPreparedEvent event) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.forwardlock.actuate.metrics.ForwardLockMetrics;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationContextInitializedEvent;
@@ -50,6 +52,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
@@ -395,6 +398,64 @@ class EarlyLockGuardTests {
 		assertThat(SideEffect.constructed).hasValue(2);
 	}
 
+	@Test
+	void acquireEarlyTakesNoLockWhenForwardLockIsExcludedAsAnIndexedProperty() {
+		LockFileAfterTheGuard seen = new LockFileAfterTheGuard(lockFile());
+		ConfigurableApplicationContext context = run(excludedAsAnIndexedProperty(AutoConfiguredApplication.class)
+			.properties("forward.lock.acquire-early=true")
+			.listeners(seen));
+		assertThat(context.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+		assertThat(seen.existed).isFalse();
+	}
+
+	@Test
+	void probeLetsAnApplicationThatExcludesForwardLockAsAnIndexedPropertyStartBesideAHolder() {
+		run(application());
+		ConfigurableApplicationContext excluded = run(excludedAsAnIndexedProperty(AutoConfiguredApplication.class));
+		assertThat(excluded.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+	}
+
+	@Test
+	void acquireEarlyTakesNoLockWhenForwardLockIsExcludedByTheApplicationsAnnotation() {
+		LockFileAfterTheGuard seen = new LockFileAfterTheGuard(lockFile());
+		ConfigurableApplicationContext context = run(
+				unguarded(ExcludingApplication.class).properties("forward.lock.acquire-early=true").listeners(seen));
+		assertThat(context.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+		assertThat(seen.existed).isFalse();
+	}
+
+	@Test
+	void probeLetsAnApplicationThatExcludesForwardLockByItsAnnotationStartBesideAHolder() {
+		run(application());
+		ConfigurableApplicationContext excluded = run(unguarded(ExcludingApplication.class));
+		assertThat(excluded.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+	}
+
+	@Test
+	void lockTakenEarlyThatNoBeanTakesOverIsReleasedBeforeAnySingletonIsCreated(CapturedOutput output) {
+		// Excluded on a configuration that the application imports: the guard sees only
+		// the application's own sources, and takes the lock
+		LockFileAtConstruction.existed.set(true);
+		ConfigurableApplicationContext context = run(
+				unguarded(ImportedExclusionApplication.class).properties("forward.lock.acquire-early=true"));
+		assertThat(context.getBeanNamesForType(ForwardLockLifecycle.class)).isEmpty();
+		assertThat(LockFileAtConstruction.existed).isFalse();
+		assertThat(output).contains("no bean of the application context takes it over");
+		// Nor does the lock keep a second instance from starting
+		run(unguarded(ImportedExclusionApplication.class).properties("forward.lock.acquire-early=true"));
+	}
+
+	private SpringApplicationBuilder excludedAsAnIndexedProperty(Class<?> source) {
+		return unguarded(source)
+			.properties("spring.autoconfigure.exclude[0]=" + ForwardLockAutoConfiguration.class.getName());
+	}
+
+	private SpringApplicationBuilder unguarded(Class<?> source) {
+		return new SpringApplicationBuilder(source).web(WebApplicationType.NONE)
+			.properties("forward.lock.dir=" + this.dir, "spring.application.name=orders",
+					"spring.main.banner-mode=off");
+	}
+
 	private LockErrorType refusedDuringRefresh(SpringApplicationBuilder builder) {
 		Throwable failure = catchThrowable(() -> run(builder));
 		LockStartupException refusal = StartupFailures.findCause(failure, LockStartupException.class);
@@ -485,6 +546,43 @@ class EarlyLockGuardTests {
 
 	}
 
+	/**
+	 * Ordered right after the guard: sees whether it took the lock (its file exists only
+	 * while the lock is held).
+	 */
+	static final class LockFileAfterTheGuard
+			implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+		private final Path lockFile;
+
+		volatile boolean existed;
+
+		LockFileAfterTheGuard(Path lockFile) {
+			this.lockFile = lockFile;
+		}
+
+		@Override
+		public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+			this.existed = Files.exists(this.lockFile);
+		}
+
+		@Override
+		public int getOrder() {
+			return LoggingApplicationListener.DEFAULT_ORDER;
+		}
+
+	}
+
+	static final class LockFileAtConstruction {
+
+		static final AtomicBoolean existed = new AtomicBoolean();
+
+		LockFileAtConstruction(Path lockFile) {
+			existed.set(Files.exists(lockFile));
+		}
+
+	}
+
 	static final class SideEffect {
 
 		static final AtomicInteger constructed = new AtomicInteger();
@@ -525,6 +623,30 @@ class EarlyLockGuardTests {
 	@ImportAutoConfiguration({ MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
 			CompositeMeterRegistryAutoConfiguration.class, ForwardLockMetricsAutoConfiguration.class })
 	static class MetricsConfiguration {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class AutoConfiguredApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(exclude = ForwardLockAutoConfiguration.class)
+	static class ExcludingApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(ExcludingApplication.class)
+	static class ImportedExclusionApplication {
+
+		@Bean
+		LockFileAtConstruction lockFileAtConstruction(Environment environment) {
+			return new LockFileAtConstruction(
+					Path.of(environment.getProperty("forward.lock.dir")).resolve("orders.lock"));
+		}
 
 	}
 
