@@ -71,8 +71,11 @@ public class ForwardLockProperties implements Validator {
 	/**
 	 * Whether to check, as soon as the environment is prepared and before any bean is
 	 * created, that no other instance holds the file lock, and refuse to start at once if
-	 * one does. Applies to the file backend when neither standby, retries nor the
-	 * heartbeat are on; the lock itself is still taken during the context refresh.
+	 * one does. Applies to the file backend when neither standby nor retries are on. With
+	 * the heartbeat on, it refuses only a holder that cannot be taken over: one that
+	 * declared no heartbeat, or whose lock file changed less than its stale timeout ago.
+	 * The lock itself is still taken during the context refresh (unless acquire-early
+	 * takes it instead).
 	 */
 	private boolean earlyProbe = true;
 
