@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.file.HolderFiles.Declared;
@@ -52,6 +54,10 @@ import org.jspecify.annotations.Nullable;
  * be a regular, singly linked file of this user, and after locking it the path must still
  * name the locked file, so that deleting it (a tmp cleaner, a person) cannot let two
  * contenders in; each use rewrites it, so that age-based cleaners leave it alone.
+ * <p>
+ * <b>Closing a descriptor drops the whole process's lock</b>, so threads of this JVM wait
+ * for each other before they open a takeover file, and a contender never opens a lock
+ * file that this JVM holds under another name to read its PID.
  */
 final class Takeover {
 
@@ -61,6 +67,14 @@ final class Takeover {
 	static final long MUTEX_WAIT_MILLIS = 2000;
 
 	private static final long MUTEX_POLL_NANOS = 2_000_000L;
+
+	private static final ReentrantLock[] IN_JVM = new ReentrantLock[64];
+
+	static {
+		for (int i = 0; i < IN_JVM.length; i++) {
+			IN_JVM[i] = new ReentrantLock();
+		}
+	}
 
 	private Takeover() {
 	}
@@ -80,6 +94,11 @@ final class Takeover {
 			throws IOException {
 		Attempt held = Attempt.held(observed);
 		if (observed == null) {
+			return held;
+		}
+		if (HeldLocks.leaseOf(observed.fileKey()) != null) {
+			// this JVM holds the file under another name (a bind mount, a hard link):
+			// nobody to take over, and reading its PID would open the held file
 			return held;
 		}
 		Watch watch = backend.takeoverWatch;
@@ -122,19 +141,48 @@ final class Takeover {
 	 */
 	static Sighting sight(LockTarget target, FileFacts facts) {
 		Optional<Declared> declared = HolderFiles.readDeclared(target.holderFile());
-		return new Sighting(facts.fileKey(), facts.lastModifiedMillis(), facts.size(), lockFilePid(target.path()),
+		return new Sighting(facts.fileKey(), facts.lastModifiedMillis(), facts.size(), lockFilePid(target, facts),
 				declared.orElse(null));
 	}
 
-	private static long lockFilePid(Path path) {
-		// this JVM never holds the lock here (the registry refused the acquisition
-		// otherwise), so closing this descriptor drops no lock of ours
-		try (FileChannel channel = HolderFiles.openWithoutBlocking(path)) {
+	/**
+	 * Read the PID in a lock file that this JVM does not hold. Closing a descriptor of a
+	 * file drops every POSIX lock of this process on it, so a file that this JVM holds
+	 * under another name is never opened, and a descriptor that turns out to be on such a
+	 * file (swapped in between the check and the open) is parked, never closed.
+	 */
+	private static long lockFilePid(LockTarget target, FileFacts facts) {
+		if (HeldLocks.leaseOf(facts.fileKey()) != null) {
+			return -1;
+		}
+		FileChannel channel;
+		try {
+			channel = HolderFiles.openWithoutBlocking(target.path());
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+		boolean close = false;
+		try {
+			Descriptors.Identified identified = Descriptors.identify(channel, target.realPath(), -1);
+			FileFacts opened = (identified != null) ? identified.facts() : LockFiles.lstat(target.path());
+			if (opened == null || HeldLocks.leaseOf(opened.fileKey()) != null) {
+				// a file of this JVM's, or one that cannot be told: keep the descriptor
+				HeldLocks.park((opened != null) ? opened.fileKey() : null, channel);
+				return -1;
+			}
+			close = true;
 			OptionalLong pid = HolderFiles.parsePid(HolderFiles.readStart(channel));
 			return pid.isPresent() ? pid.getAsLong() : -1;
 		}
 		catch (IOException ex) {
+			close = true;
 			return -1;
+		}
+		finally {
+			if (close) {
+				LockAttempts.closeQuietly(channel);
+			}
 		}
 	}
 
@@ -176,37 +224,90 @@ final class Takeover {
 	private static <T> T underLock(LockTarget target, LockedAction<T> action, T whenBusy) throws IOException {
 		Path file = target.takeoverFile();
 		long deadline = System.nanoTime() + MUTEX_WAIT_MILLIS * 1_000_000L;
-		while (System.nanoTime() < deadline) {
-			FileFacts existing = LockFiles.lstat(file);
-			if (existing != null) {
-				LockFiles.requireSafe(file, existing);
+		// one thread of this JVM at a time has a takeover file of this directory open:
+		// closing a descriptor of the file drops this process's lock on it, which
+		// another thread may hold (two names of one lock, or a release that gave up
+		// while a verification holds it)
+		ReentrantLock inJvm = inJvmLock(file);
+		if (!lockUntil(inJvm, deadline)) {
+			return whenBusy;
+		}
+		try {
+			while (System.nanoTime() < deadline) {
+				FileFacts existing = LockFiles.lstat(file);
+				if (existing != null) {
+					LockFiles.requireSafe(file, existing);
+				}
+				try (FileChannel mutex = LockAttempts.open(file, false)) {
+					Descriptors.Identified identified = Descriptors.identify(mutex,
+							target.realPath().resolveSibling(file.getFileName()), -1);
+					FileFacts opened = (identified != null) ? identified.facts() : LockFiles.lstat(file);
+					if (opened == null) {
+						continue;
+					}
+					LockFiles.requireSafe(file, opened);
+					FileLock lock = tryLock(mutex);
+					while (lock == null && System.nanoTime() < deadline) {
+						// held only for a few file-system calls: a short poll is enough
+						LockSupport.parkNanos(MUTEX_POLL_NANOS);
+						lock = tryLock(mutex);
+					}
+					if (lock == null) {
+						return whenBusy;
+					}
+					if (!LockFiles.pathNames(file, opened)) {
+						// deleted or replaced while we waited: whoever created the new
+						// file may hold its lock, so ours excludes nobody
+						continue;
+					}
+					return action.run(TakeoverFile.read(mutex));
+				}
 			}
-			try (FileChannel mutex = LockAttempts.open(file, false)) {
-				Descriptors.Identified identified = Descriptors.identify(mutex,
-						target.realPath().resolveSibling(file.getFileName()), -1);
-				FileFacts opened = (identified != null) ? identified.facts() : LockFiles.lstat(file);
-				if (opened == null) {
-					continue;
+			return whenBusy;
+		}
+		finally {
+			inJvm.unlock();
+		}
+	}
+
+	/**
+	 * The lock of this JVM that its threads take before they open a takeover file: one of
+	 * a fixed set, chosen by the identity of the file's directory, which a bind mount or
+	 * another spelling of the path keeps (a takeover file with a second hard link is
+	 * refused). Locks of one directory share a file system, so serializing them here
+	 * costs nothing that a slow file system would not cost anyway.
+	 */
+	private static ReentrantLock inJvmLock(Path takeoverFile) {
+		Path directory = takeoverFile.toAbsolutePath().getParent();
+		Object key;
+		try {
+			FileFacts facts = FileFacts.read(directory);
+			key = (facts.fileKey() != null) ? facts.fileKey() : directory;
+		}
+		catch (IOException ex) {
+			key = directory;
+		}
+		return IN_JVM[Math.floorMod(key.hashCode(), IN_JVM.length)];
+	}
+
+	private static boolean lockUntil(ReentrantLock lock, long deadline) {
+		boolean interrupted = false;
+		try {
+			while (true) {
+				try {
+					return lock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
 				}
-				LockFiles.requireSafe(file, opened);
-				FileLock lock = tryLock(mutex);
-				while (lock == null && System.nanoTime() < deadline) {
-					// held only for a few file-system calls: a short poll is enough
-					LockSupport.parkNanos(MUTEX_POLL_NANOS);
-					lock = tryLock(mutex);
+				catch (InterruptedException ex) {
+					// bounded by the deadline anyway: wait on, and tell the caller later
+					interrupted = true;
 				}
-				if (lock == null) {
-					return whenBusy;
-				}
-				if (!LockFiles.pathNames(file, opened)) {
-					// deleted or replaced while we waited: whoever created the new file
-					// may hold its lock, so ours excludes nobody
-					continue;
-				}
-				return action.run(TakeoverFile.read(mutex));
 			}
 		}
-		return whenBusy;
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	private static FileLock tryLock(FileChannel channel) throws IOException {

@@ -2,13 +2,13 @@ package io.forwardlock.lock.file;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -151,26 +151,22 @@ class TakeoverTests {
 
 	@Test
 	void waiterThatLockedADeletedTakeoverFileStartsOverInsteadOfEntering() throws Exception {
-		ExecutorService executor = Executors.newFixedThreadPool(2);
-		try {
-			CountDownLatch inside = new CountDownLatch(1);
-			CountDownLatch leave = new CountDownLatch(1);
-			Future<Boolean> first = executor.submit(() -> Takeover.serialized(this.target, () -> {
-				inside.countDown();
-				return awaitQuietly(leave);
-			}, false));
-			assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
-			Future<String> second = executor.submit(() -> Takeover.serialized(this.target, () -> "entered", "busy"));
-			// the second has the takeover file open and waits for its lock
+		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		// the holder stands in for another process: threads of this JVM wait for each
+		// other before they open the takeover file at all (TakeoverLockTests)
+		try (FileChannel holder = FileChannel.open(this.target.takeoverFile(), StandardOpenOption.WRITE)) {
+			FileLock held = holder.lock();
+			Future<String> waiter = executor.submit(() -> Takeover.serialized(this.target, () -> "entered", "busy"));
+			// the waiter has the takeover file open and waits for its lock
 			await().atMost(Duration.ofSeconds(30)).until(() -> descriptorsOn(this.target.takeoverFile()) == 2);
 			Files.delete(this.target.takeoverFile());
 			try (FileChannel newcomer = FileChannel.open(this.target.takeoverFile(), StandardOpenOption.CREATE_NEW,
 					StandardOpenOption.WRITE)) {
 				// a newcomer created a new takeover file and is inside
 				newcomer.lock();
-				leave.countDown();
-				assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
-				assertThat(second.get(30, TimeUnit.SECONDS)).as("second entered beside the newcomer").isEqualTo("busy");
+				held.release();
+				assertThat(waiter.get(30, TimeUnit.SECONDS)).as("waiter entered beside the newcomer").isEqualTo("busy");
 			}
 		}
 		finally {
@@ -192,16 +188,6 @@ class TakeoverTests {
 		assertThatExceptionOfType(LockException.class)
 			.isThrownBy(() -> Takeover.serialized(this.target, () -> true, false))
 			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE));
-	}
-
-	private static boolean awaitQuietly(CountDownLatch latch) {
-		try {
-			return latch.await(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	private static long descriptorsOn(Path file) throws IOException {
