@@ -1,9 +1,11 @@
 package io.forwardlock.lock.file;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,9 +24,17 @@ import org.jspecify.annotations.Nullable;
  * second is {@code /proc/locks}, which is read in chunks and is not a snapshot: while
  * other processes take and drop locks, a line is sometimes skipped. Its PIDs are those of
  * the PID namespace that mounted {@code /proc}, so this process is looked up by
- * {@code /proc/self}, never by {@code getpid()}. The answer is {@link Evidence#NOT_HELD}
- * only when every read agrees; a missing, unreadable or ambiguous table is
- * {@link Evidence#UNKNOWN}, which callers must treat as "still held".
+ * {@code /proc/self}, never by {@code getpid()}. An owner shown as PID 0 is outside that
+ * namespace, and may be another container's process with this process's very PID.
+ * <p>
+ * <b>The descriptor's own information decides</b> wherever it can: when it lists no lock
+ * of this process on the file, the answer is {@link Evidence#NOT_HELD} whatever the table
+ * says, so that an ambiguous line can never keep a lock "held" that another container
+ * took. The table is asked only when the descriptor is unknown or its information cannot
+ * be read, or on a kernel too old to list locks there (found out once, see
+ * {@link #descriptorsListLocks()}). From the table, the answer is
+ * {@link Evidence#NOT_HELD} only when every read agrees; a missing, unreadable or
+ * ambiguous table is {@link Evidence#UNKNOWN}, which callers must treat as "still held".
  * <p>
  * An instance is one view of the kernel, given to a {@link FileLockBackend} when it is
  * built and passed on to its leases: {@link #PROC} reads {@code /proc}; another view (a
@@ -49,6 +59,9 @@ final class OsLocks {
 	private final TableSource locks;
 
 	private final DescriptorSource descriptors;
+
+	// whether fdinfo lists locks on this kernel; null until known
+	private volatile @Nullable Boolean descriptorsListLocks;
 
 	/**
 	 * Create a view of the kernel's locks.
@@ -77,7 +90,13 @@ final class OsLocks {
 			if (fromDescriptor == Evidence.HELD) {
 				return Evidence.HELD;
 			}
-			// a kernel too old to list locks in fdinfo shows none: ask the table too
+			if (fromDescriptor == Evidence.NOT_HELD && descriptorsListLocks()) {
+				// a consistent snapshot of this process's locks through the descriptor:
+				// no line of the table (an owner shown as PID 0 may be another
+				// container's process with this very PID) makes the lock held again
+				return Evidence.NOT_HELD;
+			}
+			// unreadable, or a kernel too old to list locks in fdinfo: ask the table
 		}
 		return fromTable(inode);
 	}
@@ -106,12 +125,83 @@ final class OsLocks {
 		catch (IOException | RuntimeException ex) {
 			return Evidence.UNKNOWN;
 		}
+		boolean listed = false;
 		for (String line : info.split("\n")) {
-			if (line.startsWith("lock:") && heldOnLine(line.substring(5), inode, null) == Evidence.HELD) {
-				return Evidence.HELD;
+			if (line.startsWith("lock:")) {
+				listed = true;
+				if (heldOnLine(line.substring(5), inode, null) == Evidence.HELD) {
+					learnDescriptorsListLocks();
+					return Evidence.HELD;
+				}
 			}
 		}
+		if (listed) {
+			learnDescriptorsListLocks();
+		}
 		return Evidence.NOT_HELD;
+	}
+
+	private void learnDescriptorsListLocks() {
+		if (!Boolean.TRUE.equals(this.descriptorsListLocks)) {
+			this.descriptorsListLocks = Boolean.TRUE;
+		}
+	}
+
+	/**
+	 * Whether this kernel lists a descriptor's locks in {@code /proc/self/fdinfo/N}
+	 * (Linux 4.1 and later; older kernels list none there). Learned from any descriptor
+	 * information that lists a lock; otherwise found out once by locking a new temporary
+	 * file and reading its descriptor's information through this view.
+	 * @return whether an entry that lists no lock means that there is none; {@code false}
+	 * also when that cannot be found out
+	 */
+	boolean descriptorsListLocks() {
+		Boolean known = this.descriptorsListLocks;
+		if (known == null) {
+			known = probeDescriptorsListLocks(this.descriptors);
+			if (known != null) {
+				this.descriptorsListLocks = known;
+			}
+		}
+		return Boolean.TRUE.equals(known);
+	}
+
+	/**
+	 * Lock a new temporary file and read its descriptor's information. Closing that
+	 * file's descriptor drops no lock but the probe's own.
+	 * @return whether the information lists the lock, or {@code null} when the probe
+	 * could not run
+	 */
+	private static @Nullable Boolean probeDescriptorsListLocks(DescriptorSource descriptors) {
+		if (!Descriptors.available()) {
+			return null;
+		}
+		Path probe;
+		try {
+			probe = Files.createTempFile("forward-lock-probe", ".lock");
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+		try {
+			try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+				if (channel.tryLock() == null) {
+					return null;
+				}
+				Descriptors.Identified identified = Descriptors.identify(channel, probe.toRealPath(), -1);
+				if (identified == null) {
+					return null;
+				}
+				String info = new String(descriptors.read(identified.descriptor()), StandardCharsets.ISO_8859_1);
+				return info.startsWith("lock:") || info.contains("\nlock:");
+			}
+			finally {
+				Files.deleteIfExists(probe);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private Evidence fromTable(long inode) {

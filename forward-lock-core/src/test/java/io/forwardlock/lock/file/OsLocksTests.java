@@ -2,6 +2,7 @@ package io.forwardlock.lock.file;
 
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +22,11 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OsLocksTests {
+
+	/**
+	 * A descriptor number that no test opens: its information comes from the test.
+	 */
+	private static final int NO_LOCK_LISTED = Integer.MAX_VALUE;
 
 	@TempDir
 	Path directory;
@@ -65,6 +71,34 @@ class OsLocksTests {
 	void cannotTellWhenTheInodeHasALockWithoutOwner() {
 		String table = "1: OFDLCK ADVISORY  WRITE -1 fe:00:123 0 EOF\n2: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF\n";
 		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.UNKNOWN);
+	}
+
+	@Test
+	void descriptorThatListsNoLockIsNotHeldWhateverAnOwnerlessTableLineSays() {
+		String table = "1: POSIX  ADVISORY  WRITE 0 fe:00:123 0 EOF\n";
+		// the descriptor asked about lists no lock; the kernel's own entries (the
+		// probe's)
+		// show that this kernel lists locks there
+		OsLocks kernel = new OsLocks(() -> table.getBytes(StandardCharsets.US_ASCII),
+				(descriptor) -> (descriptor == NO_LOCK_LISTED)
+						? "pos:\t0\nflags:\t02\n".getBytes(StandardCharsets.US_ASCII)
+						: Descriptors.readInfo(descriptor));
+		assumeThat(kernel.descriptorsListLocks()).as("this kernel lists locks in fdinfo").isTrue();
+		assertThat(kernel.evidence(NO_LOCK_LISTED, 123)).isEqualTo(Evidence.NOT_HELD);
+	}
+
+	@Test
+	void kernelThatListsNoLocksInDescriptorInformationLeavesTheTableToDecide() {
+		// a kernel older than 4.1: no descriptor's information lists a lock
+		byte[] noLocks = "pos:\t0\nflags:\t02\n".getBytes(StandardCharsets.US_ASCII);
+		String ownerless = "1: POSIX  ADVISORY  WRITE 0 fe:00:123 0 EOF\n";
+		OsLocks old = new OsLocks(() -> ownerless.getBytes(StandardCharsets.US_ASCII), (descriptor) -> noLocks);
+		assertThat(old.descriptorsListLocks()).isFalse();
+		assertThat(old.evidence(NO_LOCK_LISTED, 123)).isEqualTo(Evidence.UNKNOWN);
+		String own = "1: POSIX  ADVISORY  WRITE " + OsLocks.procPid() + " fe:00:123 0 EOF\n";
+		assumeThat(OsLocks.procPid()).isNotNull();
+		OsLocks oldWithOwnLine = new OsLocks(() -> own.getBytes(StandardCharsets.US_ASCII), (descriptor) -> noLocks);
+		assertThat(oldWithOwnLine.evidence(NO_LOCK_LISTED, 123)).isEqualTo(Evidence.HELD);
 	}
 
 	@Test
