@@ -369,7 +369,8 @@ public class FileLockBackend implements LockBackend {
 			LockFiles.writeAtomically(target.holderFile(), holderContent);
 		}
 		catch (IOException ex) {
-			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled(), this.kernel);
+			LeaseRelease.unlinkAndClose(target, locked, request.heartbeatEnabled(), this.kernel,
+					new LeaseRelease.Owner(HolderFiles.pidContent(record.pid()), record, holderContent));
 			throw ex;
 		}
 		FileLockLease lease = new FileLockLease(this, target, request, record, holderContent, locked,

@@ -314,9 +314,10 @@ final class FileLockLease implements LockLease {
 	}
 
 	/**
-	 * Clean up while still holding the lock (only if the path still names the held file),
-	 * then release the lock, then close the channel. Idempotent and callable from any
-	 * thread.
+	 * Clean up while still holding the lock (only if the path still names the held file
+	 * and the lock is still this lease's: never after a recorded loss, see
+	 * {@link LeaseRelease}), then release the lock, then close the channel. Idempotent
+	 * and callable from any thread, also an interrupted one.
 	 */
 	@Override
 	public void release() {
@@ -329,12 +330,17 @@ final class FileLockLease implements LockLease {
 			closeWithoutCleanUp();
 			return;
 		}
+		// an interrupt (a shutdown) would close the channels that ask the kernel, and an
+		// unanswered question must not turn into a clean-up: the release runs without it
+		boolean interrupted = Thread.interrupted();
 		try {
 			// our own unlink is no news
 			this.watch.cancel();
 			try {
+				// a lease found lost never cleans up: the file may be a successor's
 				LeaseRelease.unlinkAndClose(this.target, this.locked, this.request.heartbeatEnabled(),
-						this.backend.kernel());
+						this.backend.kernel(), (this.lostDetail != null) ? null : new LeaseRelease.Owner(
+								HolderFiles.pidContent(this.holder.pid()), this.holder, this.holderContent));
 			}
 			catch (IOException ex) {
 				throw LockErrors.releaseFailed(this.target.location(), ex);
@@ -346,6 +352,9 @@ final class FileLockLease implements LockLease {
 		}
 		finally {
 			this.monitor.unlock();
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

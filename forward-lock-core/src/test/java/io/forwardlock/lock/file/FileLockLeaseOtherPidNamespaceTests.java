@@ -1,11 +1,9 @@
 package io.forwardlock.lock.file;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,14 +63,6 @@ class FileLockLeaseOtherPidNamespaceTests {
 		}
 	}
 
-	private OsLocks kernelSeenFromAnotherNamespace() {
-		return new OsLocks(() -> Files.readAllLines(PROC_LOCKS)
-			.stream()
-			.map((line) -> line.replace(" " + this.hiddenPid.get() + " ", " 0 "))
-			.collect(Collectors.joining("\n", "", "\n"))
-			.getBytes(StandardCharsets.ISO_8859_1), Descriptors::readInfo);
-	}
-
 	private Path lockFile() {
 		return this.directory.resolve("app.lock");
 	}
@@ -82,8 +72,8 @@ class FileLockLeaseOtherPidNamespaceTests {
 	 * the file and writes this process's PID, which is its own in its namespace.
 	 */
 	private void secondHolderWithTheSamePidTakesTheFile() throws Exception {
-		this.lease = new FileLockBackend(this.directory, kernelSeenFromAnotherNamespace(), System::nanoTime,
-				LockAttempts::open)
+		this.lease = new FileLockBackend(this.directory, KernelViews.withPidInAnotherNamespace(this.hiddenPid::get),
+				System::nanoTime, LockAttempts::open)
 			.tryAcquire(LockRequest.named("app").build())
 			.orElseThrow();
 		Files.readAllBytes(lockFile());

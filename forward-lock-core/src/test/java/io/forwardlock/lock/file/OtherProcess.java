@@ -22,12 +22,16 @@ final class OtherProcess implements AutoCloseable {
 	private static final String HOLD = String.join("\n", "import fcntl, sys", "f = open(sys.argv[1], 'r+')",
 			"fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)",
 			"f.seek(0); f.truncate(); f.write(sys.argv[2] + '\\n'); f.flush()", "print('READY', flush=True)",
-			"sys.stdin.read()");
+			"for line in sys.stdin:", "    f.seek(0); f.truncate(); f.write(line); f.flush()",
+			"    print('WROTE', flush=True)");
 
 	private final Process process;
 
+	private final BufferedReader output;
+
 	private OtherProcess(Process process) {
 		this.process = process;
+		this.output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 	}
 
 	/**
@@ -80,13 +84,26 @@ final class OtherProcess implements AutoCloseable {
 				file.toString(), Long.toString(pid)));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		OtherProcess other = new OtherProcess(process);
-		String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))
-			.readLine();
+		String line = other.output.readLine();
 		if (!"READY".equals(line)) {
 			other.close();
 			throw new IllegalStateException("the other process did not lock " + file + ": " + line);
 		}
 		return other;
+	}
+
+	/**
+	 * Make the file's content one line, written through the process's locked descriptor.
+	 * @param line the line, without its line feed
+	 * @throws IOException when the process did not write it
+	 */
+	void write(String line) throws IOException {
+		this.process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+		this.process.getOutputStream().flush();
+		String answer = this.output.readLine();
+		if (!"WROTE".equals(answer)) {
+			throw new IOException("the other process did not write: " + answer);
+		}
 	}
 
 	long pid() {
