@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -235,19 +236,40 @@ final class HolderFiles {
 	 * or unreadable
 	 */
 	static Optional<byte[]> readBytes(Path holderFile) {
+		try {
+			return readIfPresent(holderFile);
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * Read the raw content of the holder record file of a lock, telling a missing file
+	 * from one that is there but cannot be read. Never call this for a lock file: it
+	 * opens (and closes) a descriptor.
+	 * @param holderFile the sibling holder file
+	 * @return the content (at most {@link #MAX_READ} bytes), or empty when nothing is at
+	 * the path (a dangling symbolic link included)
+	 * @throws IOException when something is there that cannot be read, or is not a safe
+	 * regular file
+	 */
+	static Optional<byte[]> readIfPresent(Path holderFile) throws IOException {
 		if (!mayExist(holderFile)) {
 			return Optional.empty();
 		}
-		try {
-			LockFiles.FileFacts facts = LockFiles.lstat(holderFile);
-			if (facts == null || facts.problem() != null) {
-				return Optional.empty();
-			}
-			try (FileChannel channel = openWithoutBlocking(holderFile)) {
-				return Optional.of(readStart(channel));
-			}
+		LockFiles.FileFacts facts = LockFiles.lstat(holderFile);
+		if (facts == null) {
+			return Optional.empty();
 		}
-		catch (IOException ex) {
+		String problem = facts.problem();
+		if (problem != null) {
+			throw new IOException(holderFile + " " + problem);
+		}
+		try (FileChannel channel = openWithoutBlocking(holderFile)) {
+			return Optional.of(readStart(channel));
+		}
+		catch (NoSuchFileException ex) {
 			return Optional.empty();
 		}
 	}

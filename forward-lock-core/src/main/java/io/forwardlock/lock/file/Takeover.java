@@ -123,13 +123,23 @@ final class Takeover {
 	/**
 	 * Whether a contender may be about to take over the lock file that an acquirer has
 	 * just locked: only when the holder record left by the previous holder declares a
-	 * heartbeat. The acquirer then confirms its file under the takeover lock, like
-	 * acquirers with the heartbeat on always do.
+	 * heartbeat, or when it is there but cannot be read here (a contender may read it).
+	 * The acquirer then confirms its file under the takeover lock, like acquirers with
+	 * the heartbeat on always do. Only a missing record, or one that declares no
+	 * heartbeat, spares it that.
 	 * @param target where the lock lives
 	 * @return whether the acquirer must confirm under the takeover lock
 	 */
 	static boolean possible(LockTarget target) {
-		return HolderFiles.readDeclared(target.holderFile()).map(Declared::heartbeat).orElse(false);
+		try {
+			return HolderFiles.readIfPresent(target.holderFile())
+				.flatMap(HolderFiles::parseDeclared)
+				.map(Declared::heartbeat)
+				.orElse(false);
+		}
+		catch (IOException ex) {
+			return true;
+		}
 	}
 
 	/**

@@ -150,6 +150,14 @@ class TakeoverTests {
 	}
 
 	@Test
+	void takeoverIsPossibleWhenTheHolderRecordIsThereButCannotBeRead() throws Exception {
+		// what this acquirer cannot read, a contender may: confirm under the takeover
+		// lock
+		Files.createDirectory(this.target.holderFile());
+		assertThat(Takeover.possible(this.target)).isTrue();
+	}
+
+	@Test
 	void waiterThatLockedADeletedTakeoverFileStartsOverInsteadOfEntering() throws Exception {
 		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
 		ExecutorService executor = Executors.newSingleThreadExecutor();
