@@ -53,6 +53,41 @@ record KernelLockLine(String kind, boolean waiter, String pid, String file) {
 	}
 
 	/**
+	 * Whether this line is about a file on the device, as {@code stat} gives its number
+	 * ({@code st_dev}); the line shows it as hexadecimal {@code MAJOR:MINOR}.
+	 * @param device the device number
+	 * @return whether the line names that device
+	 */
+	boolean onDevice(long device) {
+		int first = this.file.indexOf(':');
+		int last = this.file.lastIndexOf(':');
+		if (first <= 0 || last <= first) {
+			return false;
+		}
+		try {
+			return Long.parseLong(this.file.substring(0, first), 16) == major(device)
+					&& Long.parseLong(this.file.substring(first + 1, last), 16) == minor(device);
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * The major number of a device number, as glibc's {@code major()} splits it.
+	 */
+	static long major(long device) {
+		return ((device >>> 8) & 0xfffL) | ((device >>> 32) & ~0xfffL);
+	}
+
+	/**
+	 * The minor number of a device number, as glibc's {@code minor()} splits it.
+	 */
+	static long minor(long device) {
+		return (device & 0xffL) | ((device >>> 12) & ~0xffL);
+	}
+
+	/**
 	 * Whether the lock belongs to a process this {@code /proc} can name: a POSIX lock
 	 * with a PID other than 0. Open file description locks carry no PID.
 	 * @return whether the owner is known

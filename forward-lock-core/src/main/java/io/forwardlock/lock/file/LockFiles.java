@@ -205,6 +205,7 @@ final class LockFiles {
 	 *
 	 * @param fileKey identity of the file (device and inode on POSIX), may be
 	 * {@code null} on file systems without one
+	 * @param device the device number ({@code st_dev}), or {@code -1} when unknown
 	 * @param inode inode number, or {@code -1} when unknown
 	 * @param regular whether it is a regular file
 	 * @param symbolicLink whether it is a symbolic link
@@ -214,21 +215,21 @@ final class LockFiles {
 	 * @param lastModifiedMillis modification time
 	 * @param size size in bytes
 	 */
-	record FileFacts(@Nullable Object fileKey, long inode, boolean regular, boolean symbolicLink, boolean directory,
-			int uid, int links, long lastModifiedMillis, long size) {
+	record FileFacts(@Nullable Object fileKey, long device, long inode, boolean regular, boolean symbolicLink,
+			boolean directory, int uid, int links, long lastModifiedMillis, long size) {
 
 		static FileFacts read(Path path, LinkOption... options) throws IOException {
 			if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
 				Map<String, Object> unix = Files.readAttributes(path,
-						"unix:fileKey,ino,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size",
+						"unix:fileKey,dev,ino,isRegularFile,isSymbolicLink,isDirectory,uid,nlink,lastModifiedTime,size",
 						options);
-				return new FileFacts(unix.get("fileKey"), (Long) unix.get("ino"), (Boolean) unix.get("isRegularFile"),
-						(Boolean) unix.get("isSymbolicLink"), (Boolean) unix.get("isDirectory"),
-						(Integer) unix.get("uid"), (Integer) unix.get("nlink"),
+				return new FileFacts(unix.get("fileKey"), (Long) unix.get("dev"), (Long) unix.get("ino"),
+						(Boolean) unix.get("isRegularFile"), (Boolean) unix.get("isSymbolicLink"),
+						(Boolean) unix.get("isDirectory"), (Integer) unix.get("uid"), (Integer) unix.get("nlink"),
 						((FileTime) unix.get("lastModifiedTime")).toMillis(), (Long) unix.get("size"));
 			}
 			BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, options);
-			return new FileFacts(basic.fileKey(), -1, basic.isRegularFile(), basic.isSymbolicLink(),
+			return new FileFacts(basic.fileKey(), -1, -1, basic.isRegularFile(), basic.isSymbolicLink(),
 					basic.isDirectory(), -1, 1, basic.lastModifiedTime().toMillis(), basic.size());
 		}
 

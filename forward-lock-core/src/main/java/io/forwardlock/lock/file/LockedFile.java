@@ -59,7 +59,7 @@ record LockedFile(FileChannel channel, FileLock head, FileLock tail, FileFacts f
 	 * @return the evidence
 	 */
 	OsLocks.Evidence evidence(OsLocks kernel) {
-		return kernel.evidence(this.descriptor, this.facts.inode());
+		return kernel.evidence(this.descriptor, this.facts.device(), this.facts.inode());
 	}
 
 	/**

@@ -82,6 +82,19 @@ final class OsLocks {
 	 * @return the evidence
 	 */
 	Evidence evidence(int descriptor, long inode) {
+		return evidence(descriptor, -1, inode);
+	}
+
+	/**
+	 * What the kernel says about this process's lock on the file behind a descriptor.
+	 * @param descriptor the descriptor number that holds the lock, or {@code -1} if
+	 * unknown
+	 * @param device the file's device number ({@code st_dev}), or {@code -1} if unknown:
+	 * then a line of the table on any device with the inode counts
+	 * @param inode the file's inode number, or {@code -1} if unknown
+	 * @return the evidence
+	 */
+	Evidence evidence(int descriptor, long device, long inode) {
 		if (inode < 0) {
 			return Evidence.UNKNOWN;
 		}
@@ -98,7 +111,7 @@ final class OsLocks {
 			}
 			// unreadable, or a kernel too old to list locks in fdinfo: ask the table
 		}
-		return fromTable(inode);
+		return fromTable(device, inode);
 	}
 
 	/**
@@ -204,7 +217,7 @@ final class OsLocks {
 		}
 	}
 
-	private Evidence fromTable(long inode) {
+	private Evidence fromTable(long device, long inode) {
 		String pid = procPid();
 		if (pid == null) {
 			return Evidence.UNKNOWN;
@@ -222,7 +235,7 @@ final class OsLocks {
 				// least one lock: anything else is a partial read
 				return Evidence.UNKNOWN;
 			}
-			Evidence held = heldIn(table, inode, pid);
+			Evidence held = heldIn(table, device, inode, pid);
 			if (held != Evidence.NOT_HELD) {
 				return held;
 			}
@@ -247,7 +260,7 @@ final class OsLocks {
 
 	/**
 	 * Whether a {@code /proc/locks} table shows a process holding a POSIX lock on the
-	 * inode.
+	 * inode, on any device.
 	 * @param table the table's text
 	 * @param inode the inode number
 	 * @param pid the process id, in decimal
@@ -255,8 +268,26 @@ final class OsLocks {
 	 * inode records no owner
 	 */
 	static Evidence heldIn(String table, long inode, String pid) {
+		return heldIn(table, -1, inode, pid);
+	}
+
+	/**
+	 * Whether a {@code /proc/locks} table shows a process holding a POSIX lock on the
+	 * file with the device and inode. A lock of the process on the same inode number of
+	 * another device is not this file's; where {@code stat} and the kernel's table number
+	 * one file system differently (btrfs subvolumes, some overlay set-ups) it may be, so
+	 * it makes the answer {@code UNKNOWN} rather than {@code HELD}.
+	 * @param table the table's text
+	 * @param device the device number ({@code st_dev}), or {@code -1} for any device
+	 * @param inode the inode number
+	 * @param pid the process id, in decimal
+	 * @return {@code HELD} or {@code NOT_HELD}, or {@code UNKNOWN} when a lock on the
+	 * file records no owner, or only the process's lock on another device has the inode
+	 */
+	static Evidence heldIn(String table, long device, long inode, String pid) {
 		String marker = ":" + inode + " ";
 		boolean held = false;
+		boolean otherDevice = false;
 		int start = 0;
 		while (start < table.length()) {
 			int end = table.indexOf('\n', start);
@@ -269,15 +300,28 @@ final class OsLocks {
 				break;
 			}
 			if (hit < end) {
-				Evidence line = heldOnLine(table.substring(start, end), inode, pid);
-				if (line == Evidence.UNKNOWN) {
-					return Evidence.UNKNOWN;
+				KernelLockLine lock = KernelLockLine.parse(table.substring(start, end));
+				if (lock != null && !lock.waiter() && lock.names(inode)) {
+					boolean sameDevice = device < 0 || lock.onDevice(device);
+					if (!lock.ownerKnown()) {
+						if (sameDevice) {
+							// an open file description lock, or an owner that is not
+							// visible in the PID namespace of this /proc: cannot tell
+							return Evidence.UNKNOWN;
+						}
+					}
+					else if (lock.pid().equals(pid)) {
+						held |= sameDevice;
+						otherDevice |= !sameDevice;
+					}
 				}
-				held |= (line == Evidence.HELD);
 			}
 			start = (hit < end) ? end + 1 : table.lastIndexOf('\n', hit) + 1;
 		}
-		return held ? Evidence.HELD : Evidence.NOT_HELD;
+		if (held) {
+			return Evidence.HELD;
+		}
+		return otherDevice ? Evidence.UNKNOWN : Evidence.NOT_HELD;
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +115,24 @@ class FileLockLeaseEvidenceTests {
 		Verification verification = lease.verify();
 		assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.LOST);
 		assertThat(verification.detail()).contains("4242");
+	}
+
+	@Test
+	void lockOfThisProcessOnTheSameInodeOfAnotherDeviceDoesNotConfirmTheLock() throws Exception {
+		assumeThat(OsLocks.procPid()).as("/proc/self").isNotNull();
+		AtomicLong inode = new AtomicLong(-1);
+		// the table shows this process's lock on another file system's file with the
+		// same inode number, and nothing on the lock file's own device
+		LockLease lease = acquire(new OsLocks(
+				() -> ("1: POSIX  ADVISORY  WRITE " + OsLocks.procPid() + " 99:99:" + inode.get() + " 0 EOF\n")
+					.getBytes(StandardCharsets.US_ASCII),
+				(descriptor) -> {
+					throw new NoSuchFileException("fdinfo hidden by the test");
+				}));
+		inode.set((Long) Files.getAttribute(this.directory.resolve("app.lock"), "unix:ino"));
+		writeThroughHeldChannel(lease, "4242\n");
+		Verification verification = lease.verify();
+		assertThat(verification.status()).as(verification.detail()).isEqualTo(Verification.Status.LOST);
 	}
 
 	@Test

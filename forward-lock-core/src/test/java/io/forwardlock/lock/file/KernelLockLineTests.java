@@ -50,6 +50,18 @@ class KernelLockLineTests {
 	}
 
 	@Test
+	void deviceIsComparedWithTheNumberStatGives() {
+		KernelLockLine lock = KernelLockLine.parse("1: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF");
+		assertThat(lock.onDevice(0xfe00)).isTrue();
+		assertThat(lock.onDevice(0x801)).isFalse();
+		KernelLockLine tmpfs = KernelLockLine.parse("1: POSIX  ADVISORY  WRITE 42 00:1a:123 0 EOF");
+		assertThat(tmpfs.onDevice(0x1a)).isTrue();
+		// a large minor number, as the kernel hands out to anonymous devices: 0:300
+		KernelLockLine large = KernelLockLine.parse("1: POSIX  ADVISORY  WRITE 42 00:12c:123 0 EOF");
+		assertThat(large.onDevice(0x10002c)).isTrue();
+	}
+
+	@Test
 	void lineWithTooFewFieldsIsNoLock() {
 		assertThat(KernelLockLine.parse("1: POSIX  ADVISORY")).isNull();
 		assertThat(KernelLockLine.parse("")).isNull();

@@ -59,6 +59,20 @@ class OsLocksTests {
 	}
 
 	@Test
+	void lockOnTheSameInodeOfAnotherDeviceIsNotTheFilesLock() {
+		long device = 0xfe00;
+		String otherDevice = "1: POSIX  ADVISORY  WRITE 42 08:01:123 0 EOF\n";
+		assertThat(OsLocks.heldIn(otherDevice, device, 123, "42")).isEqualTo(Evidence.UNKNOWN);
+		assertThat(OsLocks.heldIn(otherDevice + "2: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF\n", device, 123, "42"))
+			.isEqualTo(Evidence.HELD);
+		assertThat(OsLocks.heldIn("1: POSIX  ADVISORY  WRITE 0 08:01:123 0 EOF\n", device, 123, "42"))
+			.as("an owner-less lock on another device's inode")
+			.isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn("1: POSIX  ADVISORY  WRITE 41 fe:00:123 0 EOF\n", device, 123, "42"))
+			.isEqualTo(Evidence.NOT_HELD);
+	}
+
+	@Test
 	void doesNotMistakeAWaiterForTheHolder() {
 		String table = """
 				3: POSIX  ADVISORY  WRITE 41 fe:00:123 0 EOF
