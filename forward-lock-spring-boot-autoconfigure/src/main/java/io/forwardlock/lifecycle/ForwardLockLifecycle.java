@@ -16,19 +16,22 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ApplicationContextEvent;
 
 /**
  * Holds the application's instance lock for as long as the application runs: acquires it
  * in {@link #start()} before any other lifecycle bean starts and releases it in
  * {@link #stop()} after all of them have stopped. A {@link LockWatchdog} verifies and
  * renews it meanwhile. On a loss, every lifecycle bean of a later phase (the guarded
- * work) stops before the {@link LockLostEvent} and the {@link LockLostHandler};
- * {@link #standBy(Runnable)} waits for the lock again and restarts that work.
+ * work) stops before the {@link LockLostEvent} and the {@link LockLostHandler}, and so
+ * does every such bean that starts later while the lock is not held (a later phase of the
+ * refresh); {@link #standBy(Runnable)} waits for the lock again and restarts that work.
  * {@code start()} and {@code stop()} are idempotent and may run on different threads.
  */
 public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockStatusProvider,
-		ApplicationEventPublisherAware, BeanFactoryAware, DisposableBean {
+		ApplicationEventPublisherAware, BeanFactoryAware, ApplicationListener<ApplicationContextEvent>, DisposableBean {
 
 	/**
 	 * Lifecycle phase: below every phase Spring and Boot use, so the lock is taken first
@@ -128,6 +131,12 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 */
 	@Override
 	public void start() {
+		GuardedLifecycles work = this.reporter.guarded;
+		if (work != null && !isRunning()) {
+			// The context starts every guarded bean itself after this: an earlier loss
+			// leaves nothing suspended and nothing to restart
+			work.reset();
+		}
 		this.keeper.start(this.earlyAcquisition.get());
 	}
 
@@ -138,6 +147,19 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 */
 	public void standBy(Runnable onReacquired) {
 		this.keeper.standBy(onReacquired);
+	}
+
+	/**
+	 * Keep the guarded work in step with this context: once it has started its lifecycle
+	 * beans, stop those that started while the lock was lost or waited for.
+	 * @param event a refresh, start, stop or close of this context or of a descendant
+	 */
+	@Override
+	public void onApplicationEvent(ApplicationContextEvent event) {
+		GuardedLifecycles work = this.reporter.guarded;
+		if (work != null) {
+			work.contextEvent(event);
+		}
 	}
 
 	/**

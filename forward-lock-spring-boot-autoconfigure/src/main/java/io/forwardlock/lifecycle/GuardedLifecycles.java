@@ -13,16 +13,25 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.LifecycleProcessor;
 import org.springframework.context.Phased;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ApplicationContextEvent;
+import org.springframework.context.event.ContextRefreshedEvent;
+import org.springframework.context.event.ContextStartedEvent;
 
 /**
- * The guarded work of an application: every running lifecycle bean of a later phase than
- * the lock's (schedulers, message listeners, the application's own lifecycles). Stops
- * them, latest phase first as a context shutdown would, when the lock is lost, and starts
- * the same beans again, earliest phase first, once it is held again.
+ * The guarded work of an application: every lifecycle bean of a later phase than the
+ * lock's (schedulers, message listeners, the application's own lifecycles). Stops them,
+ * latest phase first as a context shutdown would, when the lock is lost, and starts the
+ * same beans again, earliest phase first, once it is held again.
+ * <p>
+ * From a loss until the lock is held again the work is <em>suspended</em>: a bean that a
+ * context starts meanwhile (a later phase of a refresh still under way when the loss was
+ * reported) is stopped as soon as the context has started its beans, because a loss stops
+ * only what runs at that moment.
  * <p>
  * The embedded web server stays up, so that the management endpoints can report the loss
  * and an orchestrator can read readiness; a request handler that has side effects guards
@@ -47,6 +56,8 @@ final class GuardedLifecycles {
 
 	private final List<Lifecycle> stopped = new ArrayList<>();
 
+	private boolean suspended;
+
 	GuardedLifecycles(ConfigurableListableBeanFactory beanFactory, Object lock, int lockPhase) {
 		this.beanFactory = beanFactory;
 		this.lock = lock;
@@ -54,30 +65,28 @@ final class GuardedLifecycles {
 	}
 
 	/**
-	 * Stop every running guarded bean and remember it.
+	 * Forget an earlier acquisition: the context is about to take the lock and start its
+	 * beans itself, so nothing is suspended or owed a restart.
+	 */
+	synchronized void reset() {
+		this.suspended = false;
+		this.stopped.clear();
+	}
+
+	/**
+	 * Stop every running guarded bean and remember it; the work stays suspended until
+	 * {@link #restart()}.
 	 */
 	synchronized void stop() {
-		List<Lifecycle> running = guarded().stream().filter(Lifecycle::isRunning).toList();
-		for (Lifecycle bean : running.stream()
-			.sorted(Comparator.comparingInt(GuardedLifecycles::phase).reversed())
-			.toList()) {
-			try {
-				stop(bean);
-				this.stopped.add(bean);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not stop " + bean + " after the lock was lost", ex);
-			}
-		}
-		if (!running.isEmpty()) {
-			logger.info("Stopped " + running.size() + " lifecycle bean(s) that run under the lock");
-		}
+		this.suspended = true;
+		stopRunning("after the lock was lost");
 	}
 
 	/**
 	 * Start the beans that {@link #stop()} stopped again.
 	 */
 	synchronized void restart() {
+		this.suspended = false;
 		List<Lifecycle> toStart = this.stopped.stream()
 			.sorted(Comparator.comparingInt(GuardedLifecycles::phase))
 			.toList();
@@ -89,6 +98,39 @@ final class GuardedLifecycles {
 		}
 		if (!toStart.isEmpty()) {
 			logger.info("Started " + toStart.size() + " lifecycle bean(s) that run under the lock again");
+		}
+	}
+
+	/**
+	 * Follow the lock's own context: once it has started its lifecycle beans (a refresh
+	 * or a start completed), stop what started while the work is suspended.
+	 * @param event an event of the context or of a descendant
+	 */
+	synchronized void contextEvent(ApplicationContextEvent event) {
+		if (this.suspended && (event instanceof ContextRefreshedEvent || event instanceof ContextStartedEvent)
+				&& event.getApplicationContext() instanceof ConfigurableApplicationContext context
+				&& context.getBeanFactory() == this.beanFactory) {
+			stopRunning("that started while the lock was not held");
+		}
+	}
+
+	private void stopRunning(String why) {
+		List<Lifecycle> running = guarded().stream().filter(Lifecycle::isRunning).toList();
+		for (Lifecycle bean : running.stream()
+			.sorted(Comparator.comparingInt(GuardedLifecycles::phase).reversed())
+			.toList()) {
+			try {
+				stop(bean);
+				if (this.stopped.stream().noneMatch((known) -> known == bean)) {
+					this.stopped.add(bean);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not stop " + bean + " " + why, ex);
+			}
+		}
+		if (!running.isEmpty()) {
+			logger.info("Stopped " + running.size() + " lifecycle bean(s) that run under the lock " + why);
 		}
 	}
 

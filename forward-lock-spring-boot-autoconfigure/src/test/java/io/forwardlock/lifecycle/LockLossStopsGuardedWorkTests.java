@@ -83,6 +83,47 @@ class LockLossStopsGuardedWorkTests {
 	}
 
 	@Test
+	void lossWhileLaterPhasesAreStartingStopsWhatTheyStartOnceTheRefreshCompletes() {
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+			context.registerBean("slow", LosesTheLockWhileStarting.class, LosesTheLockWhileStarting::new);
+			context.registerBean("guarded", RecordingLifecycle.class, () -> guarded);
+			context.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class, this::recordingLifecycle);
+			context.refresh();
+			ForwardLockLifecycle lifecycle = context.getBean(ForwardLockLifecycle.class);
+			assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.LOST);
+			assertThat(guarded.starts).isEqualTo(1);
+			assertThat(guarded.isRunning()).as("guarded bean started after the loss").isFalse();
+			assertThat(context.getBean(LosesTheLockWhileStarting.class).isRunning()).isFalse();
+			// the reaction ran once, when the loss was reported
+			assertThat(this.handlerSaw).containsExactly("lost");
+		}
+	}
+
+	@Test
+	void standbyStartsTheWorkThatStartedAfterALossOnceTheLockIsHeldAgain() throws Exception {
+		CountDownLatch reacquired = new CountDownLatch(1);
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+			context.registerBean("slow", LosesTheLockWhileStarting.class, LosesTheLockWhileStarting::new);
+			context.registerBean("guarded", RecordingLifecycle.class, () -> guarded);
+			context.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class,
+					() -> new ForwardLockLifecycle(this.backend, this.request, LockAcquisitionPolicy.failFast(75),
+							Duration.ofMillis(50), (event) -> this.handlerSaw.add("lost")));
+			context.refresh();
+			ForwardLockLifecycle lifecycle = context.getBean(ForwardLockLifecycle.class);
+			assertThat(guarded.isRunning()).isFalse();
+			this.backend.verification = Verification::held;
+			lifecycle.standBy(reacquired::countDown);
+			assertThat(reacquired.await(20, TimeUnit.SECONDS)).isTrue();
+			assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(guarded.isRunning()).isTrue();
+			assertThat(guarded.starts).isEqualTo(2);
+			assertThat(context.getBean(LosesTheLockWhileStarting.class).isRunning()).isTrue();
+		}
+	}
+
+	@Test
 	void guardedWorkCannotPassTheCheckAfterALoss() {
 		try (GenericApplicationContext context = new GenericApplicationContext()) {
 			context.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class,
@@ -97,6 +138,48 @@ class LockLossStopsGuardedWorkTests {
 			assertThatExceptionOfType(LockException.class).isThrownBy(lock::ensureHeld)
 				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
 		}
+	}
+
+	private ForwardLockLifecycle recordingLifecycle() {
+		// as on-lost=mark-down: the handler only records; the process keeps running
+		return new ForwardLockLifecycle(this.backend, this.request, LockAcquisitionPolicy.failFast(75),
+				Duration.ofMillis(50), (event) -> this.handlerSaw.add("lost"));
+	}
+
+	/**
+	 * A lifecycle bean of an earlier phase than the guarded one that takes a while to
+	 * start, as a listener container connecting to its broker does; the lock is lost and
+	 * the loss reported while it starts.
+	 */
+	class LosesTheLockWhileStarting implements SmartLifecycle {
+
+		private volatile boolean running;
+
+		@Override
+		public void start() {
+			if (LockLossStopsGuardedWorkTests.this.handlerSaw.isEmpty()) {
+				LockLossStopsGuardedWorkTests.this.backend.verification = () -> Verification.lost("taken over", null);
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> !LockLossStopsGuardedWorkTests.this.handlerSaw.isEmpty());
+			}
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return SmartLifecycle.DEFAULT_PHASE - 1;
+		}
+
 	}
 
 	/**
