@@ -143,7 +143,8 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	/**
 	 * After a loss, wait on standby for the lock on a thread of its own, then start the
 	 * guarded work again. Does nothing unless the lock was lost and the lifecycle runs.
-	 * @param onReacquired called once the lock is held and the guarded work started
+	 * @param onReacquired called once the lock is held and the guarded work started; not
+	 * called when the lock is lost again, or the context closes, before the work started
 	 */
 	public void standBy(Runnable onReacquired) {
 		this.keeper.standBy(onReacquired);
@@ -151,7 +152,8 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 
 	/**
 	 * Keep the guarded work in step with this context: once it has started its lifecycle
-	 * beans, stop those that started while the lock was lost or waited for.
+	 * beans, stop those that started while the lock was lost or waited for; once it
+	 * closes, start no guarded work again.
 	 * @param event a refresh, start, stop or close of this context or of a descendant
 	 */
 	@Override

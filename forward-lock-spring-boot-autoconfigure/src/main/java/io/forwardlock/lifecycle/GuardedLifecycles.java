@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -19,6 +20,7 @@ import org.springframework.context.LifecycleProcessor;
 import org.springframework.context.Phased;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.ApplicationContextEvent;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.ContextStartedEvent;
 
@@ -31,7 +33,10 @@ import org.springframework.context.event.ContextStartedEvent;
  * From a loss until the lock is held again the work is <em>suspended</em>: a bean that a
  * context starts meanwhile (a later phase of a refresh still under way when the loss was
  * reported) is stopped as soon as the context has started its beans, because a loss stops
- * only what runs at that moment.
+ * only what runs at that moment. A restart happens only while the acquisition that asks
+ * for it still holds the lock and the context is not closing; it runs under the same
+ * monitor as a stop, so that a loss reported during a restart stops what the restart
+ * started.
  * <p>
  * The embedded web server stays up, so that the management endpoints can report the loss
  * and an orchestrator can read readiness; a request handler that has side effects guards
@@ -58,6 +63,8 @@ final class GuardedLifecycles {
 
 	private boolean suspended;
 
+	private boolean closing;
+
 	GuardedLifecycles(ConfigurableListableBeanFactory beanFactory, Object lock, int lockPhase) {
 		this.beanFactory = beanFactory;
 		this.lock = lock;
@@ -70,12 +77,13 @@ final class GuardedLifecycles {
 	 */
 	synchronized void reset() {
 		this.suspended = false;
+		this.closing = false;
 		this.stopped.clear();
 	}
 
 	/**
 	 * Stop every running guarded bean and remember it; the work stays suspended until
-	 * {@link #restart()}.
+	 * {@link #restart(BooleanSupplier, Runnable)}.
 	 */
 	synchronized void stop() {
 		this.suspended = true;
@@ -83,9 +91,19 @@ final class GuardedLifecycles {
 	}
 
 	/**
-	 * Start the beans that {@link #stop()} stopped again.
+	 * Start the beans that were stopped again, provided that the lock is still held by
+	 * the acquisition that asks and the context is not closing. A loss reported from the
+	 * moment of the check on waits for this method, then stops what it started.
+	 * @param stillHeld whether the acquisition that asks still holds the lock
+	 * @param onRestarted called once the work runs again, before a later loss can be
+	 * reacted to
 	 */
-	synchronized void restart() {
+	synchronized void restart(BooleanSupplier stillHeld, Runnable onRestarted) {
+		if (this.closing || !stillHeld.getAsBoolean()) {
+			logger.info("Not starting the lifecycle beans that run under the lock again: "
+					+ (this.closing ? "the context is closing" : "the lock was lost again"));
+			return;
+		}
 		this.suspended = false;
 		List<Lifecycle> toStart = this.stopped.stream()
 			.sorted(Comparator.comparingInt(GuardedLifecycles::phase))
@@ -99,17 +117,24 @@ final class GuardedLifecycles {
 		if (!toStart.isEmpty()) {
 			logger.info("Started " + toStart.size() + " lifecycle bean(s) that run under the lock again");
 		}
+		onRestarted.run();
 	}
 
 	/**
-	 * Follow the lock's own context: once it has started its lifecycle beans (a refresh
-	 * or a start completed), stop what started while the work is suspended.
+	 * Follow the lock's own context. Once it has started its lifecycle beans (a refresh
+	 * or a start completed), stop what started while the work is suspended. Once it
+	 * closes, start nothing again: the context stops its beans itself.
 	 * @param event an event of the context or of a descendant
 	 */
 	synchronized void contextEvent(ApplicationContextEvent event) {
-		if (this.suspended && (event instanceof ContextRefreshedEvent || event instanceof ContextStartedEvent)
-				&& event.getApplicationContext() instanceof ConfigurableApplicationContext context
-				&& context.getBeanFactory() == this.beanFactory) {
+		if (!(event.getApplicationContext() instanceof ConfigurableApplicationContext context)
+				|| context.getBeanFactory() != this.beanFactory) {
+			return;
+		}
+		if (event instanceof ContextClosedEvent) {
+			this.closing = true;
+		}
+		else if (this.suspended && (event instanceof ContextRefreshedEvent || event instanceof ContextStartedEvent)) {
 			stopRunning("that started while the lock was not held");
 		}
 	}

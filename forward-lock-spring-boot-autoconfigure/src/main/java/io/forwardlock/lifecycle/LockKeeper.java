@@ -152,7 +152,8 @@ final class LockKeeper {
 	/**
 	 * After a loss, wait on standby for the lock on a thread of its own, then start the
 	 * guarded work again. Does nothing unless the lock was lost and the lifecycle runs.
-	 * @param onReacquired called once the lock is held and the guarded work started
+	 * @param onReacquired called once the lock is held and the guarded work started; not
+	 * called when the lock is lost again, or the context closes, before the work started
 	 */
 	void standBy(Runnable onReacquired) {
 		this.lifecycleLock.lock();
@@ -187,14 +188,28 @@ final class LockKeeper {
 				return;
 			}
 			onAcquired(acquisition);
+			restartGuardedWork(this.watchdog, onReacquired);
 		}
 		finally {
 			this.lifecycleLock.unlock();
 		}
-		if (this.reporter.guarded != null) {
-			this.reporter.guarded.restart();
+	}
+
+	/**
+	 * Start the guarded work again, unless the acquisition that was just made is already
+	 * lost: its watchdog runs from {@code onAcquired} on, and a loss it reports before
+	 * this point has stopped nothing (another standby thread then waits). Runs under the
+	 * lifecycle lock, so no shutdown releases the lock meanwhile; a loss reported from
+	 * the check on stops what was started, after {@code onReacquired}.
+	 */
+	private void restartGuardedWork(LockWatchdog current, Runnable onReacquired) {
+		GuardedLifecycles work = this.reporter.guarded;
+		if (work != null) {
+			work.restart(() -> this.running && this.watchdog == current && !current.isLost(), onReacquired);
 		}
-		onReacquired.run();
+		else if (!current.isLost()) {
+			onReacquired.run();
+		}
 	}
 
 	/**
