@@ -27,8 +27,9 @@ import org.springframework.context.event.ApplicationContextEvent;
  * renews it meanwhile. On a loss, every lifecycle bean of a later phase (the guarded
  * work) stops before the {@link LockLostEvent} and the {@link LockLostHandler}, and so
  * does every such bean that starts later while the lock is not held (a later phase of the
- * refresh); {@link #standBy(Runnable)} waits for the lock again and restarts that work.
- * {@code start()} and {@code stop()} are idempotent and may run on different threads.
+ * refresh, a child context that shares the lock); {@link #standBy(Runnable)} waits for
+ * the lock again and restarts that work. {@code start()} and {@code stop()} are
+ * idempotent and may run on different threads.
  */
 public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockStatusProvider,
 		ApplicationEventPublisherAware, BeanFactoryAware, ApplicationListener<ApplicationContextEvent>, DisposableBean {
@@ -151,8 +152,9 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	}
 
 	/**
-	 * Keep the guarded work in step with this context: once it has started its lifecycle
-	 * beans, stop those that started while the lock was lost or waited for; once it
+	 * Keep the guarded work in step with the contexts that share the lock: once this
+	 * context, or a child without a lock of its own, has started its lifecycle beans,
+	 * stop those that started while the lock was lost or waited for; once this context
 	 * closes, start no guarded work again.
 	 * @param event a refresh, start, stop or close of this context or of a descendant
 	 */

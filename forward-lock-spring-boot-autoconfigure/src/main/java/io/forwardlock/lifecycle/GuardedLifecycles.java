@@ -14,6 +14,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.LifecycleProcessor;
@@ -26,17 +27,18 @@ import org.springframework.context.event.ContextStartedEvent;
 
 /**
  * The guarded work of an application: every lifecycle bean of a later phase than the
- * lock's (schedulers, message listeners, the application's own lifecycles). Stops them,
- * latest phase first as a context shutdown would, when the lock is lost, and starts the
- * same beans again, earliest phase first, once it is held again.
+ * lock's (schedulers, message listeners, the application's own lifecycles), in the lock's
+ * own context and in the child contexts that share its lock. Stops them, latest phase
+ * first as a context shutdown would, when the lock is lost, and starts the same beans
+ * again, earliest phase first, once it is held again.
  * <p>
  * From a loss until the lock is held again the work is <em>suspended</em>: a bean that a
  * context starts meanwhile (a later phase of a refresh still under way when the loss was
- * reported) is stopped as soon as the context has started its beans, because a loss stops
- * only what runs at that moment. A restart happens only while the acquisition that asks
- * for it still holds the lock and the context is not closing; it runs under the same
- * monitor as a stop, so that a loss reported during a restart stops what the restart
- * started.
+ * reported, a child context refreshed on standby) is stopped as soon as that context has
+ * started its beans, because a loss stops only what runs at that moment. A restart
+ * happens only while the acquisition that asks for it still holds the lock and the
+ * context is not closing; it runs under the same monitor as a stop, so that a loss
+ * reported during a restart stops what the restart started.
  * <p>
  * The embedded web server stays up, so that the management endpoints can report the loss
  * and an orchestrator can read readiness; a request handler that has side effects guards
@@ -58,6 +60,11 @@ final class GuardedLifecycles {
 	private final Object lock;
 
 	private final int lockPhase;
+
+	/**
+	 * Bean factories of the child contexts that share the lock, once they have started.
+	 */
+	private final List<ConfigurableListableBeanFactory> children = new ArrayList<>();
 
 	private final List<Lifecycle> stopped = new ArrayList<>();
 
@@ -121,26 +128,74 @@ final class GuardedLifecycles {
 	}
 
 	/**
-	 * Follow the lock's own context. Once it has started its lifecycle beans (a refresh
-	 * or a start completed), stop what started while the work is suspended. Once it
-	 * closes, start nothing again: the context stops its beans itself.
-	 * @param event an event of the context or of a descendant
+	 * Follow the contexts that share the lock. Once one has started its lifecycle beans
+	 * (a refresh or a start completed), take it in if it is a child without a lock of its
+	 * own, and stop what started while the work is suspended. Once the lock's own context
+	 * closes, start nothing again: the context stops its beans itself. Forget a child
+	 * that closes.
+	 * @param event an event of this context or of a descendant
 	 */
 	synchronized void contextEvent(ApplicationContextEvent event) {
-		if (!(event.getApplicationContext() instanceof ConfigurableApplicationContext context)
-				|| context.getBeanFactory() != this.beanFactory) {
+		if (!(event.getApplicationContext() instanceof ConfigurableApplicationContext context)) {
 			return;
 		}
+		ConfigurableListableBeanFactory factory = context.getBeanFactory();
 		if (event instanceof ContextClosedEvent) {
-			this.closing = true;
+			closed(factory);
 		}
-		else if (this.suspended && (event instanceof ContextRefreshedEvent || event instanceof ContextStartedEvent)) {
+		else if (event instanceof ContextRefreshedEvent || event instanceof ContextStartedEvent) {
+			started(context, factory);
+		}
+	}
+
+	private void started(ApplicationContext context, ConfigurableListableBeanFactory factory) {
+		if (factory != this.beanFactory) {
+			if (!sharesTheLock(context)) {
+				return;
+			}
+			if (!this.children.contains(factory)) {
+				this.children.add(factory);
+			}
+		}
+		if (this.suspended) {
 			stopRunning("that started while the lock was not held");
 		}
 	}
 
+	private void closed(ConfigurableListableBeanFactory factory) {
+		if (factory == this.beanFactory) {
+			this.closing = true;
+			return;
+		}
+		if (this.children.remove(factory)) {
+			// the child stops its own beans; none of them may be started again
+			List<Lifecycle> ofChild = guarded(factory);
+			this.stopped.removeIf((bean) -> ofChild.stream().anyMatch((child) -> child == bean));
+		}
+	}
+
+	/**
+	 * Whether the nearest context with a lock of its own, from this one up to the root,
+	 * is the lock's own context: a child built with
+	 * {@code SpringApplicationBuilder.child} has none and shares its parent's.
+	 */
+	private boolean sharesTheLock(ApplicationContext context) {
+		for (ApplicationContext current = context; current != null; current = current.getParent()) {
+			if (current instanceof ConfigurableApplicationContext configurable
+					&& configurable.getBeanFactory() == this.beanFactory) {
+				return true;
+			}
+			if (current.getBeanNamesForType(ForwardLockLifecycle.class, true, false).length > 0) {
+				return false;
+			}
+		}
+		return false;
+	}
+
 	private void stopRunning(String why) {
-		List<Lifecycle> running = guarded().stream().filter(Lifecycle::isRunning).toList();
+		List<Lifecycle> running = new ArrayList<>(guarded(this.beanFactory));
+		this.children.forEach((child) -> running.addAll(guarded(child)));
+		running.removeIf((bean) -> !bean.isRunning());
 		for (Lifecycle bean : running.stream()
 			.sorted(Comparator.comparingInt(GuardedLifecycles::phase).reversed())
 			.toList()) {
@@ -176,14 +231,14 @@ final class GuardedLifecycles {
 		}
 	}
 
-	private List<Lifecycle> guarded() {
+	private List<Lifecycle> guarded(ConfigurableListableBeanFactory factory) {
 		List<Lifecycle> beans = new ArrayList<>();
-		for (String name : this.beanFactory.getBeanNamesForType(Lifecycle.class, false, false)) {
+		for (String name : factory.getBeanNamesForType(Lifecycle.class, false, false)) {
 			String singleton = BeanFactoryUtils.transformedBeanName(name);
-			if (WEB_SERVER_BEANS.contains(singleton) || !this.beanFactory.containsSingleton(singleton)) {
+			if (WEB_SERVER_BEANS.contains(singleton) || !factory.containsSingleton(singleton)) {
 				continue;
 			}
-			Object bean = this.beanFactory.getBean(name);
+			Object bean = factory.getBean(name);
 			if (bean != this.lock && bean instanceof Lifecycle lifecycle && !(bean instanceof LifecycleProcessor)
 					&& !(bean instanceof ForwardLockLifecycle) && phase(lifecycle) > this.lockPhase) {
 				beans.add(lifecycle);

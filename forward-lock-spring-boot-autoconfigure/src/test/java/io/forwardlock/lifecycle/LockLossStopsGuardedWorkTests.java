@@ -124,6 +124,90 @@ class LockLossStopsGuardedWorkTests {
 	}
 
 	@Test
+	void lossStopsTheGuardedWorkOfAChildContextThatSharesTheLock() {
+		try (GenericApplicationContext parent = new GenericApplicationContext()) {
+			parent.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class, this::recordingLifecycle);
+			parent.refresh();
+			try (GenericApplicationContext child = new GenericApplicationContext()) {
+				child.setParent(parent);
+				RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+				child.registerBean("guarded", RecordingLifecycle.class, () -> guarded);
+				child.refresh();
+				assertThat(guarded.isRunning()).isTrue();
+				this.backend.verification = () -> Verification.lost("taken over", null);
+				await().atMost(Duration.ofSeconds(20)).until(() -> !this.handlerSaw.isEmpty());
+				assertThat(parent.getBean(ForwardLockLifecycle.class).isHeld()).isFalse();
+				assertThat(guarded.isRunning()).as("child context's guarded bean after the loss").isFalse();
+				assertThat(guarded.stops).isEqualTo(1);
+			}
+		}
+	}
+
+	@Test
+	void childContextThatSharesTheLockAndStartsAfterALossDoesNotRunItsGuardedWork() {
+		try (GenericApplicationContext parent = new GenericApplicationContext()) {
+			parent.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class, this::recordingLifecycle);
+			parent.refresh();
+			this.backend.verification = () -> Verification.lost("taken over", null);
+			await().atMost(Duration.ofSeconds(20)).until(() -> !this.handlerSaw.isEmpty());
+			try (GenericApplicationContext child = new GenericApplicationContext()) {
+				child.setParent(parent);
+				RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+				child.registerBean("guarded", RecordingLifecycle.class, () -> guarded);
+				child.refresh();
+				assertThat(guarded.starts).isEqualTo(1);
+				assertThat(guarded.isRunning()).as("guarded bean of a child started after the loss").isFalse();
+			}
+		}
+	}
+
+	@Test
+	void childContextWithALockOfItsOwnKeepsItsGuardedWorkWhenItsParentLosesTheLock() {
+		try (GenericApplicationContext parent = new GenericApplicationContext()) {
+			parent.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class, this::recordingLifecycle);
+			parent.refresh();
+			try (GenericApplicationContext child = new GenericApplicationContext()) {
+				child.setParent(parent);
+				RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+				child.registerBean("guarded", RecordingLifecycle.class, () -> guarded);
+				child.registerBean("childLockLifecycle", ForwardLockLifecycle.class,
+						() -> new ForwardLockLifecycle(this.backend, LockRequest.named("invoices").build(),
+								LockAcquisitionPolicy.failFast(75), Duration.ofHours(1), (event) -> {
+								}));
+				child.refresh();
+				this.backend.verification = () -> Verification.lost("taken over", null);
+				await().atMost(Duration.ofSeconds(20)).until(() -> !this.handlerSaw.isEmpty());
+				assertThat(parent.getBean(ForwardLockLifecycle.class).isHeld()).isFalse();
+				assertThat(guarded.isRunning()).as("guarded bean of the child's own lock").isTrue();
+			}
+		}
+	}
+
+	@Test
+	void guardedWorkOfAClosedChildContextIsNotStartedAgain() throws Exception {
+		CountDownLatch reacquired = new CountDownLatch(1);
+		try (GenericApplicationContext parent = new GenericApplicationContext()) {
+			parent.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class, this::recordingLifecycle);
+			parent.refresh();
+			ForwardLockLifecycle lifecycle = parent.getBean(ForwardLockLifecycle.class);
+			RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+			try (GenericApplicationContext child = new GenericApplicationContext()) {
+				child.setParent(parent);
+				child.registerBean("guarded", RecordingLifecycle.class, () -> guarded);
+				child.refresh();
+				this.backend.verification = () -> Verification.lost("taken over", null);
+				await().atMost(Duration.ofSeconds(20)).until(() -> !this.handlerSaw.isEmpty());
+				assertThat(guarded.isRunning()).isFalse();
+			}
+			this.backend.verification = Verification::held;
+			lifecycle.standBy(reacquired::countDown);
+			assertThat(reacquired.await(20, TimeUnit.SECONDS)).isTrue();
+			assertThat(guarded.starts).isEqualTo(1);
+			assertThat(guarded.isRunning()).isFalse();
+		}
+	}
+
+	@Test
 	void guardedWorkCannotPassTheCheckAfterALoss() {
 		try (GenericApplicationContext context = new GenericApplicationContext()) {
 			context.registerBean("forwardLockLifecycle", ForwardLockLifecycle.class,
