@@ -78,17 +78,6 @@ final class OsLocks {
 	 * What the kernel says about this process's lock on the file behind a descriptor.
 	 * @param descriptor the descriptor number that holds the lock, or {@code -1} if
 	 * unknown
-	 * @param inode the file's inode number, or {@code -1} if unknown
-	 * @return the evidence
-	 */
-	Evidence evidence(int descriptor, long inode) {
-		return evidence(descriptor, -1, inode);
-	}
-
-	/**
-	 * What the kernel says about this process's lock on the file behind a descriptor.
-	 * @param descriptor the descriptor number that holds the lock, or {@code -1} if
-	 * unknown
 	 * @param device the file's device number ({@code st_dev}), or {@code -1} if unknown:
 	 * then a line of the table on any device with the inode counts
 	 * @param inode the file's inode number, or {@code -1} if unknown
@@ -155,6 +144,8 @@ final class OsLocks {
 	}
 
 	private void learnDescriptorsListLocks() {
+		// read before writing: every verification and release passes here, and a
+		// volatile write each time would cost more than the read
 		if (!Boolean.TRUE.equals(this.descriptorsListLocks)) {
 			this.descriptorsListLocks = Boolean.TRUE;
 		}
@@ -256,19 +247,6 @@ final class OsLocks {
 		catch (IOException | RuntimeException ex) {
 			return null;
 		}
-	}
-
-	/**
-	 * Whether a {@code /proc/locks} table shows a process holding a POSIX lock on the
-	 * inode, on any device.
-	 * @param table the table's text
-	 * @param inode the inode number
-	 * @param pid the process id, in decimal
-	 * @return {@code HELD} or {@code NOT_HELD}, or {@code UNKNOWN} when a lock on the
-	 * inode records no owner
-	 */
-	static Evidence heldIn(String table, long inode, String pid) {
-		return heldIn(table, -1, inode, pid);
 	}
 
 	/**

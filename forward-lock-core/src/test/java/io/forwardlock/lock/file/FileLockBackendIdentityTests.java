@@ -78,7 +78,7 @@ class FileLockBackendIdentityTests {
 
 	private void assertKernelLockKept() throws IOException {
 		long inode = (Long) Files.getAttribute(this.first.resolve("app.lock"), "unix:ino");
-		assertThat(OsLocks.PROC.evidence(-1, inode)).as("kernel lock of the holder")
+		assertThat(OsLocks.PROC.evidence(-1, -1, inode)).as("kernel lock of the holder")
 			.isNotEqualTo(OsLocks.Evidence.NOT_HELD);
 		assertThat(this.lease.verify().status()).isEqualTo(Verification.Status.HELD);
 	}

@@ -37,11 +37,11 @@ class OsLocksTests {
 		Path file = Files.writeString(this.directory.resolve("x.lock"), "1\n");
 		long inode = (Long) Files.getAttribute(file, "unix:ino");
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-			assertThat(OsLocks.PROC.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
+			assertThat(OsLocks.PROC.evidence(-1, -1, inode)).isEqualTo(Evidence.NOT_HELD);
 			FileLock lock = channel.lock();
-			assertThat(OsLocks.PROC.evidence(-1, inode)).isEqualTo(Evidence.HELD);
+			assertThat(OsLocks.PROC.evidence(-1, -1, inode)).isEqualTo(Evidence.HELD);
 			lock.release();
-			assertThat(OsLocks.PROC.evidence(-1, inode)).isEqualTo(Evidence.NOT_HELD);
+			assertThat(OsLocks.PROC.evidence(-1, -1, inode)).isEqualTo(Evidence.NOT_HELD);
 		}
 	}
 
@@ -52,10 +52,10 @@ class OsLocksTests {
 				2: POSIX  ADVISORY  WRITE 901 fe:00:4123 0 EOF
 				3: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF
 				""";
-		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.HELD);
-		assertThat(OsLocks.heldIn(table, 123, "901")).isEqualTo(Evidence.NOT_HELD);
-		assertThat(OsLocks.heldIn(table, 4123, "42")).isEqualTo(Evidence.NOT_HELD);
-		assertThat(OsLocks.heldIn(table, 55, "42")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, -1, 123, "42")).isEqualTo(Evidence.HELD);
+		assertThat(OsLocks.heldIn(table, -1, 123, "901")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, -1, 4123, "42")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, -1, 55, "42")).isEqualTo(Evidence.NOT_HELD);
 	}
 
 	@Test
@@ -77,14 +77,14 @@ class OsLocksTests {
 		String table = """
 				3: POSIX  ADVISORY  WRITE 41 fe:00:123 0 EOF
 				3: -> POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF""";
-		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.NOT_HELD);
-		assertThat(OsLocks.heldIn(table, 123, "41")).isEqualTo(Evidence.HELD);
+		assertThat(OsLocks.heldIn(table, -1, 123, "42")).isEqualTo(Evidence.NOT_HELD);
+		assertThat(OsLocks.heldIn(table, -1, 123, "41")).isEqualTo(Evidence.HELD);
 	}
 
 	@Test
 	void cannotTellWhenTheInodeHasALockWithoutOwner() {
 		String table = "1: OFDLCK ADVISORY  WRITE -1 fe:00:123 0 EOF\n2: POSIX  ADVISORY  WRITE 42 fe:00:123 0 EOF\n";
-		assertThat(OsLocks.heldIn(table, 123, "42")).isEqualTo(Evidence.UNKNOWN);
+		assertThat(OsLocks.heldIn(table, -1, 123, "42")).isEqualTo(Evidence.UNKNOWN);
 	}
 
 	@Test
@@ -98,7 +98,7 @@ class OsLocksTests {
 						? "pos:\t0\nflags:\t02\n".getBytes(StandardCharsets.US_ASCII)
 						: Descriptors.readInfo(descriptor));
 		assumeThat(kernel.descriptorsListLocks()).as("this kernel lists locks in fdinfo").isTrue();
-		assertThat(kernel.evidence(NO_LOCK_LISTED, 123)).isEqualTo(Evidence.NOT_HELD);
+		assertThat(kernel.evidence(NO_LOCK_LISTED, -1, 123)).isEqualTo(Evidence.NOT_HELD);
 	}
 
 	@Test
@@ -108,16 +108,16 @@ class OsLocksTests {
 		String ownerless = "1: POSIX  ADVISORY  WRITE 0 fe:00:123 0 EOF\n";
 		OsLocks old = new OsLocks(() -> ownerless.getBytes(StandardCharsets.US_ASCII), (descriptor) -> noLocks);
 		assertThat(old.descriptorsListLocks()).isFalse();
-		assertThat(old.evidence(NO_LOCK_LISTED, 123)).isEqualTo(Evidence.UNKNOWN);
+		assertThat(old.evidence(NO_LOCK_LISTED, -1, 123)).isEqualTo(Evidence.UNKNOWN);
 		String own = "1: POSIX  ADVISORY  WRITE " + OsLocks.procPid() + " fe:00:123 0 EOF\n";
 		assumeThat(OsLocks.procPid()).isNotNull();
 		OsLocks oldWithOwnLine = new OsLocks(() -> own.getBytes(StandardCharsets.US_ASCII), (descriptor) -> noLocks);
-		assertThat(oldWithOwnLine.evidence(NO_LOCK_LISTED, 123)).isEqualTo(Evidence.HELD);
+		assertThat(oldWithOwnLine.evidence(NO_LOCK_LISTED, -1, 123)).isEqualTo(Evidence.HELD);
 	}
 
 	@Test
 	void unknownInodeCannotBeAsked() {
-		assertThat(OsLocks.PROC.evidence(-1, -1)).isEqualTo(Evidence.UNKNOWN);
+		assertThat(OsLocks.PROC.evidence(-1, -1, -1)).isEqualTo(Evidence.UNKNOWN);
 		assertThat(OsLocks.PROC.descriptorEvidence(-1, 123)).isEqualTo(Evidence.UNKNOWN);
 	}
 
