@@ -49,11 +49,12 @@ import io.forwardlock.lock.SafeText;
  * a lease stops waiting for a hung database when its local deadline comes; close the
  * backend to end them.
  * <p>
- * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement), MariaDB,
- * MySQL and H2 (a short transaction with {@code SELECT ... FOR UPDATE}). An acquisition
- * that the database rolls back because of a concurrent one (a deadlock, a lock wait
- * timeout, a Galera certification failure) is tried again at once, a few times, and then
- * counts as contention, never as a failure. The table must exist: see
+ * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement), MariaDB
+ * and MySQL (a short transaction with {@code SELECT ... FOR UPDATE}) and H2 (a short
+ * transaction that tries the conditional takeover before the insert). An acquisition that
+ * the database rolls back because of a concurrent one (a deadlock, a lock wait timeout, a
+ * Galera certification failure) is tried again at once, a few times, and then counts as
+ * contention, never as a failure. The table must exist: see
  * {@link JdbcLockSchemaInitializer} and the scripts next to this class.
  */
 public class JdbcLockBackend implements LockBackend, AutoCloseable {

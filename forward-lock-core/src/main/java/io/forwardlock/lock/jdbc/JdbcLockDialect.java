@@ -32,15 +32,19 @@ enum JdbcLockDialect {
 		}
 
 		@Override
-		boolean acquiresInOneStatement() {
-			return true;
+		Acquisition acquisition() {
+			return Acquisition.UPSERT;
 		}
 
 	},
 
 	/**
-	 * H2: takes a lock in a short transaction that locks the row with
-	 * {@code SELECT ... FOR UPDATE} before it decides.
+	 * H2: takes a lock in a short transaction that tries the conditional takeover first
+	 * and inserts the first row when there is none. H2 does not lock the row with
+	 * {@code SELECT ... FOR UPDATE}: with MVStore, rolling back a transaction that had
+	 * only locked the row could put back the version it had locked, undoing a release and
+	 * an acquisition that other transactions had committed since, and so leave a live
+	 * lease in the row that nobody holds.
 	 */
 	H2("h2", "CURRENT_TIMESTAMP", "H2") {
 
@@ -50,16 +54,16 @@ enum JdbcLockDialect {
 		}
 
 		@Override
-		boolean acquiresInOneStatement() {
-			return false;
+		Acquisition acquisition() {
+			return Acquisition.UPDATE_FIRST;
 		}
 
 	},
 
 	/**
 	 * MySQL and MariaDB, through either driver (MySQL Connector/J reports "MySQL" for
-	 * both servers, MariaDB Connector/J "MariaDB"): as {@link #H2}, a short transaction
-	 * that locks the row with {@code SELECT ... FOR UPDATE} before it decides. Times are
+	 * both servers, MariaDB Connector/J "MariaDB"): a short transaction that locks the
+	 * row with {@code SELECT ... FOR UPDATE} before it decides. Times are
 	 * {@code DATETIME(6)} written with {@code UTC_TIMESTAMP(6)}: the database's clock in
 	 * UTC to the microsecond, never converted through the session's time zone, so
 	 * daylight saving and a session or server zone cannot move an expiry.
@@ -74,8 +78,8 @@ enum JdbcLockDialect {
 		}
 
 		@Override
-		boolean acquiresInOneStatement() {
-			return false;
+		Acquisition acquisition() {
+			return Acquisition.LOCK_ROW_FIRST;
 		}
 
 		@Override
@@ -173,11 +177,10 @@ enum JdbcLockDialect {
 	abstract String plusMillis(String timestamp);
 
 	/**
-	 * Whether this database inserts or takes over a row in one atomic statement, rather
-	 * than in a transaction that locks the row first.
-	 * @return whether acquisition is a single statement
+	 * How this database inserts the lock's row or takes over an expired one.
+	 * @return the statements of an acquisition
 	 */
-	abstract boolean acquiresInOneStatement();
+	abstract Acquisition acquisition();
 
 	/**
 	 * Whether a failed insert failed because the row exists already: another instance
@@ -259,6 +262,33 @@ enum JdbcLockDialect {
 				null, LockRemedy.of("Use a supported database, or lock on one host with the file backend",
 						LockSetting.BACKEND, "file"),
 				LockRemedy.of("Or open an issue asking for this database"));
+	}
+
+	/**
+	 * The statements of an acquisition: each inserts the lock's row or takes over an
+	 * expired one atomically, and leaves a live row alone.
+	 */
+	enum Acquisition {
+
+		/**
+		 * One {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE expired RETURNING}
+		 * statement.
+		 */
+		UPSERT,
+
+		/**
+		 * A short transaction: {@code SELECT ... FOR UPDATE} on the row, then the first
+		 * row's {@code INSERT} or the conditional takeover {@code UPDATE}.
+		 */
+		LOCK_ROW_FIRST,
+
+		/**
+		 * A short transaction: the conditional takeover {@code UPDATE} first, then the
+		 * first row's {@code INSERT} when it changed nothing. No statement locks a row
+		 * that it does not change.
+		 */
+		UPDATE_FIRST
+
 	}
 
 }

@@ -46,9 +46,14 @@ final class JdbcLockRows {
 			// deadline can only be earlier than the expiry the database computes, and a
 			// wait for the pool does not eat into the lease
 			long sentAt = System.nanoTime();
-			Optional<Row> row = session.sql().dialect().acquiresInOneStatement()
-					? upsert(session, request, self, holderId, leaseMillis)
-					: lockRowAndDecide(session, request, self, holderId, leaseMillis);
+			Optional<Row> row = switch (session.sql().dialect().acquisition()) {
+				case UPSERT -> upsert(session, request, self, holderId, leaseMillis);
+				case LOCK_ROW_FIRST -> inTransaction(session, request, holderId,
+						() -> lockRowAndDecide(session, request, self, holderId, leaseMillis));
+				case UPDATE_FIRST -> inTransaction(session, request, holderId,
+						() -> takeOver(session, request, self, holderId, leaseMillis)
+								|| insertFirstRow(session, request, self, holderId, leaseMillis));
+			};
 			return row.map((acquired) -> new Acquired(acquired.token(), asStored(self, holderId, acquired.acquiredAt()),
 					sentAt));
 		}
@@ -67,8 +72,12 @@ final class JdbcLockRows {
 		return row;
 	}
 
-	private Optional<Row> lockRowAndDecide(ReadCommitted session, LockRequest request, HolderRecord self,
-			String holderId, long leaseMillis) throws SQLException {
+	/**
+	 * Write the row in a short {@code READ COMMITTED} transaction, committed only when
+	 * this holder's row can be read back.
+	 */
+	private Optional<Row> inTransaction(ReadCommitted session, LockRequest request, String holderId, Write write)
+			throws SQLException {
 		Connection connection = session.connection();
 		boolean autoCommit = connection.getAutoCommit();
 		int isolation = connection.getTransactionIsolation();
@@ -76,18 +85,7 @@ final class JdbcLockRows {
 		connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
 		boolean committed = false;
 		try {
-			Optional<Boolean> expired = selectForUpdate(session, request);
-			boolean written;
-			if (expired.isEmpty()) {
-				written = insertFirstRow(session, request, self, holderId, leaseMillis);
-			}
-			else if (expired.get()) {
-				written = takeOver(session, request, self, holderId, leaseMillis);
-			}
-			else {
-				written = false;
-			}
-			Optional<Row> row = written ? selectOwnRow(session, request, holderId) : Optional.empty();
+			Optional<Row> row = write.wrote() ? selectOwnRow(session, request, holderId) : Optional.empty();
 			if (row.isPresent()) {
 				connection.commit();
 				committed = true;
@@ -101,6 +99,15 @@ final class JdbcLockRows {
 			connection.setTransactionIsolation(isolation);
 			connection.setAutoCommit(autoCommit);
 		}
+	}
+
+	private boolean lockRowAndDecide(ReadCommitted session, LockRequest request, HolderRecord self, String holderId,
+			long leaseMillis) throws SQLException {
+		Optional<Boolean> expired = selectForUpdate(session, request);
+		if (expired.isEmpty()) {
+			return insertFirstRow(session, request, self, holderId, leaseMillis);
+		}
+		return expired.get() && takeOver(session, request, self, holderId, leaseMillis);
 	}
 
 	private Optional<Boolean> selectForUpdate(ReadCommitted session, LockRequest request) throws SQLException {
@@ -258,6 +265,21 @@ final class JdbcLockRows {
 	 */
 	private static @Nullable String truncate(@Nullable String value) {
 		return (value != null && value.length() > MAX_TEXT) ? value.substring(0, MAX_TEXT) : value;
+	}
+
+	/**
+	 * The statements of an acquisition inside its transaction.
+	 */
+	@FunctionalInterface
+	private interface Write {
+
+		/**
+		 * Run the statements.
+		 * @return whether they wrote this holder's row
+		 * @throws SQLException when a statement fails
+		 */
+		boolean wrote() throws SQLException;
+
 	}
 
 	/**

@@ -34,7 +34,7 @@ class JdbcLockDialectTests {
 		assertThat(dialect.now()).isEqualTo("UTC_TIMESTAMP(6)");
 		assertThat(dialect.plusMillis(dialect.now()))
 			.isEqualTo("TIMESTAMPADD(MICROSECOND, CAST(? AS SIGNED) * 1000, UTC_TIMESTAMP(6))");
-		assertThat(dialect.acquiresInOneStatement()).isFalse();
+		assertThat(dialect.acquisition()).isEqualTo(JdbcLockDialect.Acquisition.LOCK_ROW_FIRST);
 	}
 
 	@Test
