@@ -106,7 +106,7 @@ public class LockAcquirer {
 			// (Kubernetes) does so here, so that a crashed holder never blocks a restart
 			Optional<LockLease> lease = this.backend.tryAcquireDecisively(this.request);
 			if (lease.isPresent()) {
-				return new LockAcquisition(lease.get(), since(started), attempt, false);
+				return acquired(lease.get(), started, attempt, false);
 			}
 			HolderRecord holder = inspectQuietly();
 			if (attempt >= attempts) {
@@ -131,7 +131,7 @@ public class LockAcquirer {
 			lease = Optional.empty();
 		}
 		if (lease.isPresent()) {
-			return new LockAcquisition(lease.get(), since(started), 1, false);
+			return acquired(lease.get(), started, 1, false);
 		}
 		HolderRecord holder = inspectQuietly();
 		logger.info(String.format("Lock '%s' at %s is held by %s; waiting on standby until it is free",
@@ -143,10 +143,20 @@ public class LockAcquirer {
 				(failure, inARow, pause) -> logger
 					.warn(String.format("Could not wait for lock '%s' (%s); retrying in %d ms (failure %d in a row)",
 							this.request.name(), failure.getSummary(), pause.toMillis(), inARow)));
-		Duration waited = since(started);
-		logger
-			.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(), waited.toMillis()));
-		return new LockAcquisition(acquired, waited, 2, true);
+		LockAcquisition acquisition = acquired(acquired, started, 2, true);
+		logger.info(String.format("Took over lock '%s' after %d ms on standby", this.request.name(),
+				acquisition.duration().toMillis()));
+		return acquisition;
+	}
+
+	/**
+	 * Time the acquisition as soon as the backend returned the lease, not when the
+	 * attempt began: a decisive attempt may watch the holder for up to a lease duration,
+	 * and a standby waits for as long as it takes, before the lease is granted.
+	 */
+	private static LockAcquisition acquired(LockLease lease, long started, int attempts, boolean afterStandby) {
+		long acquiredAt = System.nanoTime();
+		return new LockAcquisition(lease, acquiredAt, Duration.ofNanos(acquiredAt - started), attempts, afterStandby);
 	}
 
 	private HolderRecord inspectQuietly() {
@@ -167,10 +177,6 @@ public class LockAcquirer {
 		return new LockException(LockErrorType.INSTANCE_RUNNING,
 				"Start-up was interrupted (shutdown requested) while waiting for the lock; nothing was started", null,
 				location(), List.of("Start this instance again when it should take over the lock"), null);
-	}
-
-	private static Duration since(long startedNanos) {
-		return Duration.ofNanos(System.nanoTime() - startedNanos);
 	}
 
 	/**

@@ -124,8 +124,10 @@ final class LockKeeper {
 				return thread;
 			});
 		}
+		// counted from the grant, not from now: an early acquisition waited for the
+		// refresh, and its lease ran meanwhile
 		this.watchdog = new LockWatchdog(this.lease, this.request, this.verifyInterval, this.heartbeatEnabled,
-				this.scheduler, this.reporter);
+				acquisition.acquiredAtNanos(), this.scheduler, this.reporter);
 		this.reporter.acquired(acquisition,
 				"verifying every " + this.verifyInterval + (this.heartbeatEnabled ? ", heartbeat every "
 						+ this.request.heartbeatInterval() + ", stale after " + this.request.staleTimeout() : ""));

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.HolderRecord;
@@ -135,7 +137,8 @@ class ForwardLockLifecycleTests {
 	void earlyAcquisitionIsTakenOverAndReleasedOnStop() {
 		LockLease early = this.backend.tryAcquire(this.request).orElseThrow();
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
-		this.lifecycle.setEarlyAcquisition(() -> new LockAcquisition(early, Duration.ofMillis(3), 1, false));
+		this.lifecycle
+			.setEarlyAcquisition(() -> new LockAcquisition(early, System.nanoTime(), Duration.ofMillis(3), 1, false));
 		this.lifecycle.start();
 		assertThat(this.backend.tryAcquireCalls).hasValue(1);
 		assertThat(this.lifecycle.getStatus().holder()).isEqualTo(early.holder());
@@ -154,6 +157,24 @@ class ForwardLockLifecycleTests {
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.backend.heartbeats.get() == 1);
 		assertThat(this.lifecycle.getStatus().lastHeartbeatAt()).isNotNull();
 		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void earlyAcquisitionIsWatchedFromWhenItWasTakenNotFromWhenTheLifecycleTookItOver() {
+		// taken five stale timeouts before the lifecycle starts (a long start-up), and
+		// never renewed since: the loss counts that time, as a contender would
+		this.backend.requiresHeartbeat = true;
+		this.backend.heartbeatFailure = LockErrors.backendUnavailable("memory:orders", "renew the lease", null);
+		Duration startUp = this.request.staleTimeout().multipliedBy(5);
+		LockLease early = this.backend.tryAcquire(this.request).orElseThrow();
+		long takenAt = System.nanoTime() - startUp.toNanos();
+		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
+		this.lifecycle.setEarlyAcquisition(() -> new LockAcquisition(early, takenAt, Duration.ofMillis(3), 1, false));
+		this.lifecycle.start();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.handled.size() == 1);
+		Matcher silence = Pattern.compile(" for (\\d+) ms").matcher(this.handled.get(0).getReason());
+		assertThat(silence.find()).as(this.handled.get(0).getReason()).isTrue();
+		assertThat(Long.parseLong(silence.group(1))).isGreaterThanOrEqualTo(startUp.toMillis());
 	}
 
 	@Test
@@ -357,7 +378,8 @@ class ForwardLockLifecycleTests {
 	}
 
 	private LockAcquisition takenEarly(LockRequest request) {
-		return new LockAcquisition(this.backend.tryAcquire(request).orElseThrow(), Duration.ofMillis(3), 1, false);
+		return new LockAcquisition(this.backend.tryAcquire(request).orElseThrow(), System.nanoTime(),
+				Duration.ofMillis(3), 1, false);
 	}
 
 	private ForwardLockLifecycle create(LockBackend backend, LockAcquisitionPolicy policy, Duration verifyInterval) {

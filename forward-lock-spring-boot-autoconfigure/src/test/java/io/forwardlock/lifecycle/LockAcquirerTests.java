@@ -87,6 +87,27 @@ class LockAcquirerTests {
 	}
 
 	@Test
+	void acquisitionIsTimedFromWhenTheBackendGrantedTheLeaseNotFromWhenTheAttemptBegan() {
+		// A decisive attempt may watch the holder for up to a lease duration before it
+		// acquires: the lease counts from its grant, and so must its watch
+		AtomicReference<Long> grantedAt = new AtomicReference<>();
+		InMemoryLockBackend watching = new InMemoryLockBackend() {
+			@Override
+			public java.util.Optional<LockLease> tryAcquireDecisively(LockRequest request) {
+				java.util.Optional<LockLease> lease = LockAcquirerTests.this.backend.tryAcquire(request);
+				grantedAt.set(System.nanoTime());
+				return lease;
+			}
+		};
+		LockAcquisition acquisition = new LockAcquirer(watching, this.request,
+				new LockAcquisitionPolicy(0, Duration.ofSeconds(30), false, 75))
+			.acquire(null);
+		long returnedAt = System.nanoTime();
+		assertThat(acquisition.acquiredAtNanos() - grantedAt.get()).isNotNegative();
+		assertThat(returnedAt - acquisition.acquiredAtNanos()).isNotNegative();
+	}
+
+	@Test
 	void retrySucceedsOnceTheHolderIsGone() {
 		LockLease other = this.backend.holdAsOther(this.request);
 		InMemoryLockBackend releasing = new InMemoryLockBackend() {

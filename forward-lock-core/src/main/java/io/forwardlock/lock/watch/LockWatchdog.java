@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
@@ -26,10 +27,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Keeps watch over one held {@link LockLease} until it is stopped or the lease is lost:
  * verifies it every verify interval, renews it every heartbeat interval when the
- * heartbeat runs, and fires a timer at the local deadline (the last renewal plus the
- * stale timeout, or the lease's own {@link LockLease#timeLeft() deadline} when earlier),
- * so that a loss is reported no later than the moment another process may take the lock
- * over, even while a renewal hangs.
+ * heartbeat runs, and fires a timer at the local deadline (the lease's acquisition or
+ * last renewal plus the stale timeout, or the lease's own {@link LockLease#timeLeft()
+ * deadline} when earlier), so that a loss is reported no later than the moment another
+ * process may take the lock over, even while a renewal hangs. The watch may start well
+ * after the acquisition (a lease taken early and handed over once the application has
+ * started): it counts from the acquisition all the same, since a contender does.
  * <p>
  * A failing backend is tolerated until the deadline (without a heartbeat: until the stale
  * timeout has passed since the last good verification); a backend that says the lock is
@@ -53,6 +56,8 @@ public final class LockWatchdog {
 	private final Duration staleTimeout;
 
 	private final ScheduledExecutorService scheduler;
+
+	private final LongSupplier clock;
 
 	private final Listener listener;
 
@@ -81,21 +86,44 @@ public final class LockWatchdog {
 	 * timeout)
 	 * @param verifyInterval how often to verify
 	 * @param heartbeat whether to renew the lease every heartbeat interval
+	 * @param acquiredAt {@link System#nanoTime()} when the lease was acquired (or last
+	 * renewed), taken as soon as the backend returned it: the deadline and the time
+	 * without a renewal count from there, not from the start of the watch
 	 * @param scheduler where the checks run
 	 * @param listener what to tell about verifications, renewals, failures and the loss
 	 */
 	public LockWatchdog(LockLease lease, LockRequest request, Duration verifyInterval, boolean heartbeat,
-			ScheduledExecutorService scheduler, Listener listener) {
+			long acquiredAt, ScheduledExecutorService scheduler, Listener listener) {
+		this(lease, request, verifyInterval, heartbeat, acquiredAt, System::nanoTime, scheduler, listener);
+	}
+
+	/**
+	 * Create a watchdog on the given monotonic clock; nothing runs before
+	 * {@link #start()}.
+	 * @param lease the held lease
+	 * @param request the request the lease was acquired with
+	 * @param verifyInterval how often to verify
+	 * @param heartbeat whether to renew the lease every heartbeat interval
+	 * @param acquiredAt time on {@code clock} when the lease was acquired or last renewed
+	 * @param clock monotonic clock in nanoseconds
+	 * @param scheduler where the checks run
+	 * @param listener what to tell about verifications, renewals, failures and the loss
+	 */
+	LockWatchdog(LockLease lease, LockRequest request, Duration verifyInterval, boolean heartbeat, long acquiredAt,
+			LongSupplier clock, ScheduledExecutorService scheduler, Listener listener) {
 		this.lease = Objects.requireNonNull(lease, "'lease' must not be null");
 		this.verifyInterval = Objects.requireNonNull(verifyInterval, "'verifyInterval' must not be null");
 		this.heartbeat = heartbeat;
 		this.heartbeatInterval = request.heartbeatInterval();
 		this.staleTimeout = request.staleTimeout();
+		this.clock = Objects.requireNonNull(clock, "'clock' must not be null");
 		this.scheduler = Objects.requireNonNull(scheduler, "'scheduler' must not be null");
 		this.listener = Objects.requireNonNull(listener, "'listener' must not be null");
-		long now = System.nanoTime();
-		this.lastRenewedNanos = now;
-		this.lastVerifiedNanos = now;
+		// the backend, and a contender watching it, count the lease from its acquisition:
+		// counting from the start of the watch would put the deadline late by however
+		// long the lease waited to be watched
+		this.lastRenewedNanos = acquiredAt;
+		this.lastVerifiedNanos = clock.getAsLong();
 	}
 
 	/**
@@ -181,7 +209,7 @@ public final class LockWatchdog {
 			if (this.stopped || this.lost.get()) {
 				return;
 			}
-			long started = System.nanoTime();
+			long started = this.clock.getAsLong();
 			Verification verification;
 			try {
 				verification = this.lease.verify();
@@ -216,7 +244,7 @@ public final class LockWatchdog {
 				return;
 			}
 			// Taken before the renewal is sent: the deadline can only come early
-			long sentAt = System.nanoTime();
+			long sentAt = this.clock.getAsLong();
 			try {
 				this.lease.heartbeat();
 			}
@@ -241,7 +269,7 @@ public final class LockWatchdog {
 			return;
 		}
 		long lastProof = this.heartbeat ? this.lastRenewedNanos : this.lastVerifiedNanos;
-		Duration silent = Duration.ofNanos(System.nanoTime() - lastProof);
+		Duration silent = Duration.ofNanos(this.clock.getAsLong() - lastProof);
 		String reason = (ex instanceof LockException lockException) ? lockException.getSummary() : ex.toString();
 		if (silent.compareTo(this.staleTimeout) >= 0 || (this.heartbeat && nanosLeft() <= 0)) {
 			lose("could not " + action + " the lock for " + silent.toMillis()
@@ -282,7 +310,7 @@ public final class LockWatchdog {
 			verifyNow();
 			return;
 		}
-		long silentMillis = (System.nanoTime() - this.lastRenewedNanos) / 1_000_000;
+		long silentMillis = (this.clock.getAsLong() - this.lastRenewedNanos) / 1_000_000;
 		lose("no renewal succeeded for " + silentMillis + " ms, which reaches the stale timeout of " + this.staleTimeout
 				+ "; another instance may hold the lock now", null);
 	}
@@ -290,7 +318,7 @@ public final class LockWatchdog {
 	private long nanosLeft() {
 		long left = Long.MAX_VALUE;
 		if (this.heartbeat) {
-			left = this.staleTimeout.toNanos() - (System.nanoTime() - this.lastRenewedNanos);
+			left = this.staleTimeout.toNanos() - (this.clock.getAsLong() - this.lastRenewedNanos);
 		}
 		long leaseLeft = this.lease.timeLeft().map(Duration::toNanos).orElse(Long.MAX_VALUE);
 		return Math.min(left, leaseLeft);

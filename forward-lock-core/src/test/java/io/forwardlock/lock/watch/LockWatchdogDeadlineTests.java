@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LeaseDeadline;
+import io.forwardlock.lock.LockErrors;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
@@ -23,12 +25,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the deadline of {@link LockWatchdog} over a lease that expires by itself.
+ * Tests for the deadline of {@link LockWatchdog}: over a lease that expires by itself,
+ * and over a renewed lease on a monotonic clock the test moves.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockWatchdogDeadlineTests {
 
+	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(20);
+
+	private static final Duration STALE_TIMEOUT = Duration.ofSeconds(60);
+
 	private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+
+	private final AtomicLong clock = new AtomicLong();
+
+	private final LockRequest renewed = LockRequest.named("orders")
+		.heartbeat(HEARTBEAT_INTERVAL, STALE_TIMEOUT)
+		.build();
 
 	@AfterEach
 	void stopScheduler() {
@@ -40,8 +53,8 @@ class LockWatchdogDeadlineTests {
 		ExpiringLease lease = new ExpiringLease(Duration.ofMillis(300));
 		AtomicReference<String> lost = new AtomicReference<>();
 		LockRequest request = LockRequest.named("orders").build();
-		LockWatchdog watchdog = new LockWatchdog(lease, request, Duration.ofHours(1), false, this.scheduler,
-				(detail, newHolder) -> lost.set(detail));
+		LockWatchdog watchdog = new LockWatchdog(lease, request, Duration.ofHours(1), false, System.nanoTime(),
+				this.scheduler, (detail, newHolder) -> lost.set(detail));
 		watchdog.start();
 		await().atMost(Duration.ofSeconds(20)).until(() -> lost.get() != null);
 		assertThat(lost.get()).isEqualTo("the session ran out");
@@ -49,21 +62,69 @@ class LockWatchdogDeadlineTests {
 		watchdog.stop();
 	}
 
-	/**
-	 * A lease that is never confirmed again, whose deadline is kept by a
-	 * {@link LeaseDeadline}, as the session of a ZooKeeper lease whose ensemble went
-	 * silent.
-	 */
-	private static final class ExpiringLease implements LockLease {
+	@Test
+	void deadlineCountsFromTheAcquisitionOfTheLeaseNotFromTheStartOfTheWatch() {
+		// acquired at 0, watched only once the stale timeout has passed (an early
+		// acquisition followed by a long start-up): the deadline has passed already
+		long acquiredAt = this.clock.get();
+		this.clock.set(STALE_TIMEOUT.toNanos());
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = watch(new RenewedLease(), acquiredAt, (detail, newHolder) -> lost.set(detail));
+		watchdog.start();
+		await().atMost(Duration.ofSeconds(20)).until(() -> lost.get() != null);
+		assertThat(lost.get()).isEqualTo("no renewal succeeded for 60000 ms, which reaches the stale timeout of "
+				+ "PT1M; another instance may hold the lock now");
+		watchdog.stop();
+	}
 
-		private final LeaseDeadline deadline;
+	@Test
+	void failedRenewalsAreToleratedOnlyUntilTheStaleTimeoutAfterTheAcquisition() {
+		RenewedLease lease = new RenewedLease();
+		lease.failure = LockErrors.backendUnavailable("memory", "renew the lease", null);
+		long acquiredAt = this.clock.get();
+		this.clock.set(Duration.ofSeconds(40).toNanos());
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = watch(lease, acquiredAt, (detail, newHolder) -> lost.set(detail));
+		watchdog.heartbeatNow();
+		assertThat(watchdog.isLost()).isFalse();
+		this.clock.set(STALE_TIMEOUT.toNanos());
+		watchdog.heartbeatNow();
+		assertThat(lost.get()).isEqualTo("could not heartbeat the lock for 60000 ms, which exceeds the stale timeout "
+				+ "of PT1M: Failed to renew the lease");
+	}
+
+	@Test
+	void afterARenewalTheCountStartsWhenThatRenewalWasSent() {
+		RenewedLease lease = new RenewedLease();
+		long acquiredAt = this.clock.get();
+		this.clock.set(Duration.ofSeconds(40).toNanos());
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = watch(lease, acquiredAt, (detail, newHolder) -> lost.set(detail));
+		watchdog.heartbeatNow();
+		lease.failure = LockErrors.backendUnavailable("memory", "renew the lease", null);
+		this.clock.set(Duration.ofSeconds(99).toNanos());
+		watchdog.heartbeatNow();
+		assertThat(watchdog.isLost()).isFalse();
+		this.clock.set(Duration.ofSeconds(100).toNanos());
+		watchdog.heartbeatNow();
+		assertThat(lost.get()).startsWith("could not heartbeat the lock for 60000 ms,");
+	}
+
+	private LockWatchdog watch(LockLease lease, long acquiredAt, LockWatchdog.Listener listener) {
+		// verifications and periodic renewals are far off: the test calls what it needs
+		return new LockWatchdog(lease, this.renewed, Duration.ofHours(1), true, acquiredAt, this.clock::get,
+				this.scheduler, listener);
+	}
+
+	/**
+	 * A lease in memory with no deadline of its own, such as a file lock with the
+	 * heartbeat on, whose renewals fail while {@link #failure} is set.
+	 */
+	private static class RenewedLease implements LockLease {
 
 		private final AtomicBoolean released = new AtomicBoolean();
 
-		ExpiringLease(Duration session) {
-			this.deadline = new LeaseDeadline(session, System.nanoTime(), System::nanoTime,
-					(millis) -> "the session ran out");
-		}
+		private volatile RuntimeException failure;
 
 		@Override
 		public String lockName() {
@@ -72,7 +133,7 @@ class LockWatchdogDeadlineTests {
 
 		@Override
 		public String backendId() {
-			return "expiring";
+			return "memory";
 		}
 
 		@Override
@@ -92,16 +153,15 @@ class LockWatchdogDeadlineTests {
 
 		@Override
 		public Verification verify() {
-			return this.deadline.hasPassed() ? this.deadline.lostVerification() : Verification.held();
+			return Verification.held();
 		}
 
 		@Override
 		public void heartbeat() {
-		}
-
-		@Override
-		public Optional<Duration> timeLeft() {
-			return this.deadline.timeLeft();
+			RuntimeException current = this.failure;
+			if (current != null) {
+				throw current;
+			}
 		}
 
 		@Override
@@ -112,6 +172,32 @@ class LockWatchdogDeadlineTests {
 		@Override
 		public void release() {
 			this.released.set(true);
+		}
+
+	}
+
+	/**
+	 * A lease that is never confirmed again, whose deadline is kept by a
+	 * {@link LeaseDeadline}, as the session of a ZooKeeper lease whose ensemble went
+	 * silent.
+	 */
+	private static final class ExpiringLease extends RenewedLease {
+
+		private final LeaseDeadline deadline;
+
+		ExpiringLease(Duration session) {
+			this.deadline = new LeaseDeadline(session, System.nanoTime(), System::nanoTime,
+					(millis) -> "the session ran out");
+		}
+
+		@Override
+		public Verification verify() {
+			return this.deadline.hasPassed() ? this.deadline.lostVerification() : Verification.held();
+		}
+
+		@Override
+		public Optional<Duration> timeLeft() {
+			return this.deadline.timeLeft();
 		}
 
 	}
