@@ -287,6 +287,17 @@ class ForwardLockAutoConfigurationTests {
 	}
 
 	@Test
+	void verifyIntervalLongerThanTheStaleTimeoutIsAccepted() {
+		// the deadline is kept on the clock and renewals detect a takeover: no
+		// verification is needed to stop in time, so the two are not compared
+		guarded()
+			.withPropertyValues("forward.lock.heartbeat.enabled=true", "forward.lock.heartbeat.interval=10s",
+					"forward.lock.stale-timeout=30s", "forward.lock.verify-interval=1m")
+			.run((context) -> assertThat(context.getBean(ForwardLockLifecycle.class).getStatus().state())
+				.isEqualTo(LockState.ACQUIRED));
+	}
+
+	@Test
 	void missingLockDirectoryIsCreatedWithTheConfiguredMode() {
 		Path locks = this.dir.resolve("shared/locks");
 		guarded().withPropertyValues("forward.lock.dir=" + locks, "forward.lock.dir-mode=1770").run((context) -> {

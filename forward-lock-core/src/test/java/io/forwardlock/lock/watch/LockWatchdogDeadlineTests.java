@@ -16,12 +16,16 @@ import org.junit.jupiter.api.Timeout;
 
 import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LeaseDeadline;
+import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.Verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -108,6 +112,20 @@ class LockWatchdogDeadlineTests {
 		this.clock.set(Duration.ofSeconds(100).toNanos());
 		watchdog.heartbeatNow();
 		assertThat(lost.get()).startsWith("could not heartbeat the lock for 60000 ms,");
+	}
+
+	@Test
+	void guardedWorkIsRefusedFromTheDeadlineOnHoweverRarelyTheLeaseIsVerified() {
+		// a verify interval of an hour against a stale timeout of a minute: the deadline
+		// is kept on the clock, and no verification needs to run for it
+		LockWatchdog watchdog = watch(new RenewedLease(), this.clock.get(), (detail, newHolder) -> {
+		});
+		this.clock.set(STALE_TIMEOUT.toNanos() - 1);
+		assertThatNoException().isThrownBy(watchdog::ensureHeld);
+		this.clock.set(STALE_TIMEOUT.toNanos());
+		assertThatExceptionOfType(LockException.class).isThrownBy(watchdog::ensureHeld)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST))
+			.satisfies((ex) -> assertThat(ex.getSummary()).contains("the lease ran out before it could be renewed"));
 	}
 
 	private LockWatchdog watch(LockLease lease, long acquiredAt, LockWatchdog.Listener listener) {
