@@ -60,17 +60,6 @@ final class Descriptors {
 
 	private static final int MAX_REMEMBERED = 256;
 
-	/**
-	 * First read of a descriptor's information: a lock file's (its position, flags, and
-	 * two lock lines) takes about 200 bytes.
-	 */
-	private static final int INFO_BUFFER = 1024;
-
-	/**
-	 * Largest descriptor information read.
-	 */
-	private static final int MAX_INFO = 64 * 1024;
-
 	private Descriptors() {
 	}
 
@@ -173,26 +162,14 @@ final class Descriptors {
 
 	/**
 	 * Read what the kernel says about a descriptor of this process
-	 * ({@code /proc/self/fdinfo/N}): an open, usually one read, and a close.
+	 * ({@code /proc/self/fdinfo/N}), usually with one positional read of a handle kept
+	 * open ({@link DescriptorInfo}).
 	 * @param descriptor the descriptor number
 	 * @return the content
 	 * @throws IOException on failure, also when there is no such descriptor
 	 */
 	static byte[] readInfo(int descriptor) throws IOException {
-		try (FileChannel info = FileChannel.open(Path.of("/proc/self/fdinfo/" + descriptor), StandardOpenOption.READ)) {
-			ByteBuffer buffer = ByteBuffer.allocate(INFO_BUFFER);
-			while (true) {
-				int read = info.read(buffer);
-				if (read < 0 || buffer.hasRemaining()) {
-					// the kernel renders the whole file at once: a short read is its end
-					return Arrays.copyOf(buffer.array(), buffer.position());
-				}
-				if (buffer.capacity() >= MAX_INFO) {
-					throw new IOException("/proc/self/fdinfo/" + descriptor + " is longer than " + MAX_INFO + " bytes");
-				}
-				buffer = ByteBuffer.allocate(buffer.capacity() * 4).put(buffer.flip());
-			}
-		}
+		return DescriptorInfo.read(descriptor);
 	}
 
 	/**

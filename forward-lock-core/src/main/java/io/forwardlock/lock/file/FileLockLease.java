@@ -218,8 +218,8 @@ final class FileLockLease implements LockLease {
 	 * nor found lost, Java still holds both regions, the path still names the locked file
 	 * (one {@code lstat}, compared with the device and inode recorded through the
 	 * descriptor when it was locked), and, where the descriptor is known, the kernel
-	 * lists this process's lock in the descriptor's information (an open, a read and a
-	 * close of {@code /proc/self/fdinfo/N}; never the whole lock table). Nothing is
+	 * lists this process's lock in the descriptor's information (one positional read of
+	 * {@code /proc/self/fdinfo/N}, kept open; never the whole lock table). Nothing is
 	 * repaired here: a deleted or replaced lock file fails at once, and the listener
 	 * given to {@link #onSuspectedLoss(Runnable)} is told, so that a verification
 	 * decides.

@@ -1,10 +1,16 @@
 package io.forwardlock.lock.file;
 
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -13,10 +19,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Tests for {@link Descriptors}: which descriptor of this process an open channel is.
+ * Tests for {@link Descriptors}: which descriptor of this process an open channel is, and
+ * what the kernel says about it through a handle kept open on {@code /proc/self/fdinfo/N}
+ * ({@link DescriptorInfo}), which must show exactly what a file opened afresh would.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class DescriptorsTests {
@@ -66,7 +76,106 @@ class DescriptorsTests {
 		}
 	}
 
-	private static long inode(Path path) throws Exception {
+	@Test
+	void readingAgainShowsTheDescriptorAsItIsNowNotAsItWasWhenFirstRead() throws Exception {
+		Path file = Files.createFile(this.directory.resolve("app.lock"));
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			int descriptor = descriptorOf(channel, file);
+			assertThat(info(descriptor)).doesNotContain("lock:");
+			channel.position(123456789);
+			try (FileLock lock = channel.lock()) {
+				String now = info(descriptor);
+				assertThat(now).startsWith("pos:\t123456789\n").contains("lock:").contains(":" + inode(file) + " ");
+				assertThat(now).isEqualTo(fresh(descriptor));
+			}
+			assertThat(info(descriptor)).doesNotContain("lock:");
+		}
+	}
+
+	@Test
+	void numberThatNoDescriptorHasFailsTheReadAndShowsTheNextFileThatGetsIt() throws Exception {
+		Path first = Files.createFile(this.directory.resolve("first.lock"));
+		Path second = Files.createFile(this.directory.resolve("second.lock"));
+		int descriptor;
+		try (FileChannel channel = FileChannel.open(first, StandardOpenOption.WRITE)) {
+			descriptor = descriptorOf(channel, first);
+			assertThat(info(descriptor)).contains("ino:\t" + inode(first) + "\n");
+		}
+		assertThatIOException().isThrownBy(() -> Descriptors.readInfo(descriptor));
+		List<FileChannel> opened = new ArrayList<>();
+		try {
+			// Linux hands out the lowest free number: one of the next few files gets it
+			for (int i = 0; i < 16 && !opened.stream().anyMatch((c) -> is(c, second, descriptor)); i++) {
+				opened.add(FileChannel.open(second, StandardOpenOption.WRITE));
+			}
+			assumeThat(opened.stream().anyMatch((c) -> is(c, second, descriptor))).as("number %d reused", descriptor)
+				.isTrue();
+			assertThat(info(descriptor)).contains("ino:\t" + inode(second) + "\n");
+		}
+		finally {
+			for (FileChannel channel : opened) {
+				channel.close();
+			}
+		}
+	}
+
+	private static boolean is(FileChannel channel, Path file, int descriptor) {
+		try {
+			Descriptors.Identified identified = Descriptors.identify(channel, file.toRealPath(), -1);
+			return identified != null && identified.descriptor() == descriptor;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@Test
+	void interruptedReaderFailsAsWithAFreshFileAndTheNextReadWorks() throws Exception {
+		Path file = Files.createFile(this.directory.resolve("app.lock"));
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			int descriptor = descriptorOf(channel, file);
+			info(descriptor);
+			Thread.currentThread().interrupt();
+			try {
+				assertThatExceptionOfType(ClosedByInterruptException.class)
+					.isThrownBy(() -> Descriptors.readInfo(descriptor));
+			}
+			finally {
+				Thread.interrupted();
+			}
+			assertThat(info(descriptor)).contains("ino:\t" + inode(file) + "\n");
+		}
+	}
+
+	@Test
+	void handlesKeptOpenAreBounded() throws Exception {
+		Path file = Files.createFile(this.directory.resolve("app.lock"));
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			int descriptor = descriptorOf(channel, file);
+			for (int i = 0; i < DescriptorInfo.MAX_HANDLES * 3; i++) {
+				// standard input, output and error: numbers every process has
+				Descriptors.readInfo(i % 3);
+				info(descriptor);
+			}
+			assertThat(DescriptorInfo.open()).isBetween(1, DescriptorInfo.MAX_HANDLES);
+		}
+	}
+
+	private static int descriptorOf(FileChannel channel, Path file) throws IOException {
+		Descriptors.Identified identified = Descriptors.identify(channel, file.toRealPath(), -1);
+		assertThat(identified).isNotNull();
+		return identified.descriptor();
+	}
+
+	private static String info(int descriptor) throws IOException {
+		return new String(Descriptors.readInfo(descriptor), StandardCharsets.ISO_8859_1);
+	}
+
+	private static String fresh(int descriptor) throws IOException {
+		return Files.readString(Path.of("/proc/self/fdinfo/" + descriptor), StandardCharsets.ISO_8859_1);
+	}
+
+	private static long inode(Path path) throws IOException {
 		return ((Number) Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
 	}
 
