@@ -16,12 +16,13 @@ import org.springframework.core.env.Environment;
 
 /**
  * Applies {@code forward.lock.enabled=false} when the application runs: removes the beans
- * that would take the lock (the lifecycle, the backend, the request and the lost-lock
- * handler) and, unless the application provides a {@link LockStatusProvider} of its own,
- * those that report on it (health, info, metrics and the endpoint), so that a disabled
- * guard neither locks nor reports a lock that does not exist. Guarded work that injects
- * {@link ForwardLock} still starts: a {@link DisabledForwardLock} takes the lifecycle's
- * place, and its {@code ensureHeld()} lets the work run.
+ * that would take the lock (the lifecycle, the backend, the request, the lost-lock
+ * handler and the readiness that follows it) and, unless the application provides a
+ * {@link LockStatusProvider} of its own, those that report on it (health, info, metrics
+ * and the endpoint), so that a disabled guard neither locks nor reports a lock that does
+ * not exist. Guarded work that injects {@link ForwardLock} still starts: a
+ * {@link DisabledForwardLock} takes the lifecycle's place, and its {@code ensureHeld()}
+ * lets the work run.
  * <p>
  * Why not a condition on the auto-configuration? Spring AOT evaluates conditions once,
  * when the application is built: an application built with the guard disabled would then
@@ -38,7 +39,7 @@ final class DisabledForwardLockPostProcessor implements BeanFactoryPostProcessor
 	 */
 	static final List<String> GUARD_BEAN_NAMES = List.of("forwardLockLifecycle",
 			ForwardLockAutoConfiguration.BACKEND_BEAN_NAME, ForwardLockAutoConfiguration.REQUEST_BEAN_NAME,
-			"forwardLockLostHandler");
+			"forwardLockLostHandler", "forwardLockLostReadiness");
 
 	/**
 	 * Name of the {@link DisabledForwardLock} that takes the lifecycle's place as the

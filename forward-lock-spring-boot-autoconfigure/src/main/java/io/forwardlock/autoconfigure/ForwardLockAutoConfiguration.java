@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.forwardlock.autoconfigure.ForwardLockProperties.Backend;
 import io.forwardlock.lifecycle.ForwardLockLifecycle;
 import io.forwardlock.lifecycle.LockLostHandler;
+import io.forwardlock.lifecycle.LockLostReadiness;
 import io.forwardlock.lifecycle.MarkDownOnLockLost;
 import io.forwardlock.lifecycle.ShutdownOnLockLost;
 import io.forwardlock.lifecycle.StandbyOnLockLost;
@@ -17,6 +18,7 @@ import io.forwardlock.lock.LockRequest;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -93,6 +95,17 @@ public final class ForwardLockAutoConfiguration {
 				ForwardLockRequests.policy(properties), properties.getVerifyInterval(), lostHandler);
 		earlyAcquisition.ifAvailable((early) -> lifecycle.setEarlyAcquisition(early));
 		return lifecycle;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LockLostReadiness forwardLockLostReadiness(ForwardLockLifecycle lifecycle, ApplicationContext context,
+			ObjectProvider<ApplicationAvailability> availability) {
+		// Boot's ApplicationAvailabilityBean, initialized first, is called first with the
+		// readiness that SpringApplication publishes; the state it records last is then
+		// the one that LockLostReadiness publishes after it
+		availability.getIfAvailable();
+		return new LockLostReadiness(lifecycle, context);
 	}
 
 	/**

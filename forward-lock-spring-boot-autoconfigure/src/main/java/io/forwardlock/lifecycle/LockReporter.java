@@ -56,6 +56,10 @@ final class LockReporter implements LockWatchdog.Listener {
 		return this.status.get();
 	}
 
+	LockLostHandler lostHandler() {
+		return this.lostHandler;
+	}
+
 	LockStatus update(UnaryOperator<LockStatus> change) {
 		return this.status.updateAndGet(change);
 	}
