@@ -28,8 +28,11 @@ import org.springframework.context.event.ApplicationContextEvent;
  * work) stops before the {@link LockLostEvent} and the {@link LockLostHandler}, and so
  * does every such bean that starts later while the lock is not held (a later phase of the
  * refresh, a child context that shares the lock); {@link #standBy(Runnable)} waits for
- * the lock again and restarts that work. {@code start()} and {@code stop()} are
- * idempotent and may run on different threads.
+ * the lock again and restarts that work. A stop of the context during such a takeover
+ * leaves the work stopped: what the takeover started after the context found it stopped
+ * is stopped with the lock. {@code start()} and {@code stop()} are idempotent and may run
+ * on different threads; a start after a stop takes the lock and lets the context start
+ * the work, as at start-up.
  */
 public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockStatusProvider,
 		ApplicationEventPublisherAware, BeanFactoryAware, ApplicationListener<ApplicationContextEvent>, DisposableBean {
@@ -167,7 +170,9 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	}
 
 	/**
-	 * Stop watching and release the lock. Idempotent; safe on the shutdown-hook thread.
+	 * Stop watching and release the lock; first stop the guarded work that a standby
+	 * takeover started after the context had stopped it. Idempotent; safe on the
+	 * shutdown-hook thread.
 	 */
 	@Override
 	public void stop() {

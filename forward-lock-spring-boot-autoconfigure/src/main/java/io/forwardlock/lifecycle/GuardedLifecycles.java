@@ -38,7 +38,10 @@ import org.springframework.context.event.ContextStartedEvent;
  * started its beans, because a loss stops only what runs at that moment. A restart
  * happens only while the acquisition that asks for it still holds the lock and the
  * context is not closing; it runs under the same monitor as a stop, so that a loss
- * reported during a restart stops what the restart started.
+ * reported during a restart stops what the restart started. A context that is stopped
+ * ({@code context.stop()}) stops its guarded beans before the lock: what a restart
+ * started after the context found them stopped is stopped with the lock, before it is
+ * released.
  * <p>
  * The embedded web server stays up, so that the management endpoints can report the loss
  * and an orchestrator can read readiness; a request handler that has side effects guards
@@ -68,6 +71,12 @@ final class GuardedLifecycles {
 
 	private final List<Lifecycle> stopped = new ArrayList<>();
 
+	/**
+	 * Beans that the last restart started, until a loss stops them or the context starts
+	 * the lock again.
+	 */
+	private final List<Lifecycle> restarted = new ArrayList<>();
+
 	private boolean suspended;
 
 	private boolean closing;
@@ -86,6 +95,7 @@ final class GuardedLifecycles {
 		this.suspended = false;
 		this.closing = false;
 		this.stopped.clear();
+		this.restarted.clear();
 	}
 
 	/**
@@ -94,7 +104,28 @@ final class GuardedLifecycles {
 	 */
 	synchronized void stop() {
 		this.suspended = true;
+		this.restarted.clear();
 		stopRunning("after the lock was lost");
+	}
+
+	/**
+	 * Stop the beans of the lock's own context that a restart started and that still run,
+	 * because the lock is about to be released. When the context stops, it stops its
+	 * guarded beans before the lock: a restart that ends in between, as a standby
+	 * takeover may while the context is stopped, would leave them running after the
+	 * context stopped and without the lock. Child contexts are left alone, as a stop of
+	 * this context leaves them.
+	 */
+	synchronized void lockStopping() {
+		if (this.restarted.isEmpty()) {
+			return;
+		}
+		List<Lifecycle> own = guarded(this.beanFactory);
+		List<Lifecycle> toStop = this.restarted.stream()
+			.filter((bean) -> own.stream().anyMatch((ownBean) -> ownBean == bean))
+			.toList();
+		this.restarted.clear();
+		stopLatestPhaseFirst(toStop, "because the context was stopped while a standby takeover started them");
 	}
 
 	/**
@@ -116,9 +147,11 @@ final class GuardedLifecycles {
 			.sorted(Comparator.comparingInt(GuardedLifecycles::phase))
 			.toList();
 		this.stopped.clear();
+		this.restarted.clear();
 		for (Lifecycle bean : toStart) {
 			if (!bean.isRunning()) {
 				bean.start();
+				this.restarted.add(bean);
 			}
 		}
 		if (!toStart.isEmpty()) {
@@ -193,17 +226,29 @@ final class GuardedLifecycles {
 	}
 
 	private void stopRunning(String why) {
-		List<Lifecycle> running = new ArrayList<>(guarded(this.beanFactory));
-		this.children.forEach((child) -> running.addAll(guarded(child)));
-		running.removeIf((bean) -> !bean.isRunning());
-		for (Lifecycle bean : running.stream()
+		List<Lifecycle> guarded = new ArrayList<>(guarded(this.beanFactory));
+		this.children.forEach((child) -> guarded.addAll(guarded(child)));
+		for (Lifecycle bean : stopLatestPhaseFirst(guarded, why)) {
+			if (this.stopped.stream().noneMatch((known) -> known == bean)) {
+				this.stopped.add(bean);
+			}
+		}
+	}
+
+	/**
+	 * Stop those of the beans that run, latest phase first.
+	 * @return the beans that stopped
+	 */
+	private List<Lifecycle> stopLatestPhaseFirst(List<Lifecycle> beans, String why) {
+		List<Lifecycle> running = beans.stream()
+			.filter(Lifecycle::isRunning)
 			.sorted(Comparator.comparingInt(GuardedLifecycles::phase).reversed())
-			.toList()) {
+			.toList();
+		List<Lifecycle> stoppedNow = new ArrayList<>();
+		for (Lifecycle bean : running) {
 			try {
 				stop(bean);
-				if (this.stopped.stream().noneMatch((known) -> known == bean)) {
-					this.stopped.add(bean);
-				}
+				stoppedNow.add(bean);
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Could not stop " + bean + " " + why, ex);
@@ -212,6 +257,7 @@ final class GuardedLifecycles {
 		if (!running.isEmpty()) {
 			logger.info("Stopped " + running.size() + " lifecycle bean(s) that run under the lock " + why);
 		}
+		return stoppedNow;
 	}
 
 	private void stop(Lifecycle bean) {

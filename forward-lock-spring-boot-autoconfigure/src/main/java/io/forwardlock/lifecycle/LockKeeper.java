@@ -27,6 +27,12 @@ final class LockKeeper {
 
 	private static final Log logger = LogFactory.getLog(ForwardLockLifecycle.class);
 
+	/**
+	 * Longest wait in {@link #start(LockAcquisition)} for a standby thread that a stop
+	 * interrupted: it ends at once, unless a backend call ignores the interrupt.
+	 */
+	private static final Duration STANDBY_END_WAIT = Duration.ofSeconds(10);
+
 	private final LockBackend backend;
 
 	private final LockRequest request;
@@ -53,6 +59,12 @@ final class LockKeeper {
 
 	private Thread standbyThread;
 
+	/**
+	 * The standby thread that the last {@link #close()} interrupted, until a start has
+	 * waited for it to end.
+	 */
+	private volatile Thread interruptedStandby;
+
 	LockKeeper(LockBackend backend, LockRequest request, LockAcquisitionPolicy policy, Duration verifyInterval,
 			boolean heartbeatEnabled, LockReporter reporter) {
 		this.backend = backend;
@@ -72,6 +84,7 @@ final class LockKeeper {
 	 * @param early the early acquisition, or {@code null}
 	 */
 	void start(LockAcquisition early) {
+		awaitInterruptedStandby();
 		this.lifecycleLock.lock();
 		try {
 			if (!this.running) {
@@ -88,12 +101,44 @@ final class LockKeeper {
 	}
 
 	/**
-	 * Stop watching and release the lock, if running.
+	 * A standby thread that a stop interrupted may still hold a lease it took just before
+	 * (it hands it back once it has the lifecycle lock, seeing the keeper stopped). Wait
+	 * for it to end, without the lifecycle lock that it needs, so that a start right
+	 * after the stop is not refused by this instance's own lease.
+	 */
+	private void awaitInterruptedStandby() {
+		Thread interrupted = this.interruptedStandby;
+		if (interrupted == null || interrupted == Thread.currentThread()) {
+			return;
+		}
+		try {
+			interrupted.join(STANDBY_END_WAIT.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		if (interrupted.isAlive()) {
+			logger.warn("The wait on standby for lock '" + this.request.name() + "' that the last stop interrupted "
+					+ "has not ended within " + STANDBY_END_WAIT + "; acquiring the lock anyway");
+		}
+		else if (this.interruptedStandby == interrupted) {
+			this.interruptedStandby = null;
+		}
+	}
+
+	/**
+	 * Stop watching and release the lock, if running. Guarded work that a standby
+	 * takeover started while the context was being stopped is stopped first.
 	 */
 	void stop() {
 		this.lifecycleLock.lock();
 		try {
 			if (this.running) {
+				GuardedLifecycles work = this.reporter.guarded;
+				if (work != null) {
+					work.lockStopping();
+				}
 				close();
 			}
 		}
@@ -223,6 +268,7 @@ final class LockKeeper {
 			this.running = false;
 			if (this.standbyThread != null) {
 				this.standbyThread.interrupt();
+				this.interruptedStandby = this.standbyThread;
 				this.standbyThread = null;
 			}
 			ScheduledExecutorService current = this.scheduler;

@@ -1,11 +1,13 @@
 package io.forwardlock.lifecycle;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import io.forwardlock.lifecycle.LockLossStopsGuardedWorkTests.RecordingLifecycle;
@@ -27,9 +29,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Tests that {@code on-lost=standby} starts the guarded work again only while the lock it
- * took over is still held and the context is not closing. The backend runs a hook right
- * after the takeover, when the keeper starts watching the new lease and before the work
- * is started again: the one moment at which a loss or a shutdown could slip in.
+ * took over is still held and the context is neither closing nor stopped, and that a
+ * context stopped meanwhile starts normally again. The backend runs hooks right after the
+ * takeover: while the standby thread holds the lease it took but has not handed it to the
+ * keeper, and when the keeper starts watching the lease, before the work is started
+ * again: the moments at which a loss, a stop or a shutdown could slip in.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StandbyRestartTests {
@@ -45,6 +49,8 @@ class StandbyRestartTests {
 	private final CountDownLatch reacquired = new CountDownLatch(1);
 
 	private volatile BiConsumer<LockLease, Runnable> afterTakeover;
+
+	private volatile Runnable whileTakingOver;
 
 	private volatile Thread standbyThread;
 
@@ -87,21 +93,69 @@ class StandbyRestartTests {
 		Thread closer = new Thread(context::close, "closer");
 		try {
 			ForwardLockLifecycle lifecycle = start(context, guarded);
-			this.afterTakeover = (lease, verifySoon) -> {
-				// the context closes; its stop of the lock waits for the takeover to end
-				closer.start();
-				await().atMost(Duration.ofSeconds(20)).until(() -> closer.getState() == Thread.State.WAITING);
-			};
-			loseTheLock(lifecycle);
-			awaitStandbyTakeover();
-			closer.join(TimeUnit.SECONDS.toMillis(20));
-			assertThat(closer.isAlive()).isFalse();
+			// the context closes; its stop of the lock waits for the takeover to end
+			loseTheLockAndRunDuringTheTakeover(lifecycle, closer);
 			assertThat(guarded.isRunning()).as("guarded work after the context closed").isFalse();
 			assertThat(guarded.starts).isEqualTo(1);
 			assertThat(this.memory.isHeld("orders")).isFalse();
 		}
 		finally {
 			context.close();
+		}
+	}
+
+	@Test
+	void stopDuringTheStandbyTakeoverLeavesTheGuardedWorkStoppedUntilTheContextStartsAgain() throws Exception {
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+			ForwardLockLifecycle lifecycle = start(context, guarded);
+			// the context is stopped; it finds the guarded work stopped, and its stop of
+			// the lock waits for the takeover to end
+			loseTheLockAndRunDuringTheTakeover(lifecycle, new Thread(context::stop, "stopper"));
+			assertThat(guarded.isRunning()).as("guarded work after the context stopped").isFalse();
+			assertThat(this.memory.isHeld("orders")).isFalse();
+			context.start();
+			assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(lifecycle.isHeld()).isTrue();
+			assertThat(guarded.isRunning()).as("guarded work after the context started again").isTrue();
+		}
+	}
+
+	@Test
+	void startRightAfterAStopThatInterruptedTheStandbyTakeoverStartsTheGuardedWorkAgain() throws Exception {
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			RecordingLifecycle guarded = new RecordingLifecycle(SmartLifecycle.DEFAULT_PHASE);
+			ForwardLockLifecycle lifecycle = start(context, guarded);
+			AtomicReference<Throwable> startFailure = new AtomicReference<>();
+			Thread starter = new Thread(() -> {
+				try {
+					context.start();
+				}
+				catch (RuntimeException ex) {
+					startFailure.set(ex);
+				}
+			}, "starter");
+			this.whileTakingOver = () -> {
+				// the standby holds the lease it took but has not handed it to the
+				// keeper:
+				// the context is stopped, then started again
+				this.standbyThread = Thread.currentThread();
+				Thread stopper = new Thread(context::stop, "stopper");
+				stopper.start();
+				joinUninterruptibly(stopper);
+				starter.start();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> starter.getState() == Thread.State.TERMINATED || waitsForAThreadToEnd(starter));
+			};
+			loseTheLock(lifecycle);
+			awaitStandbyTakeover();
+			starter.join(TimeUnit.SECONDS.toMillis(20));
+			assertThat(starter.isAlive()).isFalse();
+			assertThat(startFailure.get()).as("failure of context.start()").isNull();
+			assertThat(lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
+			assertThat(lifecycle.isHeld()).isTrue();
+			assertThat(guarded.isRunning()).as("guarded work after the context started again").isTrue();
+			assertThat(this.reacquired.getCount()).as("reacquired reported by the interrupted standby").isOne();
 		}
 	}
 
@@ -127,12 +181,54 @@ class StandbyRestartTests {
 	}
 
 	/**
+	 * Lose the lock and, once the standby has taken it over and before the guarded work
+	 * is started again, start a thread that waits for the keeper's lock; wait for both to
+	 * end.
+	 */
+	private void loseTheLockAndRunDuringTheTakeover(ForwardLockLifecycle lifecycle, Thread other)
+			throws InterruptedException {
+		this.afterTakeover = (lease, verifySoon) -> {
+			other.start();
+			await().atMost(Duration.ofSeconds(20)).until(() -> other.getState() == Thread.State.WAITING);
+		};
+		loseTheLock(lifecycle);
+		awaitStandbyTakeover();
+		other.join(TimeUnit.SECONDS.toMillis(20));
+		assertThat(other.isAlive()).isFalse();
+	}
+
+	/**
 	 * Wait until the thread that took the lock over on standby has done all it does.
 	 */
 	private void awaitStandbyTakeover() throws InterruptedException {
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.standbyThread != null);
 		this.standbyThread.join(TimeUnit.SECONDS.toMillis(20));
 		assertThat(this.standbyThread.isAlive()).isFalse();
+	}
+
+	/**
+	 * Wait for a thread to end, also when the waiting thread is interrupted (as the
+	 * keeper's stop interrupts its standby thread), and keep the interrupt.
+	 */
+	private static void joinUninterruptibly(Thread thread) {
+		boolean interrupted = false;
+		while (thread.isAlive()) {
+			try {
+				thread.join(TimeUnit.SECONDS.toMillis(20));
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static boolean waitsForAThreadToEnd(Thread thread) {
+		return Arrays.stream(thread.getStackTrace())
+			.anyMatch((frame) -> frame.getClassName().equals(Thread.class.getName())
+					&& frame.getMethodName().equals("join"));
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {
@@ -157,7 +253,14 @@ class StandbyRestartTests {
 
 		@Override
 		public Optional<LockLease> tryAcquire(LockRequest request) {
-			return StandbyRestartTests.this.memory.tryAcquire(request).map(this::hooked);
+			Optional<LockLease> lease = StandbyRestartTests.this.memory.tryAcquire(request).map(this::hooked);
+			// on the standby thread, once it holds the lease it took over and before the
+			// keeper takes it in
+			Runnable hook = StandbyRestartTests.this.whileTakingOver;
+			if (hook != null && lease.isPresent() && ((HookedLease) lease.get()).takenOverOnStandby) {
+				hook.run();
+			}
+			return lease;
 		}
 
 		@Override
