@@ -173,6 +173,31 @@ public final class LockErrors {
 	}
 
 	/**
+	 * A directory above the lock directory lets others move the lock directory away.
+	 * @param directory the lock directory
+	 * @param ancestor the directory above it that is unsafe
+	 * @param reason what is wrong with the ancestor, completing "which ...", such as "can
+	 * be written by every user (mode 0777) without the sticky bit"
+	 * @return the exception
+	 */
+	public static LockException unsafeLockDirectoryParent(Path directory, Path ancestor, String reason) {
+		return LockException
+			.builder(LockErrorType.UNSAFE_LOCK_DIRECTORY,
+					"Refusing the lock directory " + directory + " because it lies in " + ancestor + ", which " + reason
+							+ ": another user could move the lock directory away, put another in its "
+							+ "place and run a second instance")
+			.location(directory.resolve("*.lock").toString())
+			.remedy("Use a directory that only this user can write to, in directories that only root or this "
+					+ "user can change, created for example with sudo install -d -o $(id -un) -m 0700 "
+					+ "/var/lib/<app>", LockSetting.DIRECTORY, "/var/lib/<app>")
+			.help("Or take write access away from others: chmod o-w " + ancestor)
+			.help("Or, for a directory that users must share (such as /tmp), set the sticky bit, "
+					+ "so that nobody can move another user's entries: chmod +t " + ancestor)
+			.help("Check the owner and mode of every directory on the way: namei -l " + directory)
+			.build();
+	}
+
+	/**
 	 * The lock changed hands while being acquired too many times in a row.
 	 * @param path the lock path
 	 * @return the exception

@@ -68,7 +68,8 @@ import org.jspecify.annotations.Nullable;
  * heartbeat or verification.
  * <p>
  * <b>The directory.</b> A lock directory that others may write to without the sticky bit,
- * or that belongs to another user than this one or root, is refused with
+ * that belongs to another user than this one or root, or that lies in a directory that
+ * such a user owns or every user may write to without the sticky bit, is refused with
  * {@code UNSAFE_LOCK_DIRECTORY}. Another user's lock file in a shared directory is
  * reported by its holder's PID when a process locks it, and as a leftover otherwise; root
  * replaces such a leftover safely ({@link ForeignLockFiles}).

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * with the directory's identity (device and inode). Every attempt still reads the
  * directory's attributes (one {@code stat}, following a link at the configured path as
  * the real path does): a directory replaced, moved away or re-created since has another
- * identity and is resolved again, and its owner and mode are checked every time.
+ * identity and is resolved again, and its owner and mode are checked every time. The
+ * directories above it are checked when it is resolved: none may belong to another user
+ * than this one or root, or let every user rename its entries without the sticky bit.
  */
 final class LockDirectory {
 
@@ -119,10 +121,32 @@ final class LockDirectory {
 		if (realProblem != null) {
 			throw LockErrors.unsafeLockDirectory(realPath, realProblem);
 		}
+		requireSafeAncestors(realPath);
 		if (real.get("fileKey") != null) {
 			this.resolved = new Resolved(realPath, Objects.requireNonNull(real.get("fileKey")));
 		}
 		return realPath;
+	}
+
+	/**
+	 * Refuse a lock directory that lies in a directory whose owner, not being this user
+	 * or root, or whose every user, could rename it: they could move it away and create
+	 * another, where a second instance would lock a new file. Checked when the real path
+	 * is resolved, that is on first use and whenever the directory was replaced. The real
+	 * path has no links, so every parent is read as it is.
+	 */
+	private static void requireSafeAncestors(Path realPath) throws IOException {
+		for (Path ancestor = realPath.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+			Map<String, Object> attributes = attributes(ancestor, LinkOption.NOFOLLOW_LINKS);
+			if (attributes == null) {
+				throw new NoSuchFileException(ancestor.toString());
+			}
+			String problem = PlatformDefaults.ancestorProblem((Integer) attributes.get("uid"),
+					(Integer) attributes.get("mode"), ProcessOwner.uid());
+			if (problem != null) {
+				throw LockErrors.unsafeLockDirectoryParent(realPath, ancestor, problem);
+			}
+		}
 	}
 
 	private static @Nullable Map<String, Object> attributes(Path directory, LinkOption... options) throws IOException {

@@ -188,6 +188,28 @@ public final class PlatformDefaults {
 	}
 
 	/**
+	 * What makes a directory above the lock directory unsafe: a user other than this one
+	 * and root who owns it, or every user being allowed to rename its entries (no sticky
+	 * bit), could move the lock directory away and put another in its place. A directory
+	 * that only its group may write to is accepted: its group was chosen to share that
+	 * tree (a volume's group, such as Kubernetes' {@code fsGroup}, mode 2775).
+	 * @param owner the directory's owner uid
+	 * @param mode the directory's mode bits
+	 * @param self this process's uid, or {@code -1} when unknown
+	 * @return a phrase completing "which ...", or {@code null} when safe
+	 */
+	static @Nullable String ancestorProblem(int owner, int mode, int self) {
+		if (self >= 0 && owner != self && owner != 0) {
+			return "belongs to uid " + owner + ", neither this user (uid " + self + ") nor root";
+		}
+		if ((mode & 0002) != 0 && (mode & 01000) == 0) {
+			return "can be written by every user (mode " + String.format("%04o", mode & 07777)
+					+ ") without the sticky bit";
+		}
+		return null;
+	}
+
+	/**
 	 * Platform families with their own default lock directory.
 	 */
 	public enum Platform {

@@ -46,8 +46,10 @@ class LockDirectorySafetyTests {
 				assertThat(ex.getSummary()).contains(directory.toString()).contains(reason);
 				assertThat(ex.getHelp()).anySatisfy((line) -> assertThat(line).contains("new FileLockBackend("));
 			});
-		try (var files = Files.list(directory)) {
-			assertThat(files).as("nothing created").isEmpty();
+		if (Files.isDirectory(directory)) {
+			try (var files = Files.list(directory)) {
+				assertThat(files).as("nothing created").isEmpty();
+			}
 		}
 	}
 
@@ -107,6 +109,65 @@ class LockDirectorySafetyTests {
 		Files.createSymbolicLink(directory, unsafe);
 		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(this.request))
 			.satisfies((ex) -> assertThat(ex.getSummary()).contains(unsafe.toString()));
+	}
+
+	@Test
+	void directoryInsideAParentThatEveryoneMayWriteToWithoutTheStickyBitIsRefused() throws Exception {
+		Path shared = parentOfLocks(0777);
+		Path directory = Files.createDirectory(shared.resolve("locks"));
+		assertRefused(directory, "lies in " + shared + ", which can be written by every user (mode 0777)");
+	}
+
+	@Test
+	void directoryInsideAParentOfAnotherUserIsRefused() throws Exception {
+		assumeThat(ProcessOwner.uid()).as("root, to give the parent away").isZero();
+		Path other = parentOfLocks(0755);
+		Path directory = Files.createDirectory(other.resolve("locks"));
+		Files.setOwner(other, other.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("65534"));
+		assertRefused(directory, "lies in " + other + ", which belongs to uid 65534");
+	}
+
+	@Test
+	void directoryCreatedInsideAParentThatEveryoneMayWriteToIsRefusedBeforeAnyLockFileIsCreated() throws Exception {
+		Path shared = parentOfLocks(0777);
+		Path directory = shared.resolve("locks");
+		assertRefused(directory, "lies in " + shared);
+	}
+
+	@Test
+	void directoryInsideASharedParentWithTheStickyBitIsAccepted() throws Exception {
+		Path directory = Files.createDirectory(parentOfLocks(01777).resolve("locks"));
+		new FileLockBackend(directory).tryAcquire(this.request).orElseThrow().release();
+	}
+
+	@Test
+	void directoryInsideAParentThatOnlyItsGroupMayWriteToIsAccepted() throws Exception {
+		// a volume with a group of its own (Kubernetes' fsGroup: mode 2775): the users
+		// of that group are trusted with the directory tree, the lock directory itself
+		// must still be private or sticky
+		Path directory = Files.createDirectory(parentOfLocks(02775).resolve("locks"));
+		new FileLockBackend(directory).tryAcquire(this.request).orElseThrow().release();
+	}
+
+	@Test
+	void parentMadeWritableByEveryoneAfterAnAcquisitionIsRefusedOnceTheDirectoryIsReplaced() throws Exception {
+		Path shared = parentOfLocks(0755);
+		Path directory = Files.createDirectory(shared.resolve("locks"));
+		FileLockBackend backend = new FileLockBackend(directory);
+		backend.tryAcquire(this.request).orElseThrow().release();
+		Files.setAttribute(shared, "unix:mode", 0777);
+		// another user moves the lock directory away and makes a new one of this name
+		Files.move(directory, shared.resolve("moved"));
+		Files.createDirectory(directory);
+		assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(this.request))
+			.satisfies((ex) -> assertThat(ex.getSummary()).contains("lies in " + shared));
+	}
+
+	private Path parentOfLocks(int mode) throws Exception {
+		Path shared = Files.createDirectory(this.parent.resolve("shared"));
+		Files.setAttribute(shared, "unix:mode", mode);
+		assumeThat((Integer) Files.getAttribute(shared, "unix:mode") & 07777).as("mode set").isEqualTo(mode);
+		return shared;
 	}
 
 	@Test
