@@ -82,6 +82,23 @@ class LockWatchdogDeadlineTests {
 	}
 
 	@Test
+	void leaseWhoseOwnDeadlineComesBeforeTheStaleTimeoutIsLostInWordsThatSaySo() {
+		// a JDBC lease trusts a little less than the stale timeout: its deadline passes
+		// after 59 s without a renewal, before the stale timeout of a minute
+		RenewedLease lease = new RenewedLease();
+		long acquiredAt = this.clock.get();
+		this.clock.set(Duration.ofSeconds(59).toNanos());
+		lease.left = Duration.ZERO;
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = watch(lease, acquiredAt, (detail, newHolder) -> lost.set(detail));
+		watchdog.start();
+		await().atMost(Duration.ofSeconds(20)).until(() -> lost.get() != null);
+		assertThat(lost.get()).isEqualTo("no renewal succeeded for 59000 ms, and the lease's own deadline has "
+				+ "passed (the stale timeout is PT1M); another instance may hold the lock now");
+		watchdog.stop();
+	}
+
+	@Test
 	void failedRenewalsAreToleratedOnlyUntilTheStaleTimeoutAfterTheAcquisition() {
 		RenewedLease lease = new RenewedLease();
 		lease.failure = LockErrors.backendUnavailable("memory", "renew the lease", null);
@@ -144,6 +161,9 @@ class LockWatchdogDeadlineTests {
 
 		private volatile RuntimeException failure;
 
+		// what the lease says it has left, or null for no deadline of its own
+		private volatile Duration left;
+
 		@Override
 		public String lockName() {
 			return "orders";
@@ -180,6 +200,11 @@ class LockWatchdogDeadlineTests {
 			if (current != null) {
 				throw current;
 			}
+		}
+
+		@Override
+		public Optional<Duration> timeLeft() {
+			return Optional.ofNullable(this.left);
 		}
 
 		@Override
