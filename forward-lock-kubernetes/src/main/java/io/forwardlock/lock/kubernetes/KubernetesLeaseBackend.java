@@ -329,8 +329,8 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 	 * called by {@link KubernetesLeaseLease}.
 	 * @return the Lease as written
 	 */
-	Lease renew(Lease held) {
-		return this.client.resource(this.records.renewed(held)).update();
+	Lease renew(Lease held, LockRequest request) {
+		return this.client.resource(this.records.renewed(held, request)).update();
 	}
 
 	/**

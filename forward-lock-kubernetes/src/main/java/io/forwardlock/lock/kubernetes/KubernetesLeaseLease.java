@@ -111,7 +111,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	 */
 	private @Nullable Lease renewOrReadBack() {
 		try {
-			return this.backend.renew(this.current);
+			return this.backend.renew(this.current, request());
 		}
 		catch (KubernetesClientException ex) {
 			if (ex.getCode() != 409 && ex.getCode() != 404) {
@@ -124,7 +124,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 			return null;
 		}
 		try {
-			return this.backend.renew(seen);
+			return this.backend.renew(seen, request());
 		}
 		catch (KubernetesClientException ex) {
 			if (ex.getCode() != 409 && ex.getCode() != 404) {

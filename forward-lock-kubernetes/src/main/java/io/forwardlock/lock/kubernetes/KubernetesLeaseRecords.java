@@ -96,10 +96,18 @@ final class KubernetesLeaseRecords {
 	}
 
 	/**
-	 * The held Lease with a new renew time, guarded by its {@code resourceVersion}.
+	 * The held Lease with a new renew time, guarded by its {@code resourceVersion}. The
+	 * duration is written again: contenders judge expiry by the Lease's own
+	 * {@code leaseDurationSeconds}, and the holder's deadline counts on the one its
+	 * request gives, so a duration shortened by somebody else (a held Lease read back
+	 * after a 409) must not survive the renewal.
 	 */
-	Lease renewed(Lease held) {
-		return new LeaseBuilder(held).editOrNewSpec().withRenewTime(now()).endSpec().build();
+	Lease renewed(Lease held, LockRequest request) {
+		return new LeaseBuilder(held).editOrNewSpec()
+			.withRenewTime(now())
+			.withLeaseDurationSeconds(leaseSeconds(request))
+			.endSpec()
+			.build();
 	}
 
 	/**

@@ -160,6 +160,27 @@ class KubernetesLeaseBackendTests {
 	}
 
 	@Test
+	void renewalAfterAForeignEditRestoresTheLeaseDurationThatTheHolderTrusts() {
+		AtomicLong ticker = new AtomicLong();
+		KubernetesLeaseBackend contender = backend(this.client, Clock.systemUTC(), ticker);
+		LockLease holder = backend(this.client, Clock.systemUTC(), null).tryAcquire(request("orders")).orElseThrow();
+		// Somebody shortens the Lease (kubectl edit, a tool with other settings) and
+		// leaves the holder in place: the holder's next renewal meets a 409, reads the
+		// Lease back and finds it still its own
+		this.client.resource(new LeaseBuilder(lease("orders")).editSpec().withLeaseDurationSeconds(1).endSpec().build())
+			.update();
+		holder.heartbeat();
+		assertThat(lease("orders").getSpec().getLeaseDurationSeconds())
+			.as("the renewal writes the duration the holder counts on")
+			.isEqualTo(2);
+		assertThat(contender.tryAcquire(request("orders"))).as("first sight of the renewal").isEmpty();
+		ticker.addAndGet(Duration.ofSeconds(1).toNanos());
+		holder.ensureHeld();
+		assertThat(contender.tryAcquire(request("orders"))).as("while the holder still trusts its lease").isEmpty();
+		holder.release();
+	}
+
+	@Test
 	void contenderWithWallClockSkewedByMinutesNeverTakesOverALiveHolder() throws Exception {
 		// A longer lease than elsewhere, renewed every eighth of it: a loaded machine may
 		// stall the renewals for a while without the holder really dying.
