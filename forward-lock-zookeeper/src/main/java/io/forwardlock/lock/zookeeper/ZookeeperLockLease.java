@@ -32,16 +32,16 @@ import io.forwardlock.lock.Verification;
  * fencing token is the node's {@code czxid}.
  * <p>
  * The lease counts as held while the ensemble confirms that the node with this lease's
- * {@code czxid} exists, and for at most the session timeout less a safety margin (a
- * fifth, at most one second: {@link LeaseDeadline#trustedLease}) after the last such
- * confirmation was asked for, measured on the monotonic clock. The ensemble may expire
- * the session, and let a waiter in, at the session timeout after it last heard from the
- * client; the margin makes the holder give up before that even when its timer fires late
- * or its clock runs a little slower than the servers'. A probe asks every quarter of the
- * session timeout, so a healthy lease never comes near its deadline; a process that was
- * paused, or cut off from the ensemble, finds its deadline passed and reports the loss
- * before it does anything else. Once lost, a lease stays lost. The {@link LeaseDeadline}
- * keeps that deadline.
+ * {@code czxid} exists, owned by the session the client still runs, and for at most the
+ * session timeout less a safety margin (a fifth, at most one second:
+ * {@link LeaseDeadline#trustedLease}) after the last such confirmation was asked for,
+ * measured on the monotonic clock. The ensemble may expire the session, and let a waiter
+ * in, at the session timeout after it last heard from the client; the margin makes the
+ * holder give up before that even when its timer fires late or its clock runs a little
+ * slower than the servers'. A probe asks every quarter of the session timeout, so a
+ * healthy lease never comes near its deadline; a process that was paused, or cut off from
+ * the ensemble, finds its deadline passed and reports the loss before it does anything
+ * else. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps that deadline.
  */
 final class ZookeeperLockLease extends ExpiringLease {
 
@@ -132,8 +132,9 @@ final class ZookeeperLockLease extends ExpiringLease {
 			if (isLost()) {
 				return deadline().lostVerification();
 			}
-			throw this.backend.unavailable(request(), "verify the lock node",
-					KeeperException.create(KeeperException.Code.get(answer.getResultCode()), this.path));
+			KeeperException.Code code = KeeperException.Code.get(answer.getResultCode());
+			throw this.backend.unavailable(request(), "verify the lock node", (code != KeeperException.Code.OK)
+					? KeeperException.create(code, this.path) : new KeeperException.ConnectionLossException());
 		}
 		return isLost() ? deadline().lostVerification() : Verification.held();
 	}
@@ -239,12 +240,41 @@ final class ZookeeperLockLease extends ExpiringLease {
 		}
 		Stat stat = event.getStat();
 		if (stat.getCzxid() == this.czxid && stat.getEphemeralOwner() == this.sessionId) {
+			long current = currentSessionId();
+			if (current == 0) {
+				return false;
+			}
+			if (current != this.sessionId) {
+				// The client gave the node's session up (Curator does so on its own clock
+				// after a long suspension) and runs another one: the ensemble keeps the
+				// old session only until its own timer, which nothing renews any more, so
+				// an answer on the new session proves nothing about it. Curator tells of
+				// this with LOST, but on its listener thread, which can come late.
+				markLost("the ZooKeeper session 0x" + Long.toHexString(this.sessionId)
+						+ " that holds the lock node was given up by this client, which now runs session 0x"
+						+ Long.toHexString(current), null);
+				return true;
+			}
 			confirm(sentAt);
 			return true;
 		}
 		HolderRecord other = HolderData.decode(event.getData()).record();
 		markLost("the lock node " + this.path + " was re-created by " + other.describe(), other);
 		return true;
+	}
+
+	/**
+	 * Session the client runs now.
+	 * @return the session id, or 0 when the client cannot tell (closing, or between two
+	 * sessions)
+	 */
+	private long currentSessionId() {
+		try {
+			return this.backend.getClient().getZookeeperClient().getZooKeeper().getSessionId();
+		}
+		catch (Exception ex) {
+			return 0;
+		}
 	}
 
 	private void confirm(long sentAt) {

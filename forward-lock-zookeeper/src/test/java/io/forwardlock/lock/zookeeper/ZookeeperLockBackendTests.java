@@ -14,6 +14,9 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher.Event.EventType;
+import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,6 +244,68 @@ class ZookeeperLockBackendTests {
 			// expire the old session itself, and then the node goes for the wrong reason
 			assumeThat(client.checkExists().forPath("/old-session-marker")).as("old session still alive").isNotNull();
 			assertThat(backend.tryAcquire(request)).isPresent();
+		}
+	}
+
+	@Test
+	void nodeOfASessionThatTheClientGaveUpIsNotConfirmedFromItsNewSession() throws Exception {
+		// A long session, on a server of its own that grants it, so that the old session
+		// and its node are certainly still alive on the server when the client has
+		// moved on to a new session
+		try (TestingServer server = new TestingServer();
+				CuratorFramework client = ZookeeperLockBackend.newClient(server.getConnectString(),
+						Duration.ofSeconds(30), Duration.ofSeconds(10))) {
+			// Curator tells the connection-state listeners of every change one after the
+			// other, on one thread: an application's listener that is slow to return
+			// holds back the LOST that follows, for every listener
+			CountDownLatch suspended = new CountDownLatch(1);
+			CountDownLatch slowListenerDone = new CountDownLatch(1);
+			client.getConnectionStateListenable().addListener((c, state) -> {
+				if (state == ConnectionState.SUSPENDED) {
+					suspended.countDown();
+					awaitQuietly(slowListenerDone);
+				}
+			});
+			client.start();
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+			LockRequest request = request("replaced-session");
+			LockLease lease = backend.tryAcquire(request).orElseThrow();
+			long oldSession = client.getZookeeperClient().getZooKeeper().getSessionId();
+			try {
+				client.getZookeeperClient()
+					.getZooKeeper()
+					.getTestable()
+					.queueEvent(new WatchedEvent(EventType.None, KeeperState.Disconnected, null));
+				assertThat(suspended.await(20, TimeUnit.SECONDS)).isTrue();
+				// The client gives its session up on its own, as Curator does after a
+				// long
+				// suspension, without telling the server
+				client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> client.getZookeeperClient().getZooKeeper().getSessionId() != oldSession
+							&& client.getZookeeperClient().isConnected());
+				assertThat(client.checkExists().forPath(backend.nodePath(request)).getEphemeralOwner())
+					.as("the server still keeps the old session and its node")
+					.isEqualTo(oldSession);
+				// A confirmation sent now would let the lease outlive the server's expiry
+				// of
+				// the old session, which nothing renews any more
+				Verification verification = lease.verify();
+				assertThat(verification.status()).isEqualTo(Verification.Status.LOST);
+				assertThat(verification.detail()).contains("session");
+			}
+			finally {
+				slowListenerDone.countDown();
+			}
+		}
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
