@@ -1,6 +1,7 @@
 package io.forwardlock.lock.jdbc;
 
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -14,6 +15,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockBackend;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockErrors;
@@ -171,10 +173,9 @@ public class JdbcLockBackend implements LockBackend, AutoCloseable {
 		HolderRecord self = request.newHolderRecord();
 		String holderId = JdbcLockRows.holderId(request);
 		for (int attempt = 1;; attempt++) {
+			Optional<JdbcLockRows.Acquired> acquired;
 			try {
-				return this.rows.acquire(request, self, holderId)
-					.map((acquired) -> new JdbcLockLease(this, request, holderId, acquired.token(), acquired.holder(),
-							acquired.sentAt()));
+				acquired = this.rows.acquire(request, self, holderId);
 			}
 			catch (SQLException ex) {
 				JdbcLockDialect dialect = this.connections.dialect();
@@ -189,8 +190,33 @@ public class JdbcLockBackend implements LockBackend, AutoCloseable {
 				// Back off a little, at random, so that two contenders that deadlocked
 				// do not meet again at once.
 				LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000, 10_000_000L * attempt));
+				continue;
 			}
+			return acquired.map((row) -> lease(request, holderId, row));
 		}
+	}
+
+	/**
+	 * The lease of an acquisition, unless the database answered after the time this host
+	 * trusts the lease for had run out: the row may have expired by the time the
+	 * acquisition committed, and another instance may have taken over since, so guarded
+	 * work must not start on it.
+	 */
+	private JdbcLockLease lease(LockRequest request, String holderId, JdbcLockRows.Acquired row) {
+		long elapsed = System.nanoTime() - row.sentAt();
+		if (elapsed < LeaseDeadline.trustedLease(request.staleTimeout()).toNanos()) {
+			return new JdbcLockLease(this, request, holderId, row.token(), row.holder(), row.sentAt());
+		}
+		SQLTimeoutException late = new SQLTimeoutException("The database answered the acquisition after "
+				+ elapsed / 1_000_000 + " ms, too close to the end of the lease of " + request.staleTimeout());
+		try {
+			// Not to block a standby for the rest of a lease that nobody will renew
+			this.rows.release(request, holderId, row.token());
+		}
+		catch (SQLException ex) {
+			late.addSuppressed(ex);
+		}
+		throw unavailable(request, "acquire the lock in the database in time", late);
 	}
 
 	@Override

@@ -5,21 +5,27 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
+import org.awaitility.Awaitility;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.forwardlock.lock.LockErrorType;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Tests for the local deadline and the isolation of {@link JdbcLockLease} and
@@ -34,6 +40,9 @@ class JdbcLockLeaseTimingTests {
 	private final List<Integer> isolations = new CopyOnWriteArrayList<>();
 
 	private volatile Duration connectionWait = Duration.ZERO;
+
+	private volatile Runnable beforeCommit = () -> {
+	};
 
 	@BeforeEach
 	void createDatabase() {
@@ -55,6 +64,39 @@ class JdbcLockLeaseTimingTests {
 				(left) -> assertThat(left).isGreaterThan(Duration.ofSeconds(20).minus(Duration.ofMillis(2500))));
 		this.connectionWait = Duration.ZERO;
 		lease.release();
+	}
+
+	@Test
+	void acquisitionWhoseCommitIsAnsweredAfterTheLeaseRanOutHandsOutNoLease() {
+		LockRequest request = LockRequest.named("orders")
+			.heartbeat(Duration.ofMillis(500), Duration.ofSeconds(1))
+			.build();
+		JdbcLockBackend slow = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
+		slow.setAllowInMemoryDatabase(true);
+		// Stands for a commit whose answer is held up (a slow network, a stalled server)
+		// until the lease the row was written with has run out in the database
+		this.beforeCommit = () -> {
+			long written = System.nanoTime();
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> System.nanoTime() - written > Duration.ofMillis(1200).toNanos());
+		};
+		AtomicReference<Optional<LockLease>> handedOut = new AtomicReference<>();
+		Throwable late = catchThrowable(() -> handedOut.set(slow.tryAcquire(request)));
+		this.beforeCommit = () -> {
+		};
+		JdbcLockBackend other = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
+		other.setAllowInMemoryDatabase(true);
+		LockLease taker = other.tryAcquire(request).orElseThrow();
+		// The row had expired by the time it was committed: another instance takes over
+		// at once, so the late acquisition must not have handed out a lease
+		assertThat(taker.fencingToken()).hasValue(2);
+		assertThat(late).as("failure of the late acquisition, which handed out %s", handedOut.get())
+			.isInstanceOf(LockException.class)
+			.extracting((ex) -> ((LockException) ex).getType())
+			.isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+		taker.release();
 	}
 
 	@Test
@@ -97,6 +139,9 @@ class JdbcLockLeaseTimingTests {
 	private Connection recording(Connection connection) {
 		return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
 				(proxy, method, args) -> {
+					if (method.getName().equals("commit")) {
+						this.beforeCommit.run();
+					}
 					if (method.getName().startsWith("prepare")) {
 						this.isolations.add(connection.getTransactionIsolation());
 					}
