@@ -199,7 +199,8 @@ public abstract class ExpiringLease implements LockLease {
 	 * deadline it is lost without a call; a call that fails reports the backend
 	 * unavailable, unless the deadline passed meanwhile; a refused renewal makes it lost;
 	 * a renewal confirms the lease from the moment it was sent, unless the lease was
-	 * declared lost while the renewal was on its way. Callers renew one at a time.
+	 * declared lost while the renewal was on its way; a renewal that fails or is refused
+	 * once the lease was released meanwhile is no loss. Callers renew one at a time.
 	 * @param <T> type of what the call answers
 	 * @param <E> type of the backend's failures
 	 * @param failures how the backend fails
@@ -230,12 +231,21 @@ public abstract class ExpiringLease implements LockLease {
 		}
 		catch (Exception ex) {
 			E failure = failures.of(ex);
+			if (isReleased()) {
+				// released while the renewal was on its way: nothing was lost
+				return null;
+			}
 			if (this.deadline.hasPassed()) {
 				throw lostException();
 			}
 			throw failures.unavailable().apply(operation, failure);
 		}
 		if (renewed == null) {
+			if (isReleased()) {
+				// The release expired the row before the renewal reached it: a clean
+				// stop, not a loss, which would make the holder react as to a takeover
+				return null;
+			}
 			this.deadline.markLost(refused, null);
 			throw lostException();
 		}

@@ -8,8 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -19,10 +24,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.forwardlock.lock.HolderRecord;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
+import io.forwardlock.lock.watch.LockWatchdog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -44,6 +51,9 @@ class JdbcLockLeaseTimingTests {
 	private volatile Runnable beforeCommit = () -> {
 	};
 
+	private volatile Consumer<String> beforePrepare = (sql) -> {
+	};
+
 	@BeforeEach
 	void createDatabase() {
 		this.database.setURL("jdbc:h2:mem:forward-lock-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
@@ -56,8 +66,7 @@ class JdbcLockLeaseTimingTests {
 		LockRequest request = LockRequest.named("orders")
 			.heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20))
 			.build();
-		JdbcLockBackend backend = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
-		backend.setAllowInMemoryDatabase(true);
+		JdbcLockBackend backend = backend();
 		LockLease lease = backend.tryAcquire(request).orElseThrow();
 		// Counted from before the wait, 3 s of the lease would already be gone
 		assertThat(lease.timeLeft()).hasValueSatisfying(
@@ -71,8 +80,7 @@ class JdbcLockLeaseTimingTests {
 		LockRequest request = LockRequest.named("orders")
 			.heartbeat(Duration.ofMillis(500), Duration.ofSeconds(1))
 			.build();
-		JdbcLockBackend slow = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
-		slow.setAllowInMemoryDatabase(true);
+		JdbcLockBackend slow = backend();
 		// Stands for a commit whose answer is held up (a slow network, a stalled server)
 		// until the lease the row was written with has run out in the database
 		this.beforeCommit = () -> {
@@ -86,8 +94,7 @@ class JdbcLockLeaseTimingTests {
 		Throwable late = catchThrowable(() -> handedOut.set(slow.tryAcquire(request)));
 		this.beforeCommit = () -> {
 		};
-		JdbcLockBackend other = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
-		other.setAllowInMemoryDatabase(true);
+		JdbcLockBackend other = backend();
 		LockLease taker = other.tryAcquire(request).orElseThrow();
 		// The row had expired by the time it was committed: another instance takes over
 		// at once, so the late acquisition must not have handed out a lease
@@ -97,6 +104,60 @@ class JdbcLockLeaseTimingTests {
 			.extracting((ex) -> ((LockException) ex).getType())
 			.isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
 		taker.release();
+	}
+
+	@Test
+	void renewalRefusedAfterTheWatchdogStoppedAndTheLeaseWasReleasedReportsNoLoss() throws Exception {
+		LockRequest request = LockRequest.named("orders")
+			.heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(20))
+			.build();
+		JdbcLockBackend backend = backend();
+		LockLease lease = backend.tryAcquire(request).orElseThrow();
+		CountDownLatch renewalSent = new CountDownLatch(1);
+		CountDownLatch renewalGoesOn = new CountDownLatch(1);
+		// Stands for a renewal that is slow to reach the database, longer than a shutdown
+		// waits for the watchdog's checks to finish
+		this.beforePrepare = (sql) -> {
+			if (sql.contains("renewed_at =")) {
+				renewalSent.countDown();
+				awaitQuietly(renewalGoesOn);
+			}
+		};
+		List<String> losses = new CopyOnWriteArrayList<>();
+		ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+		try {
+			LockWatchdog watchdog = new LockWatchdog(lease, request, Duration.ofHours(1), true, System.nanoTime(),
+					scheduler, new LockWatchdog.Listener() {
+
+						@Override
+						public void lost(String detail, HolderRecord newHolder) {
+							losses.add(detail);
+						}
+
+					});
+			Future<?> heartbeat = scheduler.submit(watchdog::heartbeatNow);
+			assertThat(renewalSent.await(10, TimeUnit.SECONDS)).isTrue();
+			// A clean shutdown: the watch ends, then the lease is released
+			watchdog.stop();
+			lease.release();
+			renewalGoesOn.countDown();
+			heartbeat.get(10, TimeUnit.SECONDS);
+			assertThat(losses).as("losses reported after a clean release").isEmpty();
+		}
+		finally {
+			renewalGoesOn.countDown();
+			scheduler.shutdownNow();
+			backend.close();
+		}
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Test
@@ -113,6 +174,15 @@ class JdbcLockLeaseTimingTests {
 		assertThat(backend.inspect(request)).isPresent();
 		lease.release();
 		assertThat(this.isolations).isNotEmpty().containsOnly(Connection.TRANSACTION_READ_COMMITTED);
+	}
+
+	/**
+	 * A backend on a pool at READ COMMITTED, on the in-memory database of this test.
+	 */
+	private JdbcLockBackend backend() {
+		JdbcLockBackend backend = new JdbcLockBackend(pool(Connection.TRANSACTION_READ_COMMITTED));
+		backend.setAllowInMemoryDatabase(true);
+		return backend;
 	}
 
 	/**
@@ -143,6 +213,7 @@ class JdbcLockLeaseTimingTests {
 						this.beforeCommit.run();
 					}
 					if (method.getName().startsWith("prepare")) {
+						this.beforePrepare.accept((String) args[0]);
 						this.isolations.add(connection.getTransactionIsolation());
 					}
 					return invoke(method, connection, args);
