@@ -162,13 +162,18 @@ final class JdbcLockConnections {
 		@Override
 		public void close() throws SQLException {
 			try {
-				if (this.isolation != Connection.TRANSACTION_READ_COMMITTED && !this.connection.isClosed()) {
+				if (!this.connection.isClosed()) {
 					// Every write has committed; a read may have left a transaction open,
-					// in which the isolation cannot change
+					// in which the isolation cannot change, and which a data source that
+					// hands the connection out again may keep open: H2's
+					// CURRENT_TIMESTAMP stays at its first value for a whole transaction,
+					// so a later renewal would date its expiry from that read
 					if (!this.connection.getAutoCommit()) {
 						this.connection.rollback();
 					}
-					this.connection.setTransactionIsolation(this.isolation);
+					if (this.isolation != Connection.TRANSACTION_READ_COMMITTED) {
+						this.connection.setTransactionIsolation(this.isolation);
+					}
 				}
 			}
 			finally {
