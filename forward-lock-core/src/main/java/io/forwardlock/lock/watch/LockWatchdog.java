@@ -349,6 +349,11 @@ public final class LockWatchdog {
 		if (timer != null) {
 			timer.cancel(false);
 		}
+		if (this.stopped) {
+			// a check that was running when the watch stopped: the lock is being let go
+			// of, so nothing reacts to the loss any more, but ensureHeld() still refuses
+			return;
+		}
 		this.listener.lost(detail, newHolder);
 	}
 

@@ -3,6 +3,7 @@ package io.forwardlock.lock.watch;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +97,39 @@ class LockWatchdogDeadlineTests {
 		assertThat(lost.get()).isEqualTo("no renewal succeeded for 59000 ms, and the lease's own deadline has "
 				+ "passed (the stale timeout is PT1M); another instance may hold the lock now");
 		watchdog.stop();
+	}
+
+	@Test
+	void lossFoundByACheckThatWasRunningWhenTheWatchStoppedIsNotReportedButStillRefusesGuardedWork() throws Exception {
+		CountDownLatch renewing = new CountDownLatch(1);
+		CountDownLatch answer = new CountDownLatch(1);
+		RenewedLease lease = new RenewedLease() {
+
+			@Override
+			public void heartbeat() {
+				renewing.countDown();
+				try {
+					answer.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				throw LockErrors.lockLost("memory", "the lease had expired or was taken over when renewing it", null);
+			}
+
+		};
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = watch(lease, this.clock.get(), (detail, newHolder) -> lost.set(detail));
+		Thread check = new Thread(watchdog::heartbeatNow);
+		check.start();
+		assertThat(renewing.await(10, TimeUnit.SECONDS)).isTrue();
+		watchdog.stop();
+		answer.countDown();
+		check.join(10_000);
+		assertThat(check.isAlive()).isFalse();
+		assertThat(lost.get()).as("loss reported after the watch stopped").isNull();
+		assertThatExceptionOfType(LockException.class).isThrownBy(watchdog::ensureHeld)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
 	}
 
 	@Test
