@@ -67,15 +67,13 @@ import org.jspecify.annotations.Nullable;
  * then renames a new, locked file over the path. The old holder finds out at its next
  * heartbeat or verification.
  * <p>
- * <b>The directory.</b> A lock directory that others may write to without the sticky bit,
- * that belongs to another user than this one or root, or that lies in a directory that
- * such a user owns or every user may write to without the sticky bit, is refused with
- * {@code UNSAFE_LOCK_DIRECTORY}. Another user's lock file in a shared directory is
- * reported by its holder's PID when a process locks it, and as a leftover otherwise; root
- * replaces such a leftover safely ({@link ForeignLockFiles}).
- * <p>
- * <b>Caveats</b> (a local file system, no interrupts while verifying, lock names in one
- * case) and how to check a set-up by hand: see {@code docs/file-backend.md}.
+ * <b>The directory</b> is refused with {@code UNSAFE_LOCK_DIRECTORY} when others may
+ * write to it without the sticky bit, when another user than this one or root owns it, or
+ * when it lies in a directory that such a user owns or everybody may write to without the
+ * sticky bit. Another user's lock file in a shared directory is reported by its holder's
+ * PID when a process locks it, and as a leftover otherwise; root replaces such a leftover
+ * safely ({@link ForeignLockFiles}). <b>Caveats</b> (a local file system, no interrupts
+ * while verifying, lock names in one case): {@code docs/file-backend.md}.
  */
 public class FileLockBackend implements LockBackend {
 

@@ -311,12 +311,7 @@ public final class LockWatchdog {
 			return;
 		}
 		long silentMillis = (this.clock.getAsLong() - this.lastRenewedNanos) / 1_000_000;
-		// a lease may trust less than the stale timeout (a JDBC lease keeps a margin for
-		// the database's clock): say which deadline passed
-		String deadline = (silentMillis >= this.staleTimeout.toMillis())
-				? "which reaches the stale timeout of " + this.staleTimeout
-				: "and the lease's own deadline has passed (the stale timeout is " + this.staleTimeout + ")";
-		lose("no renewal succeeded for " + silentMillis + " ms, " + deadline
+		lose("no renewal succeeded for " + silentMillis + " ms, " + passedDeadline(silentMillis, "which reaches")
 				+ "; another instance may hold the lock now", null);
 	}
 
