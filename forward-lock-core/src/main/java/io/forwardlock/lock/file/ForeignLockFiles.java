@@ -123,7 +123,7 @@ final class ForeignLockFiles {
 			}
 			// as every acquisition with the heartbeat on: under the takeover lock, with a
 			// token larger than the last holder's
-			return Takeover.fenced(target,
+			return TakeoverLock.fenced(target,
 					(token) -> LockFiles.pathNames(target.path(), opened)
 							? Takeover.replace(target, opened).withFencingToken(token) : Attempt.RETRY,
 					Attempt.held(opened));

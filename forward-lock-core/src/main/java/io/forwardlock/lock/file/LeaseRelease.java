@@ -51,7 +51,7 @@ final class LeaseRelease {
 				boolean confirmed = evidence == OsLocks.Evidence.HELD;
 				if (serialized) {
 					// busy: leave the file; a leftover never blocks anybody
-					Takeover.serialized(target, () -> cleanUpIfStillOurs(target, locked, confirmed, owner), false);
+					TakeoverLock.serialized(target, () -> cleanUpIfStillOurs(target, locked, confirmed, owner), false);
 				}
 				else {
 					cleanUpIfStillOurs(target, locked, confirmed, owner);

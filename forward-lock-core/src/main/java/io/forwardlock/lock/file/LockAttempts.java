@@ -184,11 +184,12 @@ final class LockAttempts {
 			// contender that judged the previous content stale sees it change
 			// before it may rename its own file over the path; the token issued
 			// there is larger than any that an earlier holder got
-			return Takeover.fenced(target, (token) -> confirmed(target, locked).withFencingToken(token), Attempt.RETRY);
+			return TakeoverLock.fenced(target, (token) -> confirmed(target, locked).withFencingToken(token),
+					Attempt.RETRY);
 		}
 		if (Takeover.possible(target)) {
 			// the previous holder heartbeated: a contender may be judging it stale
-			return Takeover.serialized(target, () -> confirmed(target, locked), Attempt.RETRY);
+			return TakeoverLock.serialized(target, () -> confirmed(target, locked), Attempt.RETRY);
 		}
 		writePid(locked.channel());
 		return Attempt.acquired(locked, opened);

@@ -59,13 +59,13 @@ class TakeoverLockTests {
 	void threadThatFindsTheTakeoverLockBusyLeavesTheHoldersLockInPlace() throws Exception {
 		CountDownLatch holding = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(1);
-		Future<Boolean> holder = this.executor.submit(() -> Takeover.serialized(this.target, () -> {
+		Future<Boolean> holder = this.executor.submit(() -> TakeoverLock.serialized(this.target, () -> {
 			holding.countDown();
 			return awaitQuietly(done);
 		}, false));
 		assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
 		try {
-			Boolean waiter = this.executor.submit(() -> Takeover.serialized(this.target, () -> true, false))
+			Boolean waiter = this.executor.submit(() -> TakeoverLock.serialized(this.target, () -> true, false))
 				.get(30, TimeUnit.SECONDS);
 			assertThat(waiter).as("the waiting thread got the takeover lock while it was held").isFalse();
 			assertThat(OtherProcess.canLock(this.target.takeoverFile()))
@@ -76,7 +76,7 @@ class TakeoverLockTests {
 			done.countDown();
 		}
 		assertThat(holder.get(30, TimeUnit.SECONDS)).isTrue();
-		assertThat(this.executor.submit(() -> Takeover.serialized(this.target, () -> true, false))
+		assertThat(this.executor.submit(() -> TakeoverLock.serialized(this.target, () -> true, false))
 			.get(30, TimeUnit.SECONDS)).as("the takeover lock after the holder let go").isTrue();
 	}
 

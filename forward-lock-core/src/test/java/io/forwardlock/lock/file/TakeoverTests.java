@@ -159,13 +159,14 @@ class TakeoverTests {
 
 	@Test
 	void waiterThatLockedADeletedTakeoverFileStartsOverInsteadOfEntering() throws Exception {
-		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
+		assertThat(TakeoverLock.serialized(this.target, () -> true, false)).isTrue();
 		ExecutorService executor = Executors.newSingleThreadExecutor();
 		// the holder stands in for another process: threads of this JVM wait for each
 		// other before they open the takeover file at all (TakeoverLockTests)
 		try (FileChannel holder = FileChannel.open(this.target.takeoverFile(), StandardOpenOption.WRITE)) {
 			FileLock held = holder.lock();
-			Future<String> waiter = executor.submit(() -> Takeover.serialized(this.target, () -> "entered", "busy"));
+			Future<String> waiter = executor
+				.submit(() -> TakeoverLock.serialized(this.target, () -> "entered", "busy"));
 			// the waiter has the takeover file open and waits for its lock
 			await().atMost(Duration.ofSeconds(30)).until(() -> descriptorsOn(this.target.takeoverFile()) == 2);
 			Files.delete(this.target.takeoverFile());
@@ -184,9 +185,9 @@ class TakeoverTests {
 
 	@Test
 	void takeoverFileIsRewrittenOnEveryUseSoThatCleanersDoNotAgeItOut() throws Exception {
-		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
+		assertThat(TakeoverLock.serialized(this.target, () -> true, false)).isTrue();
 		Files.setLastModifiedTime(this.target.takeoverFile(), FileTime.fromMillis(0));
-		assertThat(Takeover.serialized(this.target, () -> true, false)).isTrue();
+		assertThat(TakeoverLock.serialized(this.target, () -> true, false)).isTrue();
 		assertThat(Files.getLastModifiedTime(this.target.takeoverFile()).toMillis()).isPositive();
 	}
 
@@ -194,7 +195,7 @@ class TakeoverTests {
 	void takeoverFileThatIsAFifoIsRefusedWithoutBlocking() throws Exception {
 		assumeThat(new ProcessBuilder("mkfifo", this.target.takeoverFile().toString()).start().waitFor()).isZero();
 		assertThatExceptionOfType(LockException.class)
-			.isThrownBy(() -> Takeover.serialized(this.target, () -> true, false))
+			.isThrownBy(() -> TakeoverLock.serialized(this.target, () -> true, false))
 			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.UNSAFE_LOCK_FILE));
 	}
 
