@@ -1,7 +1,6 @@
 package io.forwardlock.lifecycle;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
@@ -13,7 +12,6 @@ import io.forwardlock.lock.watch.LockWatchdog;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.ApplicationListener;
@@ -21,18 +19,16 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.ApplicationContextEvent;
 
 /**
- * Holds the application's instance lock for as long as the application runs: acquires it
- * in {@link #start()} before any other lifecycle bean starts and releases it in
- * {@link #stop()} after all of them have stopped. A {@link LockWatchdog} verifies and
- * renews it meanwhile. On a loss, every lifecycle bean of a later phase (the guarded
- * work) stops before the {@link LockLostEvent} and the {@link LockLostHandler}, and so
- * does every such bean that starts later while the lock is not held (a later phase of the
- * refresh, a child context that shares the lock); {@link #standBy(Runnable)} waits for
- * the lock again and restarts that work. A stop of the context during such a takeover
- * leaves the work stopped: what the takeover started after the context found it stopped
- * is stopped with the lock. {@code start()} and {@code stop()} are idempotent and may run
- * on different threads; a start after a stop takes the lock and lets the context start
- * the work, as at start-up.
+ * Holds the application's instance lock while it runs: acquires it in {@link #start()}
+ * before any other lifecycle bean starts, releases it in {@link #stop()} after all have
+ * stopped; a {@link LockWatchdog} verifies and renews it meanwhile. On a loss, every
+ * lifecycle bean of a later phase (the guarded work) stops before the
+ * {@link LockLostEvent} and the {@link LockLostHandler}, as does each such bean that
+ * starts while the lock is not held (a later phase of the refresh, a child context
+ * sharing the lock); {@link #standBy(Runnable)} waits for the lock again and restarts
+ * that work, which a stop of the context meanwhile leaves stopped. {@code start()} and
+ * {@code stop()} are idempotent and may run on different threads; a start after a stop
+ * takes the lock and lets the context start the work, as at start-up.
  */
 public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockStatusProvider,
 		ApplicationEventPublisherAware, BeanFactoryAware, ApplicationListener<ApplicationContextEvent>, DisposableBean {
@@ -43,13 +39,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 */
 	public static final int PHASE = Integer.MIN_VALUE + 1000;
 
-	private final LockReporter reporter;
-
 	private final LockKeeper keeper;
-
-	private final boolean heartbeatEnabled;
-
-	private Supplier<LockAcquisition> earlyAcquisition = () -> null;
 
 	private int phase = PHASE;
 
@@ -65,27 +55,17 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 */
 	public ForwardLockLifecycle(LockBackend backend, LockRequest request, LockAcquisitionPolicy policy,
 			Duration verifyInterval, LockLostHandler lostHandler) {
-		Objects.requireNonNull(backend, "'backend' must not be null");
-		Objects.requireNonNull(request, "'request' must not be null");
-		this.heartbeatEnabled = request.heartbeatEnabled() || backend.requiresHeartbeat();
-		this.reporter = new LockReporter(this, Objects.requireNonNull(lostHandler, "'lostHandler' must not be null"),
-				new LockStatus(LockState.NOT_STARTED, backend.id(), request.name(), backend.describeLocation(request),
-						null, this.heartbeatEnabled, request.heartbeatInterval(), request.staleTimeout(), null,
-						Objects.requireNonNull(verifyInterval, "'verifyInterval' must not be null"), null, null));
-		this.keeper = new LockKeeper(backend, request, Objects.requireNonNull(policy, "'policy' must not be null"),
-				verifyInterval, this.heartbeatEnabled, this.reporter);
+		this.keeper = new LockKeeper(this, backend, request, policy, verifyInterval, lostHandler);
 	}
 
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
-		this.reporter.publisher = publisher;
+		this.keeper.reporter().publisher = publisher;
 	}
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
-		if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
-			this.reporter.guarded = new GuardedLifecycles(listable, this, this.phase);
-		}
+		this.keeper.guard(beanFactory, this, this.phase);
 	}
 
 	/**
@@ -94,7 +74,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 * @param earlyAcquisition supplier of the early acquisition, or of {@code null}
 	 */
 	public void setEarlyAcquisition(Supplier<LockAcquisition> earlyAcquisition) {
-		this.earlyAcquisition = Objects.requireNonNull(earlyAcquisition, "'earlyAcquisition' must not be null");
+		this.keeper.setEarlyAcquisition(earlyAcquisition);
 	}
 
 	/**
@@ -135,13 +115,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 */
 	@Override
 	public void start() {
-		GuardedLifecycles work = this.reporter.guarded;
-		if (work != null && !isRunning()) {
-			// The context starts every guarded bean itself after this: an earlier loss
-			// leaves nothing suspended and nothing to restart
-			work.reset();
-		}
-		this.keeper.start(this.earlyAcquisition.get());
+		this.keeper.start();
 	}
 
 	/**
@@ -155,18 +129,15 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	}
 
 	/**
-	 * Keep the guarded work in step with the contexts that share the lock: once this
+	 * Keep the guarded work in step with the contexts sharing the lock: once this
 	 * context, or a child without a lock of its own, has started its lifecycle beans,
-	 * stop those that started while the lock was lost or waited for; once this context
-	 * closes, start no guarded work again.
+	 * stop those that started while the lock was not held; once this context closes,
+	 * start no guarded work again.
 	 * @param event a refresh, start, stop or close of this context or of a descendant
 	 */
 	@Override
 	public void onApplicationEvent(ApplicationContextEvent event) {
-		GuardedLifecycles work = this.reporter.guarded;
-		if (work != null) {
-			work.contextEvent(event);
-		}
+		this.keeper.contextEvent(event);
 	}
 
 	/**
@@ -201,15 +172,11 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 
 	@Override
 	public LockStatus getStatus() {
-		return this.reporter.status();
+		return this.keeper.reporter().status();
 	}
 
-	LockReporter reporter() {
-		return this.reporter;
-	}
-
-	LockWatchdog watchdog() {
-		return this.keeper.watchdog();
+	LockKeeper keeper() {
+		return this.keeper;
 	}
 
 	/**
@@ -217,7 +184,7 @@ public class ForwardLockLifecycle implements SmartLifecycle, ForwardLock, LockSt
 	 * @return whether the heartbeat runs
 	 */
 	public boolean isHeartbeatEnabled() {
-		return this.heartbeatEnabled;
+		return this.keeper.heartbeatEnabled();
 	}
 
 }

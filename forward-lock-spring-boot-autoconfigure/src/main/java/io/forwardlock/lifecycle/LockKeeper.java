@@ -2,11 +2,13 @@ package io.forwardlock.lifecycle;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import io.forwardlock.diagnostics.LockStartupException;
 import io.forwardlock.lock.LockBackend;
@@ -18,18 +20,23 @@ import io.forwardlock.lock.watch.LockWatchdog;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.event.ApplicationContextEvent;
+
 /**
  * Keeps the lock for {@link ForwardLockLifecycle}: acquires it as the policy says, runs a
  * {@link LockWatchdog} on a scheduler of its own while it is held, waits for it again on
- * standby after a loss, and releases it. Thread-safe; {@link #close()} is idempotent.
+ * standby after a loss, and releases it; owns the {@link LockReporter} and wires the
+ * {@link GuardedLifecycles} to it. Thread-safe; {@link #close()} is idempotent.
  */
 final class LockKeeper {
 
 	private static final Log logger = LogFactory.getLog(ForwardLockLifecycle.class);
 
 	/**
-	 * Longest wait in {@link #start(LockAcquisition)} for a standby thread that a stop
-	 * interrupted: it ends at once, unless a backend call ignores the interrupt.
+	 * Longest wait in {@link #start()} for a standby thread that a stop interrupted: it
+	 * ends at once, unless a backend call ignores the interrupt.
 	 */
 	private static final Duration STANDBY_END_WAIT = Duration.ofSeconds(10);
 
@@ -65,14 +72,48 @@ final class LockKeeper {
 	 */
 	private volatile Thread interruptedStandby;
 
-	LockKeeper(LockBackend backend, LockRequest request, LockAcquisitionPolicy policy, Duration verifyInterval,
-			boolean heartbeatEnabled, LockReporter reporter) {
-		this.backend = backend;
-		this.request = request;
-		this.policy = policy;
+	private Supplier<LockAcquisition> earlyAcquisition = () -> null;
+
+	LockKeeper(ForwardLockLifecycle source, LockBackend backend, LockRequest request, LockAcquisitionPolicy policy,
+			Duration verifyInterval, LockLostHandler lostHandler) {
+		this.backend = Objects.requireNonNull(backend, "'backend' must not be null");
+		this.request = Objects.requireNonNull(request, "'request' must not be null");
+		this.heartbeatEnabled = request.heartbeatEnabled() || backend.requiresHeartbeat();
+		this.reporter = new LockReporter(source, Objects.requireNonNull(lostHandler, "'lostHandler' must not be null"),
+				new LockStatus(LockState.NOT_STARTED, backend.id(), request.name(), backend.describeLocation(request),
+						null, this.heartbeatEnabled, request.heartbeatInterval(), request.staleTimeout(), null,
+						Objects.requireNonNull(verifyInterval, "'verifyInterval' must not be null"), null, null));
+		this.policy = Objects.requireNonNull(policy, "'policy' must not be null");
 		this.verifyInterval = verifyInterval;
-		this.heartbeatEnabled = heartbeatEnabled;
-		this.reporter = reporter;
+	}
+
+	LockReporter reporter() {
+		return this.reporter;
+	}
+
+	boolean heartbeatEnabled() {
+		return this.heartbeatEnabled;
+	}
+
+	void setEarlyAcquisition(Supplier<LockAcquisition> earlyAcquisition) {
+		this.earlyAcquisition = Objects.requireNonNull(earlyAcquisition, "'earlyAcquisition' must not be null");
+	}
+
+	/**
+	 * Guard the lifecycle beans of a later phase than the lock's, when the bean factory
+	 * can list them.
+	 */
+	void guard(BeanFactory beanFactory, ForwardLockLifecycle lock, int lockPhase) {
+		if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
+			this.reporter.guarded = new GuardedLifecycles(listable, lock, lockPhase);
+		}
+	}
+
+	void contextEvent(ApplicationContextEvent event) {
+		GuardedLifecycles work = this.reporter.guarded;
+		if (work != null) {
+			work.contextEvent(event);
+		}
 	}
 
 	boolean isRunning() {
@@ -81,9 +122,15 @@ final class LockKeeper {
 
 	/**
 	 * Take over the early acquisition, or acquire the lock, and start watching it.
-	 * @param early the early acquisition, or {@code null}
 	 */
-	void start(LockAcquisition early) {
+	void start() {
+		GuardedLifecycles work = this.reporter.guarded;
+		if (work != null && !this.running) {
+			// The context starts every guarded bean itself after this: an earlier loss
+			// leaves nothing suspended and nothing to restart
+			work.reset();
+		}
+		LockAcquisition early = this.earlyAcquisition.get();
 		awaitInterruptedStandby();
 		this.lifecycleLock.lock();
 		try {

@@ -56,7 +56,7 @@ public class LockLostReadiness implements ApplicationListener<AvailabilityChange
 	}
 
 	private boolean marksDown() {
-		LockLostHandler handler = this.lifecycle.reporter().lostHandler();
+		LockLostHandler handler = this.lifecycle.keeper().reporter().lostHandler();
 		return handler instanceof MarkDownOnLockLost || handler instanceof StandbyOnLockLost;
 	}
 

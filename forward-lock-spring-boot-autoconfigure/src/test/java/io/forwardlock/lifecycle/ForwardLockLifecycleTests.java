@@ -129,7 +129,7 @@ class ForwardLockLifecycleTests {
 			assertThat(ex.getHolder()).isEqualTo(other);
 		});
 		assertThat(this.lifecycle.isRunning()).isFalse();
-		assertThat(this.lifecycle.reporter().acquireFailureCount.get()).isEqualTo(1);
+		assertThat(this.lifecycle.keeper().reporter().acquireFailureCount.get()).isEqualTo(1);
 		assertThat(this.events).singleElement().isInstanceOf(LockAcquireFailedEvent.class);
 	}
 
@@ -219,11 +219,11 @@ class ForwardLockLifecycleTests {
 		this.lifecycle.start();
 		HolderRecord thief = HolderRecord.ofPid(4242);
 		this.backend.verification = () -> Verification.lost("lock file replaced", thief);
-		this.lifecycle.watchdog().verifyNow();
-		this.lifecycle.watchdog().verifyNow();
+		this.lifecycle.keeper().watchdog().verifyNow();
+		this.lifecycle.keeper().watchdog().verifyNow();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.LOST);
 		assertThat(this.lifecycle.getStatus().isHealthy()).isFalse();
-		assertThat(this.lifecycle.reporter().lostCount.get()).isEqualTo(1);
+		assertThat(this.lifecycle.keeper().reporter().lostCount.get()).isEqualTo(1);
 		assertThat(this.handled).singleElement().satisfies((event) -> {
 			assertThat(event.getReason()).isEqualTo("lock file replaced");
 			assertThat(event.getNewHolder()).isEqualTo(thief);
@@ -243,7 +243,7 @@ class ForwardLockLifecycleTests {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
 		this.backend.verification = () -> Verification.healed("lock file re-created");
-		this.lifecycle.watchdog().verifyNow();
+		this.lifecycle.keeper().watchdog().verifyNow();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(this.lifecycle.getStatus().isHealthy()).isTrue();
 		assertThat(this.lifecycle.getStatus().lastVerification().status()).isEqualTo(Verification.Status.HEALED);
@@ -268,11 +268,11 @@ class ForwardLockLifecycleTests {
 		this.backend.verification = () -> {
 			throw LockErrors.backendUnavailable("memory:orders", "query the lock row", null);
 		};
-		this.lifecycle.watchdog().verifyNow();
+		this.lifecycle.keeper().watchdog().verifyNow();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 		assertThat(output).contains("Could not verify lock 'orders'").contains("retrying");
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-			this.lifecycle.watchdog().verifyNow();
+			this.lifecycle.keeper().watchdog().verifyNow();
 			return this.lifecycle.getStatus().state() == LockState.LOST;
 		});
 		assertThat(this.handled).singleElement()
@@ -286,12 +286,12 @@ class ForwardLockLifecycleTests {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-			this.lifecycle.watchdog().verifyNow();
+			this.lifecycle.keeper().watchdog().verifyNow();
 			return !this.handled.isEmpty();
 		});
 		assertThat(this.handled).singleElement()
 			.satisfies((event) -> assertThat(event.getReason()).contains("stale timeout"));
-		assertThat(this.lifecycle.reporter().heartbeatFailureCount.get()).isGreaterThanOrEqualTo(2);
+		assertThat(this.lifecycle.keeper().reporter().heartbeatFailureCount.get()).isGreaterThanOrEqualTo(2);
 	}
 
 	@Test
@@ -316,14 +316,14 @@ class ForwardLockLifecycleTests {
 		this.lifecycle = create(LockAcquisitionPolicy.failFast(75), NEVER);
 		this.lifecycle.start();
 		this.backend.heartbeatFailure = LockErrors.backendUnavailable("memory:orders", "renew the lease", null);
-		this.lifecycle.watchdog().heartbeatNow();
-		this.lifecycle.watchdog().heartbeatNow();
-		assertThat(this.lifecycle.reporter().heartbeatFailureCount.get()).isEqualTo(2);
+		this.lifecycle.keeper().watchdog().heartbeatNow();
+		this.lifecycle.keeper().watchdog().heartbeatNow();
+		assertThat(this.lifecycle.keeper().reporter().heartbeatFailureCount.get()).isEqualTo(2);
 		assertThat(this.events).filteredOn(LockHeartbeatFailedEvent.class::isInstance)
 			.map((event) -> ((LockHeartbeatFailedEvent) event).getConsecutiveFailures())
 			.containsExactly(1, 2);
 		this.backend.heartbeatFailure = null;
-		this.lifecycle.watchdog().heartbeatNow();
+		this.lifecycle.keeper().watchdog().heartbeatNow();
 		assertThat(this.lifecycle.getStatus().lastHeartbeatAt()).isNotNull();
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.ACQUIRED);
 	}
@@ -336,7 +336,7 @@ class ForwardLockLifecycleTests {
 				this.handled::add);
 		this.lifecycle.start();
 		this.backend.heartbeatFailure = LockErrors.lockLost("memory:orders", "the row carries another token", null);
-		this.lifecycle.watchdog().heartbeatNow();
+		this.lifecycle.keeper().watchdog().heartbeatNow();
 		assertThat(this.handled).singleElement()
 			.satisfies((event) -> assertThat(event.getReason()).contains("the row carries another token"));
 		assertThat(this.lifecycle.getStatus().state()).isEqualTo(LockState.LOST);

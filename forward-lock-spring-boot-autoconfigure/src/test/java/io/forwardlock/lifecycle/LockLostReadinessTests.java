@@ -140,7 +140,7 @@ class LockLostReadinessTests {
 		public void start() {
 			if (this.starts == 0) {
 				LockLostReadinessTests.this.backend.verification = () -> Verification.lost("taken over", null);
-				this.context.getBean(ForwardLockLifecycle.class).watchdog().verifyNow();
+				this.context.getBean(ForwardLockLifecycle.class).keeper().watchdog().verifyNow();
 				await().atMost(Duration.ofSeconds(20))
 					.until(() -> LockLostReadinessTests.this.markedDown.getCount() == 0);
 			}

@@ -177,7 +177,7 @@ class StandbyRestartTests {
 
 	private void loseTheLock(ForwardLockLifecycle lifecycle) {
 		this.memory.verification = () -> Verification.lost("taken over", null);
-		lifecycle.watchdog().verifyNow();
+		lifecycle.keeper().watchdog().verifyNow();
 	}
 
 	/**
