@@ -117,14 +117,6 @@ final class DescriptorInfo {
 		}
 	}
 
-	/**
-	 * How many handles are open now.
-	 * @return the number of handles kept open
-	 */
-	static int open() {
-		return HANDLES.size();
-	}
-
 	private static void trim() {
 		for (Map.Entry<Integer, FileChannel> entry : HANDLES.entrySet()) {
 			if (HANDLES.remove(entry.getKey(), entry.getValue())) {

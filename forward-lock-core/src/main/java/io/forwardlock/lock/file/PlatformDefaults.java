@@ -175,8 +175,9 @@ public final class PlatformDefaults {
 	 * @return a phrase completing "it ...", or {@code null} when safe
 	 */
 	static @Nullable String directoryProblem(int owner, int mode, int self) {
-		if (self >= 0 && owner != self && owner != 0) {
-			return "belongs to uid " + owner + ", neither this user (uid " + self + ") nor root";
+		String foreign = foreignOwner(owner, self);
+		if (foreign != null) {
+			return foreign;
 		}
 		boolean writableByOthers = (mode & 0022) != 0;
 		boolean sticky = (mode & 01000) != 0;
@@ -199,14 +200,20 @@ public final class PlatformDefaults {
 	 * @return a phrase completing "which ...", or {@code null} when safe
 	 */
 	static @Nullable String ancestorProblem(int owner, int mode, int self) {
-		if (self >= 0 && owner != self && owner != 0) {
-			return "belongs to uid " + owner + ", neither this user (uid " + self + ") nor root";
+		String foreign = foreignOwner(owner, self);
+		if (foreign != null) {
+			return foreign;
 		}
 		if ((mode & 0002) != 0 && (mode & 01000) == 0) {
 			return "can be written by every user (mode " + String.format("%04o", mode & 07777)
 					+ ") without the sticky bit";
 		}
 		return null;
+	}
+
+	private static @Nullable String foreignOwner(int owner, int self) {
+		return (self >= 0 && owner != self && owner != 0)
+				? "belongs to uid " + owner + ", neither this user (uid " + self + ") nor root" : null;
 	}
 
 	/**
