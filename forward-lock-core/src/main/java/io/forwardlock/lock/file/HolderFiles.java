@@ -135,11 +135,15 @@ final class HolderFiles {
 		if (value == null) {
 			return;
 		}
+		String text = value.toString();
 		sb.append(key).append('=');
-		for (char c : value.toString().toCharArray()) {
+		if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+			sb.append(text);
+		}
+		else {
 			// a record never holds a line break (HolderRecord escapes control
 			// characters), so every line is one key and its value
-			sb.append((c == '\n' || c == '\r') ? ' ' : c);
+			sb.append(text.replace('\n', ' ').replace('\r', ' '));
 		}
 		sb.append('\n');
 	}

@@ -30,6 +30,9 @@ final class LockDirectory {
 
 	private volatile @Nullable Resolved resolved;
 
+	// the target built last, kept while the real path is the very one remembered
+	private volatile @Nullable Built lastBuilt;
+
 	LockDirectory(Path directory) {
 		this.directory = directory;
 	}
@@ -47,18 +50,27 @@ final class LockDirectory {
 	 * {@code create} is {@code false}
 	 */
 	@Nullable LockTarget target(String name, boolean create, int mode) {
-		Path path = this.directory.resolve(name + FileLockBackend.LOCK_SUFFIX);
 		try {
 			Path realDirectory = realDirectory(create, mode);
 			if (realDirectory == null) {
 				return null;
 			}
+			Built last = this.lastBuilt;
+			if (last != null && last.realDirectory() == realDirectory && last.name().equals(name)) {
+				// the same directory as last time: the paths are the same
+				return last.target();
+			}
+			Path path = this.directory.resolve(name + FileLockBackend.LOCK_SUFFIX);
 			Path realPath = realDirectory.resolve(name + FileLockBackend.LOCK_SUFFIX);
-			return new LockTarget(path, realPath, this.directory.resolve(name + FileLockBackend.HOLDER_SUFFIX),
+			LockTarget target = new LockTarget(path, realPath,
+					this.directory.resolve(name + FileLockBackend.HOLDER_SUFFIX),
 					this.directory.resolve(name + FileLockBackend.TAKEOVER_SUFFIX), realPath.toString(),
 					path.toString());
+			this.lastBuilt = new Built(name, realDirectory, target);
+			return target;
 		}
 		catch (IOException ex) {
+			Path path = this.directory.resolve(name + FileLockBackend.LOCK_SUFFIX);
 			if (LockFiles.isAccessDenied(ex)) {
 				throw LockErrors.permissionDenied(path, ex);
 			}
@@ -165,6 +177,17 @@ final class LockDirectory {
 	 * @param fileKey the identity (device and inode)
 	 */
 	private record Resolved(Path realPath, Object fileKey) {
+
+	}
+
+	/**
+	 * The target of a lock name in a resolved directory.
+	 *
+	 * @param name the lock name
+	 * @param realDirectory the real path it was built from, compared by identity
+	 * @param target the target
+	 */
+	private record Built(String name, Path realDirectory, LockTarget target) {
 
 	}
 

@@ -18,8 +18,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,6 +36,21 @@ import org.jspecify.annotations.Nullable;
 final class LockFiles {
 
 	private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+
+	private static final FileAttribute<?>[] OWNER_ONLY = { PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE) };
+
+	private static final FileAttribute<?>[] NO_ATTRIBUTES = {};
+
+	// built once: an acquisition opens the lock file and writes the holder record every
+	// time, and building these sets costs more than a system call on a fast machine
+	private static final Set<OpenOption> CREATE_FOR_LOCKING = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+			StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
+
+	private static final Set<OpenOption> OPEN_FOR_LOCKING = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+			StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS);
+
+	private static final Set<OpenOption> CREATE_TEMPORARY = Set.of(StandardOpenOption.WRITE,
+			StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
 
 	private LockFiles() {
 	}
@@ -80,9 +93,7 @@ final class LockFiles {
 	 * @throws IOException on failure
 	 */
 	static FileChannel openForLocking(Path path, boolean createNew) throws IOException {
-		List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
-				createNew ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS));
-		return FileChannel.open(path, Set.copyOf(options), ownerOnly(path));
+		return FileChannel.open(path, createNew ? CREATE_FOR_LOCKING : OPEN_FOR_LOCKING, ownerOnly(path));
 	}
 
 	/**
@@ -103,10 +114,8 @@ final class LockFiles {
 	 * @return the attributes to pass on creation
 	 */
 	static FileAttribute<?>[] ownerOnly(Path path) {
-		if (isPosix(path)) {
-			return new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE) };
-		}
-		return new FileAttribute<?>[0];
+		// a shared array: FileChannel.open only reads it
+		return isPosix(path) ? OWNER_ONLY : NO_ATTRIBUTES;
 	}
 
 	/**
@@ -118,11 +127,16 @@ final class LockFiles {
 	 * @throws IOException on failure
 	 */
 	static boolean pathNames(Path path, FileFacts file) throws IOException {
-		FileFacts now = lstat(path);
-		if (now == null) {
+		// identity only: the basic attributes carry the key without the map that the
+		// "unix:" view builds for owner and link count
+		BasicFileAttributes now;
+		try {
+			now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+		}
+		catch (NoSuchFileException ex) {
 			return false;
 		}
-		return (file.fileKey() == null) ? !now.symbolicLink() : file.sameFileAs(now);
+		return (file.fileKey() == null) ? !now.isSymbolicLink() : file.fileKey().equals(now.fileKey());
 	}
 
 	static boolean isPosix(Path path) {
@@ -142,9 +156,7 @@ final class LockFiles {
 				+ Integer.toHexString(System.identityHashCode(content)) + ".tmp");
 		boolean moved = false;
 		try {
-			try (FileChannel channel = FileChannel.open(temp,
-					Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS),
-					ownerOnly(temp))) {
+			try (FileChannel channel = FileChannel.open(temp, CREATE_TEMPORARY, ownerOnly(temp))) {
 				ByteBuffer buffer = ByteBuffer.wrap(content);
 				while (buffer.hasRemaining()) {
 					channel.write(buffer);

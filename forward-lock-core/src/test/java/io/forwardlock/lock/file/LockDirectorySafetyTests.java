@@ -112,6 +112,29 @@ class LockDirectorySafetyTests {
 	}
 
 	@Test
+	void directoryReplacedByALinkToAnotherSafeDirectoryIsLockedWhereTheLinkLeads() throws Exception {
+		Path directory = directory(0755);
+		FileLockBackend backend = new FileLockBackend(directory);
+		backend.tryAcquire(this.request).orElseThrow().release();
+		assertThat(backend.target(this.request, false).realPath()).isEqualTo(directory.resolve("app.lock"));
+		Path elsewhere = Files.createDirectory(this.parent.resolve("elsewhere"));
+		Files.setAttribute(elsewhere, "unix:mode", 0755);
+		Files.delete(directory);
+		Files.createSymbolicLink(directory, elsewhere);
+		LockLease lease = backend.tryAcquire(this.request).orElseThrow();
+		try {
+			assertThat(backend.target(this.request, false).realPath()).as("real path, which keys this JVM's registry")
+				.isEqualTo(elsewhere.resolve("app.lock"));
+			assertThat(lease.location()).as("the path as configured")
+				.isEqualTo(directory.resolve("app.lock").toString());
+			assertThat(elsewhere.resolve("app.lock")).as("the lock file where the link leads").isRegularFile();
+		}
+		finally {
+			lease.release();
+		}
+	}
+
+	@Test
 	void directoryInsideAParentThatEveryoneMayWriteToWithoutTheStickyBitIsRefused() throws Exception {
 		Path shared = parentOfLocks(0777);
 		Path directory = Files.createDirectory(shared.resolve("locks"));
