@@ -150,6 +150,52 @@ final class JdbcLockConnections {
 	}
 
 	/**
+	 * Run every step that gives a connection back the state its pool handed it out in,
+	 * whatever the earlier steps did: a step that fails must not leave the connection
+	 * half restored for its next user. The first failure is the one reported, the
+	 * caller's own when it has one; later ones are suppressed into it.
+	 * @param failure what the caller is already throwing, or {@code null}
+	 * @param steps the steps, in order
+	 * @throws SQLException the first step's failure, when the caller threw nothing
+	 */
+	static void restore(@Nullable Throwable failure, Step... steps) throws SQLException {
+		Throwable first = failure;
+		for (Step step : steps) {
+			try {
+				step.run();
+			}
+			catch (SQLException | RuntimeException ex) {
+				if (first == null) {
+					first = ex;
+				}
+				else if (first != ex) {
+					first.addSuppressed(ex);
+				}
+			}
+		}
+		if (failure == null && first instanceof SQLException sqlException) {
+			throw sqlException;
+		}
+		if (failure == null && first instanceof RuntimeException runtimeException) {
+			throw runtimeException;
+		}
+	}
+
+	/**
+	 * One step of {@link #restore}.
+	 */
+	@FunctionalInterface
+	interface Step {
+
+		/**
+		 * Run the step.
+		 * @throws SQLException when it fails
+		 */
+		void run() throws SQLException;
+
+	}
+
+	/**
 	 * A connection at READ COMMITTED, with the statements for its database, that gets the
 	 * pool's isolation back when closed.
 	 *
@@ -161,24 +207,21 @@ final class JdbcLockConnections {
 
 		@Override
 		public void close() throws SQLException {
-			try {
-				if (!this.connection.isClosed()) {
-					// Every write has committed; a read may have left a transaction open,
-					// in which the isolation cannot change, and which a data source that
-					// hands the connection out again may keep open: H2's
-					// CURRENT_TIMESTAMP stays at its first value for a whole transaction,
-					// so a later renewal would date its expiry from that read
-					if (!this.connection.getAutoCommit()) {
-						this.connection.rollback();
-					}
-					if (this.isolation != Connection.TRANSACTION_READ_COMMITTED) {
-						this.connection.setTransactionIsolation(this.isolation);
-					}
+			// Every write has committed; a read may have left a transaction open, in
+			// which the isolation cannot change, and which a data source that hands the
+			// connection out again may keep open: H2's CURRENT_TIMESTAMP stays at its
+			// first value for a whole transaction, so a later renewal would date its
+			// expiry from that read. The isolation comes back, and the connection is
+			// closed, even when the rollback fails.
+			restore(null, () -> {
+				if (!this.connection.isClosed() && !this.connection.getAutoCommit()) {
+					this.connection.rollback();
 				}
-			}
-			finally {
-				this.connection.close();
-			}
+			}, () -> {
+				if (this.isolation != Connection.TRANSACTION_READ_COMMITTED && !this.connection.isClosed()) {
+					this.connection.setTransactionIsolation(this.isolation);
+				}
+			}, this.connection::close);
 		}
 
 	}

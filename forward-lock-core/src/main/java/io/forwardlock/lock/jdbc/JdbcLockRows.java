@@ -15,6 +15,7 @@ import io.forwardlock.lock.jdbc.JdbcLockConnections.ReadCommitted;
 
 import static io.forwardlock.lock.jdbc.JdbcLockConnections.commitUnlessAutoCommit;
 import static io.forwardlock.lock.jdbc.JdbcLockConnections.prepare;
+import static io.forwardlock.lock.jdbc.JdbcLockConnections.restore;
 
 /**
  * The statements of {@link JdbcLockBackend} on the lock row, one call each: acquire
@@ -74,17 +75,21 @@ final class JdbcLockRows {
 
 	/**
 	 * Write the row in a short {@code READ COMMITTED} transaction, committed only when
-	 * this holder's row can be read back.
+	 * this holder's row can be read back. The connection gets its auto-commit and
+	 * isolation back whatever the rollback does: a pooled connection left without
+	 * auto-commit would keep its next user's work, and this transaction's row lock,
+	 * uncommitted.
 	 */
 	private Optional<Row> inTransaction(ReadCommitted session, LockRequest request, String holderId, Write write)
 			throws SQLException {
 		Connection connection = session.connection();
 		boolean autoCommit = connection.getAutoCommit();
 		int isolation = connection.getTransactionIsolation();
-		connection.setAutoCommit(false);
-		connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
 		boolean committed = false;
+		Throwable failure = null;
 		try {
+			connection.setAutoCommit(false);
+			connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
 			Optional<Row> row = write.wrote() ? selectOwnRow(session, request, holderId) : Optional.empty();
 			if (row.isPresent()) {
 				connection.commit();
@@ -92,12 +97,21 @@ final class JdbcLockRows {
 			}
 			return row;
 		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
 		finally {
-			if (!committed) {
-				connection.rollback();
-			}
-			connection.setTransactionIsolation(isolation);
-			connection.setAutoCommit(autoCommit);
+			boolean rollBack = !committed;
+			// Rolled back before auto-commit is turned on again, which would commit.
+			// After
+			// a failed rollback that commits what the transaction wrote, if anything: at
+			// worst a row that nobody holds until it expires, as this acquisition failed
+			restore(failure, () -> {
+				if (rollBack) {
+					connection.rollback();
+				}
+			}, () -> connection.setTransactionIsolation(isolation), () -> connection.setAutoCommit(autoCommit));
 		}
 	}
 
