@@ -47,9 +47,13 @@ import io.forwardlock.lock.SafeText;
  * <p>
  * <b>Connections and threads.</b> Every call borrows a connection from the
  * {@link DataSource} for one short statement or transaction and returns it; nothing is
- * held between calls. Renewals and verifications run on threads of this backend, so that
- * a lease stops waiting for a hung database when its local deadline comes; close the
- * backend to end them.
+ * held between calls. Statements have a query timeout (a third of the lease, at most the
+ * heartbeat interval, at least a second), and the connection a network timeout of twice
+ * that, which bounds what no query timeout does (a commit, a rollback on a dead
+ * connection), so that neither an acquisition at start-up nor a release at shutdown can
+ * hang for ever; waiting for the pool is bounded by the pool's own timeout. Renewals and
+ * verifications run on threads of this backend, so that a lease stops waiting for a hung
+ * database when its local deadline comes; close the backend to end them.
  * <p>
  * <b>Databases.</b> PostgreSQL (one {@code INSERT ... ON CONFLICT} statement), MariaDB
  * and MySQL (a short transaction with {@code SELECT ... FOR UPDATE}) and H2 (a short

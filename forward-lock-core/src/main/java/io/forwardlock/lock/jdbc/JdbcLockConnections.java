@@ -3,6 +3,7 @@ package io.forwardlock.lock.jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -54,21 +55,47 @@ final class JdbcLockConnections {
 	 * Open a connection for lock statements at READ COMMITTED, whatever the pool's
 	 * default: a stricter level would make contenders fail with serialization errors
 	 * instead of waiting on the row lock, a looser one could read uncommitted holders.
-	 * @return the connection, which gets the pool's isolation back when closed
+	 * Every wait for the database on it is bounded (see {@link #limitNetworkWaits}).
+	 * @param request the lock request, whose timings set the bound
+	 * @return the connection, which gets the pool's isolation and network timeout back
+	 * when closed
 	 * @throws SQLException when no connection can be had
 	 */
-	ReadCommitted open() throws SQLException {
+	ReadCommitted open(LockRequest request) throws SQLException {
 		Connection connection = this.dataSource.getConnection();
 		try {
+			int networkTimeout = limitNetworkWaits(connection, request);
 			int isolation = connection.getTransactionIsolation();
 			if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
 				connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
 			}
-			return new ReadCommitted(connection, isolation, statements(connection));
+			return new ReadCommitted(connection, isolation, networkTimeout, statements(connection));
 		}
 		catch (SQLException | RuntimeException ex) {
 			connection.close();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Bound every wait for the database on a connection, which a statement's query
+	 * timeout does not: a commit or a rollback that hangs on a dead connection would
+	 * otherwise block an acquisition or a release, which run on the caller's thread (at
+	 * start-up and shutdown), without bound. Twice the query timeout, so that a slow
+	 * statement is cancelled by its own timeout first and the connection stays usable; a
+	 * driver gives a connection up when its network timeout passes.
+	 * @return the connection's network timeout before, to restore, or {@code -1} when the
+	 * driver has none
+	 */
+	private static int limitNetworkWaits(Connection connection, LockRequest request) throws SQLException {
+		try {
+			int previous = connection.getNetworkTimeout();
+			// Runs inline: the drivers only set a socket timeout with it
+			connection.setNetworkTimeout(Runnable::run, queryTimeoutSeconds(request) * 2000);
+			return previous;
+		}
+		catch (SQLFeatureNotSupportedException ex) {
+			return -1;
 		}
 	}
 
@@ -141,12 +168,16 @@ final class JdbcLockConnections {
 	 */
 	static PreparedStatement prepare(Connection connection, String sql, LockRequest request) throws SQLException {
 		PreparedStatement statement = connection.prepareStatement(sql);
+		statement.setQueryTimeout(queryTimeoutSeconds(request));
+		return statement;
+	}
+
+	private static int queryTimeoutSeconds(LockRequest request) {
 		Duration limit = request.staleTimeout().dividedBy(3);
 		if (request.heartbeatInterval().compareTo(limit) < 0) {
 			limit = request.heartbeatInterval();
 		}
-		statement.setQueryTimeout((int) Math.max(1, limit.toSeconds()));
-		return statement;
+		return (int) Math.min(Integer.MAX_VALUE / 2000, Math.max(1, limit.toSeconds()));
 	}
 
 	/**
@@ -197,13 +228,16 @@ final class JdbcLockConnections {
 
 	/**
 	 * A connection at READ COMMITTED, with the statements for its database, that gets the
-	 * pool's isolation back when closed.
+	 * pool's isolation and network timeout back when closed.
 	 *
 	 * @param connection the connection
 	 * @param isolation the pool's isolation level
+	 * @param networkTimeout the pool's network timeout, or {@code -1} when the driver has
+	 * none
 	 * @param sql the statements for the database
 	 */
-	record ReadCommitted(Connection connection, int isolation, JdbcLockStatements sql) implements AutoCloseable {
+	record ReadCommitted(Connection connection, int isolation, int networkTimeout,
+			JdbcLockStatements sql) implements AutoCloseable {
 
 		@Override
 		public void close() throws SQLException {
@@ -211,8 +245,8 @@ final class JdbcLockConnections {
 			// which the isolation cannot change, and which a data source that hands the
 			// connection out again may keep open: H2's CURRENT_TIMESTAMP stays at its
 			// first value for a whole transaction, so a later renewal would date its
-			// expiry from that read. The isolation comes back, and the connection is
-			// closed, even when the rollback fails.
+			// expiry from that read. The isolation and the network timeout come back, and
+			// the connection is closed, even when the rollback fails.
 			restore(null, () -> {
 				if (!this.connection.isClosed() && !this.connection.getAutoCommit()) {
 					this.connection.rollback();
@@ -220,6 +254,10 @@ final class JdbcLockConnections {
 			}, () -> {
 				if (this.isolation != Connection.TRANSACTION_READ_COMMITTED && !this.connection.isClosed()) {
 					this.connection.setTransactionIsolation(this.isolation);
+				}
+			}, () -> {
+				if (this.networkTimeout >= 0 && !this.connection.isClosed()) {
+					this.connection.setNetworkTimeout(Runnable::run, this.networkTimeout);
 				}
 			}, this.connection::close);
 		}

@@ -42,7 +42,7 @@ final class JdbcLockRows {
 	 */
 	Optional<Acquired> acquire(LockRequest request, HolderRecord self, String holderId) throws SQLException {
 		long leaseMillis = request.staleTimeout().toMillis();
-		try (ReadCommitted session = this.connections.open()) {
+		try (ReadCommitted session = this.connections.open(request)) {
 			// Taken once a connection is open, before the statement is sent: the local
 			// deadline can only be earlier than the expiry the database computes, and a
 			// wait for the pool does not eat into the lease
@@ -185,7 +185,7 @@ final class JdbcLockRows {
 	 * somebody else holds the row
 	 */
 	boolean renew(LockRequest request, String holderId, long token) throws SQLException {
-		try (ReadCommitted session = this.connections.open()) {
+		try (ReadCommitted session = this.connections.open(request)) {
 			return update(session, session.sql().renew(), request, request.staleTimeout().toMillis(), holderId, token);
 		}
 	}
@@ -195,7 +195,7 @@ final class JdbcLockRows {
 	 * @return whether the lease was still live
 	 */
 	boolean release(LockRequest request, String holderId, long token) throws SQLException {
-		try (ReadCommitted session = this.connections.open()) {
+		try (ReadCommitted session = this.connections.open(request)) {
 			return update(session, session.sql().release(), request, null, holderId, token);
 		}
 	}
@@ -225,7 +225,7 @@ final class JdbcLockRows {
 	 * Read the holder of the unexpired lease on a lock, if any.
 	 */
 	Optional<JdbcLockBackend.LiveHolder> readLiveHolder(LockRequest request) throws SQLException {
-		try (ReadCommitted session = this.connections.open()) {
+		try (ReadCommitted session = this.connections.open(request)) {
 			try (PreparedStatement statement = prepare(session.connection(), session.sql().selectLiveHolder(),
 					request)) {
 				statement.setString(1, request.name());

@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.UUID;
@@ -24,7 +25,8 @@ import org.h2.jdbcx.JdbcDataSource;
  * A pool of one H2 connection for tests of a misbehaving database: the connection is
  * handed out with auto-commit on at REPEATABLE READ, closing gives it back without
  * closing it, its rollback can be made to fail, and chosen calls (on the connection or
- * its statements) can be made to hang until {@link #answer()}.
+ * its statements) can be made to hang until {@link #answer()}, or until the network
+ * timeout set on the connection passes.
  */
 final class OneConnectionPool implements AutoCloseable {
 
@@ -52,6 +54,12 @@ final class OneConnectionPool implements AutoCloseable {
 	final AtomicInteger mostHangingAtOnce = new AtomicInteger();
 
 	private final CountDownLatch answer = new CountDownLatch(1);
+
+	/**
+	 * The network timeout set on the connection, which a hung call honours as a driver
+	 * does (H2 in memory has no network, and ignores it).
+	 */
+	private volatile int networkTimeoutMillis;
 
 	final DataSource dataSource = proxy(DataSource.class, (method) -> switch (method.getName()) {
 		case "getConnection" -> pooledConnection();
@@ -106,6 +114,11 @@ final class OneConnectionPool implements AutoCloseable {
 							return null;
 						case "isClosed":
 							return false;
+						case "getNetworkTimeout":
+							return this.networkTimeoutMillis;
+						case "setNetworkTimeout":
+							this.networkTimeoutMillis = (int) args[1];
+							return null;
 						case "rollback":
 							if (this.failRollback.get()) {
 								throw new SQLException(ROLLBACK_FAILED, "08006");
@@ -128,6 +141,10 @@ final class OneConnectionPool implements AutoCloseable {
 		if (this.hang.contains(method.getName())) {
 			this.mostHangingAtOnce.accumulateAndGet(this.hanging.incrementAndGet(), Math::max);
 			try {
+				int networkTimeout = this.networkTimeoutMillis;
+				if (networkTimeout > 0 && !this.answer.await(networkTimeout, TimeUnit.MILLISECONDS)) {
+					throw new SQLRecoverableException("Read timed out after " + networkTimeout + " ms (test)", "08S01");
+				}
 				if (!this.answer.await(HANG_LIMIT_SECONDS, TimeUnit.SECONDS)) {
 					throw new SQLException("Hung for " + HANG_LIMIT_SECONDS + " s (test)");
 				}
