@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +28,7 @@ class JdbcLockHungCommitTests {
 
 	private static final Duration BOUND = Duration.ofSeconds(10);
 
+	@AutoClose
 	private final OneConnectionPool pool = new OneConnectionPool();
 
 	private final JdbcLockBackend backend = this.pool.backend();
@@ -35,12 +36,6 @@ class JdbcLockHungCommitTests {
 	private final LockRequest request = LockRequest.named("orders")
 		.heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3))
 		.build();
-
-	@AfterEach
-	void close() throws SQLException {
-		this.pool.close();
-		this.backend.close();
-	}
 
 	@Test
 	void aCommitThatHangsCannotBlockAnAcquisitionWithoutBound() {

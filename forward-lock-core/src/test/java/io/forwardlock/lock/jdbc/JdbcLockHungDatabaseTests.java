@@ -1,6 +1,5 @@
 package io.forwardlock.lock.jdbc;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -8,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class JdbcLockHungDatabaseTests {
 
+	@AutoClose
 	private final OneConnectionPool pool = new OneConnectionPool();
 
 	private final JdbcLockBackend backend = this.pool.backend();
@@ -30,10 +31,8 @@ class JdbcLockHungDatabaseTests {
 	private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
 
 	@AfterEach
-	void close() throws SQLException {
+	void stopTheScheduler() {
 		this.scheduler.shutdownNow();
-		this.pool.close();
-		this.backend.close();
 	}
 
 	@Test

@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,15 +26,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class JdbcLockRollbackFailureTests {
 
+	@AutoClose
 	private final OneConnectionPool pool = new OneConnectionPool();
 
 	private final JdbcLockBackend backend = this.pool.backend();
-
-	@AfterEach
-	void closeThePool() throws SQLException {
-		this.backend.close();
-		this.pool.close();
-	}
 
 	@Test
 	void aFailedRollbackStillGivesThePooledConnectionBackWithAutoCommitAndThePoolsIsolation() throws SQLException {

@@ -8,9 +8,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +57,8 @@ final class OneConnectionPool implements AutoCloseable {
 
 	private final CountDownLatch answer = new CountDownLatch(1);
 
+	private final List<JdbcLockBackend> backends = new CopyOnWriteArrayList<>();
+
 	/**
 	 * The network timeout set on the connection, which a hung call honours as a driver
 	 * does (H2 in memory has no network, and ignores it).
@@ -82,11 +86,12 @@ final class OneConnectionPool implements AutoCloseable {
 
 	/**
 	 * A backend on this pool.
-	 * @return the backend, allowed to use the in-memory database
+	 * @return the backend, allowed to use the in-memory database, closed with this pool
 	 */
 	JdbcLockBackend backend() {
 		JdbcLockBackend backend = new JdbcLockBackend(this.dataSource);
 		backend.setAllowInMemoryDatabase(true);
+		this.backends.add(backend);
 		return backend;
 	}
 
@@ -101,6 +106,7 @@ final class OneConnectionPool implements AutoCloseable {
 	@Override
 	public void close() throws SQLException {
 		answer();
+		this.backends.forEach(JdbcLockBackend::close);
 		try (Statement statement = this.connection.createStatement()) {
 			statement.execute("SHUTDOWN");
 		}
