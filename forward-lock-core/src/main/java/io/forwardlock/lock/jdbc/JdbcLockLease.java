@@ -38,6 +38,12 @@ final class JdbcLockLease extends ExpiringLease {
 
 	private final BackendFailures<SQLException> failures;
 
+	/**
+	 * Whether the database showed the row expired or another holder's, after which a
+	 * release has nothing left to expire.
+	 */
+	private volatile boolean goneInDatabase;
+
 	JdbcLockLease(JdbcLockBackend backend, LockRequest request, String holderId, long token, HolderRecord holder,
 			long confirmedAt) {
 		super(backend, request, holder, token,
@@ -64,6 +70,7 @@ final class JdbcLockLease extends ExpiringLease {
 	}
 
 	private void markTakenOver(@Nullable HolderRecord other) {
+		this.goneInDatabase = true;
 		deadline().markLost((other != null) ? "the lease was taken over by " + other.describe()
 				: "the lease expired in the database", other);
 	}
@@ -78,14 +85,24 @@ final class JdbcLockLease extends ExpiringLease {
 	public void heartbeat() {
 		synchronized (this.renewMonitor) {
 			renewBy(this.failures, "renew the lease in the database",
-					() -> beforeDeadline(() -> this.backend.renew(request(), this.holderId, this.token)) ? Boolean.TRUE
-							: null,
+					() -> renewed(beforeDeadline(() -> this.backend.renew(request(), this.holderId, this.token))),
 					"the lease had expired or was taken over when renewing it");
 		}
 	}
 
+	private @Nullable Boolean renewed(boolean renewed) {
+		if (!renewed) {
+			this.goneInDatabase = true;
+		}
+		return renewed ? Boolean.TRUE : null;
+	}
+
 	/**
-	 * Expire the row now, if it is still this lease's. Idempotent, from any thread.
+	 * Expire the row now, if it is still this lease's. Idempotent, from any thread. A
+	 * lease lost because its local deadline passed still expires its row: the row
+	 * outlives that deadline by the safety margin, and a renewal that the database
+	 * applied late may have extended it by a whole lease, during which no standby, this
+	 * instance's included, could take over.
 	 * @throws LockException with {@link LockErrorType#RELEASE_FAILED} when the database
 	 * could not be reached; the lease then expires by itself
 	 */
@@ -94,7 +111,7 @@ final class JdbcLockLease extends ExpiringLease {
 		if (!markReleased()) {
 			return;
 		}
-		if (deadline().isMarkedLost()) {
+		if (this.goneInDatabase) {
 			return;
 		}
 		try {
