@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * what they were granted and from their {@link LeaseDeadline} alone, with no remote call.
  * {@link #ensureHeld()} fails once the lease is released, lost or past its deadline;
  * {@link #timeLeft()} counts down to the deadline; {@link #onSuspectedLoss(Runnable)} is
- * told when the deadline passes.
+ * told when the deadline passes, or when the subclass hears of a change that may have
+ * cost the lock ({@link #suspectLoss()}).
  * <p>
  * A subclass verifies, renews and releases against its backend. It verifies and renews
  * through {@link #verifyBy} and {@link #renewBy}, which hold the rules that keep a lease
@@ -39,6 +40,8 @@ public abstract class ExpiringLease implements LockLease {
 	private final LeaseDeadline deadline;
 
 	private final AtomicBoolean released = new AtomicBoolean();
+
+	private volatile @Nullable Runnable suspectedLoss;
 
 	/**
 	 * Create a lease.
@@ -117,11 +120,27 @@ public abstract class ExpiringLease implements LockLease {
 	}
 
 	/**
-	 * Call the listener when the local deadline passes without a confirmation.
+	 * Call the listener when the local deadline passes without a confirmation, or when
+	 * the subclass {@link #suspectLoss() hears} of a change that may have cost the lock.
 	 */
 	@Override
-	public final void onSuspectedLoss(Runnable listener) {
+	public final void onSuspectedLoss(@Nullable Runnable listener) {
+		this.suspectedLoss = listener;
 		this.deadline.onPassed(listener);
+	}
+
+	/**
+	 * Tell the listener of {@link #onSuspectedLoss(Runnable)}, on the caller's thread,
+	 * that the backend reported a change that may have cost the lock (a ZooKeeper watch
+	 * on the lock node), so that it verifies now rather than at its next check: the
+	 * deadline's timer tells only of a deadline that passed, never of a loss that a
+	 * backend call marked. Nothing happens once the lease is released.
+	 */
+	protected final void suspectLoss() {
+		Runnable listener = this.suspectedLoss;
+		if (listener != null && !isReleased()) {
+			listener.run();
+		}
 	}
 
 	@Override
@@ -138,6 +157,7 @@ public abstract class ExpiringLease implements LockLease {
 		if (!this.released.compareAndSet(false, true)) {
 			return false;
 		}
+		this.suspectedLoss = null;
 		this.deadline.onPassed(null);
 		return true;
 	}

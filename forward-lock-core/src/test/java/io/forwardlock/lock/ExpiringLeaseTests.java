@@ -157,6 +157,22 @@ class ExpiringLeaseTests {
 	}
 
 	@Test
+	void aLossTheBackendReportsTellsTheSuspectedLossListenerButNotOnceReleasedOrStopped() {
+		AtomicInteger suspicions = new AtomicInteger();
+		this.lease.onSuspectedLoss(suspicions::incrementAndGet);
+		this.lease.markLostNow();
+		this.lease.suspectLossNow();
+		assertThat(suspicions).hasValue(1);
+		this.lease.onSuspectedLoss(null);
+		this.lease.suspectLossNow();
+		assertThat(suspicions).hasValue(1);
+		this.lease.onSuspectedLoss(suspicions::incrementAndGet);
+		this.lease.release();
+		this.lease.suspectLossNow();
+		assertThat(suspicions).hasValue(1);
+	}
+
+	@Test
 	void aReleasedLeaseIsNotRenewed() {
 		this.lease.answer = () -> "ours";
 		this.lease.release();
@@ -198,6 +214,10 @@ class ExpiringLeaseTests {
 			if (markReleased()) {
 				this.releases.incrementAndGet();
 			}
+		}
+
+		void suspectLossNow() {
+			suspectLoss();
 		}
 
 		void markLostNow() {

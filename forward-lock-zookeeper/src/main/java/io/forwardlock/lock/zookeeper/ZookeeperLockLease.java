@@ -14,6 +14,8 @@ import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 
 import org.jspecify.annotations.Nullable;
@@ -42,6 +44,12 @@ import io.forwardlock.lock.Verification;
  * healthy lease never comes near its deadline; a process that was paused, or cut off from
  * the ensemble, finds its deadline passed and reports the loss before it does anything
  * else. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps that deadline.
+ * <p>
+ * The lease watches the node from the start, and every read watches it again, so that a
+ * node deleted or changed by somebody else (by hand, as {@code deleteall} in
+ * {@code zkCli}) is noticed as the ensemble tells of it, not at the next probe: a
+ * deletion makes the lease lost at once, a change makes it read the node, and both ask
+ * the {@link #onSuspectedLoss(Runnable) watch over the lease} to verify now.
  */
 final class ZookeeperLockLease extends ExpiringLease {
 
@@ -72,6 +80,12 @@ final class ZookeeperLockLease extends ExpiringLease {
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
+	/**
+	 * One watcher for every read: the client keeps one watch per watcher and node, so the
+	 * probes do not pile watches up.
+	 */
+	private final Watcher nodeWatcher = this::nodeChanged;
+
 	private volatile ScheduledFuture<?> probes;
 
 	ZookeeperLockLease(ZookeeperLockBackend backend, LockRequest request, String path, long czxid, long sessionId,
@@ -92,6 +106,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 		this.backend.getClient().getConnectionStateListenable().addListener(this.connectionListener);
 		long period = Math.max(20, this.sessionTimeout.toMillis() / 4);
 		this.probes = PROBES.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+		watchNode();
 	}
 
 	/**
@@ -211,16 +226,62 @@ final class ZookeeperLockLease extends ExpiringLease {
 		}
 		long sentAt = deadline().now();
 		try {
-			this.backend.getClient().getData().inBackground((client, event) -> judge(event, sentAt)).forPath(this.path);
+			this.backend.getClient()
+				.getData()
+				.usingWatcher(this.nodeWatcher)
+				.inBackground((client, event) -> judge(event, sentAt))
+				.forPath(this.path);
 		}
 		catch (Exception ex) {
 			// the next probe, or the deadline, decides
 		}
 	}
 
+	/**
+	 * Watch the node from the start, before the first probe. Only a watch: the answer is
+	 * not judged, since Curator may send this request again on a later session, whose
+	 * answer says nothing about this lease's.
+	 */
+	private void watchNode() {
+		try {
+			this.backend.getClient().checkExists().usingWatcher(this.nodeWatcher).inBackground((client, event) -> {
+			}).forPath(this.path);
+		}
+		catch (Exception ex) {
+			// the probes watch the node as well
+		}
+	}
+
+	/**
+	 * The watch on the node fired. It was left while the node was this lease's (a read
+	 * that found another's made the lease lost), so a deletion is this lease's node gone;
+	 * a node changed or created is judged by a read, which watches again. Runs on the
+	 * client's event thread: nothing here waits for the ensemble.
+	 */
+	private void nodeChanged(WatchedEvent event) {
+		Watcher.Event.EventType type = event.getType();
+		if (isReleased() || (type != Watcher.Event.EventType.NodeDeleted
+				&& type != Watcher.Event.EventType.NodeDataChanged && type != Watcher.Event.EventType.NodeCreated)) {
+			// the connection state listener judges the states of the connection
+			return;
+		}
+		if (type == Watcher.Event.EventType.NodeDeleted) {
+			markLost("the lock node " + this.path + " was deleted while this lease held it (by hand, or by another "
+					+ "client); another instance may hold the lock now", null);
+		}
+		else {
+			PROBES.execute(this::probe);
+		}
+		suspectLoss();
+	}
+
 	private CuratorEvent beforeDeadline() throws Exception {
 		CompletableFuture<CuratorEvent> answer = new CompletableFuture<>();
-		this.backend.getClient().getData().inBackground((client, event) -> answer.complete(event)).forPath(this.path);
+		this.backend.getClient()
+			.getData()
+			.usingWatcher(this.nodeWatcher)
+			.inBackground((client, event) -> answer.complete(event))
+			.forPath(this.path);
 		return deadline().await(answer, Exception.class, "ZooKeeper did not answer before the lease ran out",
 				(message, cause) -> (cause != null) ? new Exception(message, cause) : new TimeoutException(message));
 	}

@@ -22,6 +22,7 @@ import io.forwardlock.lock.watch.LockWatchdog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A ZooKeeper lease under the {@link LockWatchdog} that guards the work of a holder, as
@@ -64,6 +65,33 @@ class ZookeeperLockWatchTests {
 			assertThat(loss.reported.await(10, TimeUnit.SECONDS)).as("loss reported").isTrue();
 			assertThat(loss.detail.get()).contains("session timeout of PT2S");
 			assertLost(lease);
+		}
+	}
+
+	@Test
+	void nodeDeletedByHandIsReportedLostAtOnceNotAtTheNextProbe() throws Exception {
+		// A tick that grants a 30 s session: the lease probes every 7.5 s, and the watch
+		// verifies every 60 s; neither may be what tells of the deletion
+		try (TestingServer server = new TestingServer(ZookeeperTestServer.spec(2000), true);
+				CuratorFramework client = startedClient(server, Duration.ofSeconds(30));
+				CuratorFramework operator = startedClient(server, Duration.ofSeconds(30))) {
+			LockRequest request = request("deleted-by-hand");
+			LockLease lease = acquire(client, request, Duration.ofSeconds(30));
+			Loss loss = watch(lease, request);
+			lease.ensureHeld();
+			// as "deleteall /forward-lock" in zkCli
+			operator.delete().deletingChildrenIfNeeded().forPath(ZookeeperLockBackend.DEFAULT_BASE_PATH);
+			// the node is free: another instance can take the lock right away
+			LockLease successor = new ZookeeperLockBackend(operator).tryAcquire(request).orElseThrow();
+			await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+				assertThat(loss.reported.getCount()).as("loss reported by the watch").isZero();
+				assertLost(lease);
+			});
+			assertThat(loss.detail.get()).contains("deleted");
+			// the successor's node survives the lost lease's release
+			lease.release();
+			assertThat(successor.verify().isHeld()).isTrue();
+			successor.release();
 		}
 	}
 
