@@ -272,6 +272,19 @@ class ZookeeperLockBackendTests {
 					awaitQuietly(slowListenerDone);
 				}
 			});
+			// ZooKeeper's event thread is held at the fake disconnection until the
+			// expiration below is injected: injectSessionExpiration() queues the
+			// expiration before it marks the old handle closed, and Curator, handling the
+			// expiration at once, would otherwise close a handle still alive and so end
+			// the old session on the server, with its node
+			CountDownLatch expirationInjected = new CountDownLatch(1);
+			CountDownLatch eventThreadHeld = new CountDownLatch(1);
+			client.getCuratorListenable().addListener((c, event) -> {
+				if (event.getWatchedEvent() != null && event.getWatchedEvent().getState() == KeeperState.Disconnected) {
+					eventThreadHeld.countDown();
+					awaitQuietly(expirationInjected);
+				}
+			});
 			client.start();
 			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
 			LockRequest request = request("replaced-session");
@@ -283,10 +296,11 @@ class ZookeeperLockBackendTests {
 					.getTestable()
 					.queueEvent(new WatchedEvent(EventType.None, KeeperState.Disconnected, null));
 				assertThat(suspended.await(20, TimeUnit.SECONDS)).isTrue();
+				assertThat(eventThreadHeld.await(20, TimeUnit.SECONDS)).as("event thread held").isTrue();
 				// The client gives its session up on its own, as Curator does after a
-				// long
-				// suspension, without telling the server
+				// long suspension, without telling the server
 				client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+				expirationInjected.countDown();
 				await().atMost(Duration.ofSeconds(20))
 					.until(() -> client.getZookeeperClient().getZooKeeper().getSessionId() != oldSession
 							&& client.getZookeeperClient().isConnected());
@@ -301,6 +315,7 @@ class ZookeeperLockBackendTests {
 				assertThat(verification.detail()).contains("session");
 			}
 			finally {
+				expirationInjected.countDown();
 				slowListenerDone.countDown();
 			}
 		}
