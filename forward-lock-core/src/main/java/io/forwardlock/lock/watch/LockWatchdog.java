@@ -272,8 +272,7 @@ public final class LockWatchdog {
 		Duration silent = Duration.ofNanos(this.clock.getAsLong() - lastProof);
 		String reason = (ex instanceof LockException lockException) ? lockException.getSummary() : ex.toString();
 		if (silent.compareTo(this.staleTimeout) >= 0 || (this.heartbeat && nanosLeft() <= 0)) {
-			lose("could not " + action + " the lock for " + silent.toMillis() + " ms, "
-					+ passedDeadline(silent.toMillis(), "which exceeds") + ": " + reason, null);
+			lose(LockWatchdogDeadlines.couldNot(action, silent.toMillis(), this.staleTimeout, reason), null);
 		}
 		else {
 			this.listener.failing(action, reason, this.staleTimeout);
@@ -311,18 +310,7 @@ public final class LockWatchdog {
 			return;
 		}
 		long silentMillis = (this.clock.getAsLong() - this.lastRenewedNanos) / 1_000_000;
-		lose("no renewal succeeded for " + silentMillis + " ms, " + passedDeadline(silentMillis, "which reaches")
-				+ "; another instance may hold the lock now", null);
-	}
-
-	/**
-	 * Which deadline a silence passed: a lease may trust less than the stale timeout (a
-	 * JDBC lease keeps a margin for the database's clock), and its own deadline then
-	 * passes first.
-	 */
-	private String passedDeadline(long silentMillis, String verb) {
-		return (silentMillis >= this.staleTimeout.toMillis()) ? verb + " the stale timeout of " + this.staleTimeout
-				: "and the lease's own deadline has passed (the stale timeout is " + this.staleTimeout + ")";
+		lose(LockWatchdogDeadlines.noRenewal(silentMillis, this.staleTimeout), null);
 	}
 
 	private long nanosLeft() {
