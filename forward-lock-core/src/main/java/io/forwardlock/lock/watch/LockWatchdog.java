@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  * once. A loss is reported exactly once.
  * <p>
  * The scheduler is the caller's, and needs two threads for the deadline timer to fire
- * while a renewal hangs; verification and heartbeat never run at the same time. The
- * watchdog cancels its own tasks but never shuts the scheduler down.
+ * while a renewal hangs; verification and heartbeat never run at the same time (a renewal
+ * that comes due during a verification runs as soon as it ends). The watchdog cancels its
+ * own tasks but never shuts the scheduler down.
  */
 public final class LockWatchdog {
 
@@ -64,6 +65,9 @@ public final class LockWatchdog {
 	private final ReentrantLock work = new ReentrantLock();
 
 	private final AtomicBoolean lost = new AtomicBoolean();
+
+	/** A renewal came due while a verification ran: it goes as soon as that ends. */
+	private final AtomicBoolean renewalDue = new AtomicBoolean();
 
 	private final AtomicInteger failuresInARow = new AtomicInteger();
 
@@ -141,15 +145,15 @@ public final class LockWatchdog {
 		scheduleDeadline();
 		// a backend that hears of a deleted or replaced lock (the file backend's
 		// directory watch) gets a verification at once, not at the next tick
-		this.lease.onSuspectedLoss(this::verifySoon);
+		this.lease.onSuspectedLoss(() -> runSoon(this::verifyNow));
 	}
 
-	private void verifySoon() {
+	private void runSoon(Runnable check) {
 		if (this.stopped) {
 			return;
 		}
 		try {
-			this.scheduler.execute(this::verifyNow);
+			this.scheduler.execute(check);
 		}
 		catch (RejectedExecutionException ex) {
 			// shutting down: nothing left to verify
@@ -228,17 +232,24 @@ public final class LockWatchdog {
 		}
 		finally {
 			this.work.unlock();
+			// a renewal skipped for a slow verification (a slow API server) would come a
+			// whole heartbeat interval late, when the lease may have run out
+			if (this.renewalDue.getAndSet(false)) {
+				runSoon(this::heartbeatNow);
+			}
 		}
 	}
 
 	/**
-	 * Renew the lease now. Runs every heartbeat interval when the heartbeat is on;
-	 * skipped while a verification runs.
+	 * Renew the lease now. Runs every heartbeat interval when the heartbeat is on; while
+	 * a verification runs, it is put off until that verification ends.
 	 */
 	public void heartbeatNow() {
+		this.renewalDue.set(true);
 		if (!this.work.tryLock()) {
 			return;
 		}
+		this.renewalDue.set(false);
 		try {
 			if (this.stopped || this.lost.get()) {
 				return;

@@ -5,9 +5,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -177,6 +179,45 @@ class LockWatchdogDeadlineTests {
 		assertThatExceptionOfType(LockException.class).isThrownBy(watchdog::ensureHeld)
 			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST))
 			.satisfies((ex) -> assertThat(ex.getSummary()).contains("the lease ran out before it could be renewed"));
+	}
+
+	@Test
+	void renewalThatComesDueWhileAVerificationRunsGoesAsSoonAsTheVerificationEnds() throws Exception {
+		// a verification held up by a slow backend: skipping the renewal until the next
+		// tick, a whole heartbeat interval later, could let the lease run out
+		CountDownLatch verifying = new CountDownLatch(1);
+		CountDownLatch answered = new CountDownLatch(1);
+		AtomicInteger renewals = new AtomicInteger();
+		RenewedLease lease = new RenewedLease() {
+
+			@Override
+			public Verification verify() {
+				verifying.countDown();
+				try {
+					answered.await(20, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return Verification.held();
+			}
+
+			@Override
+			public void heartbeat() {
+				renewals.incrementAndGet();
+			}
+
+		};
+		LockWatchdog watchdog = watch(lease, this.clock.get(), (detail, newHolder) -> {
+		});
+		Future<?> verification = this.scheduler.submit(watchdog::verifyNow);
+		assertThat(verifying.await(20, TimeUnit.SECONDS)).isTrue();
+		watchdog.heartbeatNow();
+		assertThat(renewals).as("renewals while the verification runs").hasValue(0);
+		answered.countDown();
+		verification.get(20, TimeUnit.SECONDS);
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(renewals).hasValue(1));
+		watchdog.stop();
 	}
 
 	private LockWatchdog watch(LockLease lease, long acquiredAt, LockWatchdog.Listener listener) {

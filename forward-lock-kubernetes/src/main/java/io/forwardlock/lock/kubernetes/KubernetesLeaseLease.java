@@ -2,8 +2,11 @@ package io.forwardlock.lock.kubernetes;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -54,6 +57,13 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	private final BackendFailures<KubernetesClientException> failures;
 
 	/**
+	 * Longest wait for the read of a verification: half the time between the heartbeat
+	 * interval and the deadline, so that a renewal put off by a slow read still has the
+	 * other half to reach the API server before the lease runs out.
+	 */
+	private final long verifyWaitNanos;
+
+	/**
 	 * The Lease as last written or read by this holder; its {@code resourceVersion}
 	 * guards the next write.
 	 */
@@ -69,19 +79,23 @@ final class KubernetesLeaseLease extends ExpiringLease {
 		this.token = token;
 		this.failures = new BackendFailures<>(KubernetesClientException.class,
 				(operation, ex) -> backend.error(request, leaseName, operation, ex));
+		long slack = LeaseDeadline.trustedLease(request.staleTimeout()).toNanos()
+				- request.heartbeatInterval().toNanos();
+		this.verifyWaitNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), slack / 2);
 	}
 
 	/**
 	 * Prove the lease from the API server, or from the local deadline when that has
-	 * passed.
+	 * passed. The read is waited for no longer than half the time between the heartbeat
+	 * interval and the deadline: the watchdog renews only once it ends, and a read that
+	 * hung until the deadline would cost the renewals of a healthy holder its lease.
 	 * @return {@link Verification.Status#HELD} or {@link Verification.Status#LOST}
 	 * @throws LockException with {@link LockErrorType#BACKEND_UNAVAILABLE} when the API
 	 * server cannot be reached and the local deadline has not passed yet
 	 */
 	@Override
 	public Verification verify() {
-		return verifyBy(this.failures, "verify the Lease",
-				() -> beforeDeadline(() -> this.backend.read(this.leaseName)),
+		return verifyBy(this.failures, "verify the Lease", this::readForVerification,
 				(seen) -> this.backend.records().isHeldBy(seen, holder().instanceId(), this.token),
 				(seen) -> markLost(seen, "verifying it"));
 	}
@@ -186,7 +200,26 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	 * timeout.
 	 */
 	private <T> T beforeDeadline(Callable<T> call) {
-		return deadline().await(CALLS.submit(call), KubernetesClientException.class,
+		return awaitAnswer(CALLS.submit(call));
+	}
+
+	/**
+	 * Read the Lease for a verification, waiting for it no longer than the lease has left
+	 * nor than {@link #verifyWaitNanos}; a read that outlives the wait goes on in the
+	 * background until the client's own timeout.
+	 */
+	private @Nullable Lease readForVerification() {
+		CompletableFuture<@Nullable Lease> answer = CompletableFuture
+			.supplyAsync(() -> this.backend.read(this.leaseName), CALLS);
+		CompletableFuture.delayedExecutor(this.verifyWaitNanos, TimeUnit.NANOSECONDS)
+			.execute(() -> answer.completeExceptionally(new KubernetesClientException(
+					"The API server did not answer within " + TimeUnit.NANOSECONDS.toMillis(this.verifyWaitNanos)
+							+ " ms; the next verification tries again")));
+		return awaitAnswer(answer);
+	}
+
+	private <T> T awaitAnswer(Future<T> answer) {
+		return deadline().await(answer, KubernetesClientException.class,
 				"The API server did not answer before the lease ran out", KubernetesClientException::new);
 	}
 
