@@ -181,6 +181,29 @@ class KubernetesLeaseBackendTests {
 	}
 
 	@Test
+	void holderIdentityEditedByHandLetsNoContenderInBeforeALeaseDurationAndCostsTheHolderItsNextCheck() {
+		AtomicLong ticker = new AtomicLong();
+		KubernetesLeaseBackend contender = backend(this.client, Clock.systemUTC(), ticker);
+		LockLease holder = backend(this.client, Clock.systemUTC(), null).tryAcquire(request("orders")).orElseThrow();
+		assertThat(contender.tryAcquire(request("orders"))).as("first sight of the Lease").isEmpty();
+		// kubectl edit: another holder named by hand, the annotations left as they were
+		this.client
+			.resource(
+					new LeaseBuilder(lease("orders")).editSpec().withHolderIdentity("edited-by-hand").endSpec().build())
+			.update();
+		// the edit changed the resourceVersion: to a contender it is a renewal, so it
+		// waits a whole lease duration from the edit, more than the holder's next check
+		ticker.addAndGet(LEASE_NANOS - 1);
+		assertThat(contender.tryAcquire(request("orders"))).as("before the edit has aged a lease duration").isEmpty();
+		assertThatExceptionOfType(LockException.class).isThrownBy(holder::heartbeat)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST))
+			.satisfies((ex) -> assertThat(ex.getSummary()).contains("edited-by-hand"));
+		assertThat(holder.verify().status()).isEqualTo(Verification.Status.LOST);
+		assertThatExceptionOfType(LockException.class).isThrownBy(holder::ensureHeld);
+		holder.release();
+	}
+
+	@Test
 	void contenderWithWallClockSkewedByMinutesNeverTakesOverALiveHolder() throws Exception {
 		// A longer lease than elsewhere, renewed every eighth of it: a loaded machine may
 		// stall the renewals for a while without the holder really dying.
