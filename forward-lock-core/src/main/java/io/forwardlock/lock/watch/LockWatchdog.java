@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,15 +33,13 @@ import org.jspecify.annotations.Nullable;
  * after the acquisition (a lease taken early and handed over once the application has
  * started): it counts from the acquisition all the same, since a contender does.
  * <p>
- * A failing backend is tolerated until the deadline (without a heartbeat: until the stale
- * timeout has passed since the last good verification); a backend that says the lock is
- * lost ({@link LockErrorType#LOCK_LOST}, a {@code LOST} verification) ends the watch at
- * once. A loss is reported exactly once.
- * <p>
- * The scheduler is the caller's, and needs two threads for the deadline timer to fire
- * while a renewal hangs; verification and heartbeat never run at the same time (a renewal
- * that comes due during a verification runs as soon as it ends). The watchdog cancels its
- * own tasks but never shuts the scheduler down.
+ * A failing backend is tolerated until the deadline (without a heartbeat: the stale
+ * timeout after the last good verification), and a failed renewal is tried again soon
+ * ({@link RenewalRetry}); a backend that says the lock is lost ends the watch at once. A
+ * loss is reported exactly once. The scheduler is the caller's, and needs two threads for
+ * the deadline timer to fire while a renewal hangs; verification and heartbeat never run
+ * at the same time (a renewal due during a verification runs as soon as it ends). The
+ * watchdog cancels its own tasks but never shuts the scheduler down.
  */
 public final class LockWatchdog {
 
@@ -72,6 +69,8 @@ public final class LockWatchdog {
 	private final AtomicInteger failuresInARow = new AtomicInteger();
 
 	private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+
+	private final RenewalRetry retry;
 
 	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
 
@@ -123,6 +122,7 @@ public final class LockWatchdog {
 		this.clock = Objects.requireNonNull(clock, "'clock' must not be null");
 		this.scheduler = Objects.requireNonNull(scheduler, "'scheduler' must not be null");
 		this.listener = Objects.requireNonNull(listener, "'listener' must not be null");
+		this.retry = new RenewalRetry(scheduler, this.heartbeatInterval, this::heartbeatNow);
 		// the backend, and a contender watching it, count the lease from its acquisition:
 		// counting from the start of the watch would put the deadline late by however
 		// long the lease waited to be watched
@@ -149,14 +149,8 @@ public final class LockWatchdog {
 	}
 
 	private void runSoon(Runnable check) {
-		if (this.stopped) {
-			return;
-		}
-		try {
-			this.scheduler.execute(check);
-		}
-		catch (RejectedExecutionException ex) {
-			// shutting down: nothing left to verify
+		if (!this.stopped) {
+			RenewalRetry.execute(this.scheduler, check);
 		}
 	}
 
@@ -262,6 +256,8 @@ public final class LockWatchdog {
 			catch (RuntimeException ex) {
 				this.listener.heartbeatFailed(ex, this.failuresInARow.incrementAndGet());
 				failed("heartbeat", ex);
+				// a retry after a stop or a loss finds nothing to do
+				this.retry.schedule();
 				return;
 			}
 			this.failuresInARow.set(0);

@@ -70,6 +70,41 @@ class LockWatchdogDeadlineTests {
 	}
 
 	@Test
+	void oneFailedRenewalIsTriedAgainBeforeTheNextHeartbeatSoThatTheLeaseSurvivesIt() {
+		// the heartbeat at half the stale timeout, as the defaults (30 s and 60 s): the
+		// next regular renewal after a failed one would come after the deadline
+		LockRequest request = LockRequest.named("orders")
+			.heartbeat(Duration.ofMillis(800), Duration.ofMillis(1600))
+			.build();
+		AtomicInteger calls = new AtomicInteger();
+		AtomicInteger renewals = new AtomicInteger();
+		RenewedLease lease = new RenewedLease() {
+
+			@Override
+			public void heartbeat() {
+				if (calls.incrementAndGet() == 1) {
+					throw LockErrors.backendUnavailable("memory", "renew the lease", new IllegalStateException("down"));
+				}
+				renewals.incrementAndGet();
+			}
+
+		};
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = new LockWatchdog(lease, request, Duration.ofHours(1), true, System.nanoTime(),
+				System::nanoTime, this.scheduler, (detail, newHolder) -> lost.set(detail));
+		watchdog.start();
+		try {
+			// three renewals after the failed one take the lease past two stale timeouts
+			await().atMost(Duration.ofSeconds(20)).until(() -> renewals.get() >= 3 || lost.get() != null);
+			assertThat(lost.get()).as("loss after one failed renewal").isNull();
+			assertThat(watchdog.isLost()).isFalse();
+		}
+		finally {
+			watchdog.stop();
+		}
+	}
+
+	@Test
 	void deadlineCountsFromTheAcquisitionOfTheLeaseNotFromTheStartOfTheWatch() {
 		// acquired at 0, watched only once the stale timeout has passed (an early
 		// acquisition followed by a long start-up): the deadline has passed already
