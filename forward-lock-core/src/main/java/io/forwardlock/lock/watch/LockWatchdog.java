@@ -2,13 +2,9 @@ package io.forwardlock.lock.watch;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,10 +31,10 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * A failing backend is tolerated until the deadline (without a heartbeat: the stale
  * timeout after the last good verification), and a failed renewal is tried again soon
- * ({@link RenewalRetry}); a backend that says the lock is lost ends the watch at once. A
- * loss is reported exactly once. The scheduler is the caller's, and needs two threads for
- * the deadline timer to fire while a renewal hangs; verification and heartbeat never run
- * at the same time (a renewal due during a verification runs as soon as it ends). The
+ * ({@link PendingRenewal}); a backend that says the lock is lost ends the watch at once.
+ * A loss is reported exactly once. The scheduler is the caller's, and needs two threads
+ * for the deadline timer to fire while a renewal hangs; verification and heartbeat never
+ * run at the same time (a renewal due during a verification runs as soon as it ends). The
  * watchdog cancels its own tasks but never shuts the scheduler down.
  */
 public final class LockWatchdog {
@@ -53,8 +49,6 @@ public final class LockWatchdog {
 
 	private final Duration staleTimeout;
 
-	private final ScheduledExecutorService scheduler;
-
 	private final LongSupplier clock;
 
 	private final Listener listener;
@@ -63,16 +57,11 @@ public final class LockWatchdog {
 
 	private final AtomicBoolean lost = new AtomicBoolean();
 
-	/** A renewal came due while a verification ran: it goes as soon as that ends. */
-	private final AtomicBoolean renewalDue = new AtomicBoolean();
-
 	private final AtomicInteger failuresInARow = new AtomicInteger();
 
-	private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+	private final WatchTasks tasks;
 
-	private final RenewalRetry retry;
-
-	private volatile @Nullable ScheduledFuture<?> deadlineTimer;
+	private final PendingRenewal pendingRenewal;
 
 	private volatile boolean stopped;
 
@@ -120,9 +109,9 @@ public final class LockWatchdog {
 		this.heartbeatInterval = request.heartbeatInterval();
 		this.staleTimeout = request.staleTimeout();
 		this.clock = Objects.requireNonNull(clock, "'clock' must not be null");
-		this.scheduler = Objects.requireNonNull(scheduler, "'scheduler' must not be null");
+		this.tasks = new WatchTasks(Objects.requireNonNull(scheduler, "'scheduler' must not be null"));
 		this.listener = Objects.requireNonNull(listener, "'listener' must not be null");
-		this.retry = new RenewalRetry(scheduler, this.heartbeatInterval, this::heartbeatNow);
+		this.pendingRenewal = new PendingRenewal(this.tasks, this.heartbeatInterval, this::heartbeatNow);
 		// the backend, and a contender watching it, count the lease from its acquisition:
 		// counting from the start of the watch would put the deadline late by however
 		// long the lease waited to be watched
@@ -134,24 +123,14 @@ public final class LockWatchdog {
 	 * Start the periodic checks and the deadline timer.
 	 */
 	public void start() {
-		long verifyNanos = Math.max(1_000_000, this.verifyInterval.toNanos());
-		this.tasks.add(
-				this.scheduler.scheduleWithFixedDelay(this::verifyNow, verifyNanos, verifyNanos, TimeUnit.NANOSECONDS));
+		this.tasks.every(this::verifyNow, this.verifyInterval.toNanos());
 		if (this.heartbeat) {
-			long beatNanos = Math.max(1_000_000, this.heartbeatInterval.toNanos());
-			this.tasks.add(this.scheduler.scheduleWithFixedDelay(this::heartbeatNow, beatNanos, beatNanos,
-					TimeUnit.NANOSECONDS));
+			this.tasks.every(this::heartbeatNow, this.heartbeatInterval.toNanos());
 		}
 		scheduleDeadline();
 		// a backend that hears of a deleted or replaced lock (the file backend's
 		// directory watch) gets a verification at once, not at the next tick
-		this.lease.onSuspectedLoss(() -> runSoon(this::verifyNow));
-	}
-
-	private void runSoon(Runnable check) {
-		if (!this.stopped) {
-			RenewalRetry.execute(this.scheduler, check);
-		}
+		this.lease.onSuspectedLoss(() -> this.tasks.runNow(this::verifyNow));
 	}
 
 	/**
@@ -161,11 +140,7 @@ public final class LockWatchdog {
 	public void stop() {
 		this.stopped = true;
 		this.lease.onSuspectedLoss(null);
-		this.tasks.forEach((task) -> task.cancel(false));
-		ScheduledFuture<?> timer = this.deadlineTimer;
-		if (timer != null) {
-			timer.cancel(false);
-		}
+		this.tasks.cancel();
 	}
 
 	/**
@@ -228,9 +203,7 @@ public final class LockWatchdog {
 			this.work.unlock();
 			// a renewal skipped for a slow verification (a slow API server) would come a
 			// whole heartbeat interval late, when the lease may have run out
-			if (this.renewalDue.getAndSet(false)) {
-				runSoon(this::heartbeatNow);
-			}
+			this.pendingRenewal.verificationEnded();
 		}
 	}
 
@@ -239,11 +212,11 @@ public final class LockWatchdog {
 	 * a verification runs, it is put off until that verification ends.
 	 */
 	public void heartbeatNow() {
-		this.renewalDue.set(true);
+		this.pendingRenewal.due();
 		if (!this.work.tryLock()) {
 			return;
 		}
-		this.renewalDue.set(false);
+		this.pendingRenewal.running();
 		try {
 			if (this.stopped || this.lost.get()) {
 				return;
@@ -257,7 +230,7 @@ public final class LockWatchdog {
 				this.listener.heartbeatFailed(ex, this.failuresInARow.incrementAndGet());
 				failed("heartbeat", ex);
 				// a retry after a stop or a loss finds nothing to do
-				this.retry.schedule();
+				this.pendingRenewal.failed();
 				return;
 			}
 			this.failuresInARow.set(0);
@@ -290,15 +263,10 @@ public final class LockWatchdog {
 		if (!this.heartbeat && this.lease.timeLeft().isEmpty()) {
 			return;
 		}
-		ScheduledFuture<?> previous = this.deadlineTimer;
 		if (this.stopped || this.lost.get()) {
 			return;
 		}
-		this.deadlineTimer = this.scheduler.schedule(this::checkDeadline, Math.max(0, nanosLeft()),
-				TimeUnit.NANOSECONDS);
-		if (previous != null) {
-			previous.cancel(false);
-		}
+		this.tasks.deadlineIn(this::checkDeadline, nanosLeft());
 	}
 
 	private void checkDeadline() {
@@ -334,11 +302,7 @@ public final class LockWatchdog {
 			return;
 		}
 		this.lostDetail = detail;
-		this.tasks.forEach((task) -> task.cancel(false));
-		ScheduledFuture<?> timer = this.deadlineTimer;
-		if (timer != null) {
-			timer.cancel(false);
-		}
+		this.tasks.cancel();
 		if (this.stopped) {
 			// a check that was running when the watch stopped: the lock is being let go
 			// of, so nothing reacts to the loss any more, but ensureHeld() still refuses
