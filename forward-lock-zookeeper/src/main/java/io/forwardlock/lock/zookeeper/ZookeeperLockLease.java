@@ -44,6 +44,8 @@ import io.forwardlock.lock.Verification;
  * healthy lease never comes near its deadline; a process that was paused, or cut off from
  * the ensemble, finds its deadline passed and reports the loss before it does anything
  * else. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps that deadline.
+ * Every confirming read follows a sync ({@link ZookeeperSyncedRead}), so that only an
+ * answer that passed through the leader confirms the lease, not a follower's stale state.
  * <p>
  * The lease watches the node from the start, and every read watches it again, so that a
  * node deleted or changed by somebody else (by hand, as {@code deleteall} in
@@ -217,7 +219,9 @@ final class ZookeeperLockLease extends ExpiringLease {
 
 	/**
 	 * Ask the ensemble in the background and judge its answer when it comes; keeps the
-	 * deadline far while all is well.
+	 * deadline far while all is well. The read follows a sync, so that a follower cut off
+	 * from the leader cannot confirm the node from a stale state; the deadline counts
+	 * from before the sync.
 	 */
 	private void probe() {
 		if (isReleased() || isLost()) {
@@ -226,11 +230,9 @@ final class ZookeeperLockLease extends ExpiringLease {
 		}
 		long sentAt = deadline().now();
 		try {
-			this.backend.getClient()
-				.getData()
-				.usingWatcher(this.nodeWatcher)
-				.inBackground((client, event) -> judge(event, sentAt))
-				.forPath(this.path);
+			ZookeeperSyncedRead.read(this.backend.getClient(), this.path, this.nodeWatcher)
+				// a read that could not be sent completes exceptionally and is skipped
+				.thenAccept((event) -> judge(event, sentAt));
 		}
 		catch (Exception ex) {
 			// the next probe, or the deadline, decides
@@ -276,18 +278,15 @@ final class ZookeeperLockLease extends ExpiringLease {
 	}
 
 	private CuratorEvent beforeDeadline() throws Exception {
-		CompletableFuture<CuratorEvent> answer = new CompletableFuture<>();
-		this.backend.getClient()
-			.getData()
-			.usingWatcher(this.nodeWatcher)
-			.inBackground((client, event) -> answer.complete(event))
-			.forPath(this.path);
+		CompletableFuture<CuratorEvent> answer = ZookeeperSyncedRead.read(this.backend.getClient(), this.path,
+				this.nodeWatcher);
 		return deadline().await(answer, Exception.class, "ZooKeeper did not answer before the lease ran out",
 				(message, cause) -> (cause != null) ? new Exception(message, cause) : new TimeoutException(message));
 	}
 
 	/**
-	 * Judge an answer to a read of the node sent at {@code sentAt}.
+	 * Judge an answer to a {@link ZookeeperSyncedRead synced read} of the node whose sync
+	 * was sent at {@code sentAt} (or to the sync itself, when it failed).
 	 * @return whether the answer was conclusive (held or lost)
 	 */
 	private boolean judge(CuratorEvent event, long sentAt) {
