@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 
@@ -35,8 +37,8 @@ import io.forwardlock.lock.LockRequest;
  * guarded by the {@code resourceVersion} that was read, so that of two contenders only
  * one can win. The holder renews the Lease every heartbeat interval, again guarded by its
  * {@code resourceVersion}; a renewal that finds the Lease changed by somebody else means
- * the lock is lost. Release clears {@code holderIdentity}, so that a standby takes over
- * at once.
+ * the lock is lost, as does its watch on the Lease reporting it deleted or held by
+ * another. Release clears {@code holderIdentity}, so that a standby takes over at once.
  * <p>
  * <b>Time, the client-go way.</b> A contender never compares the holder's
  * {@code renewTime} with its own wall clock. It remembers when, on its own monotonic
@@ -60,6 +62,8 @@ import io.forwardlock.lock.LockRequest;
  * that acquires, so it only grows while the Lease exists) and the holder record: PID,
  * pod, node, application, instance id, process start and acquisition time. Deleting the
  * Lease by hand takes the lock from its holder and restarts the fencing token at 1.
+ * {@code kubectl get lease <name> -n <namespace> -o yaml} shows the holder pod, the
+ * fencing token and the last renewal.
  * <p>
  * <b>Failures.</b> A {@code 403 Forbidden} becomes a
  * {@link LockErrorType#PERMISSION_DENIED} error that prints the Role and RoleBinding to
@@ -68,9 +72,6 @@ import io.forwardlock.lock.LockRequest;
  * ({@link #acquireBlocking(LockRequest, Duration)}) it is ridden out, and what was
  * observed before the outage still counts, since an unchanged {@code resourceVersion}
  * proves that nobody renewed in between.
- * <p>
- * <b>Checking by hand.</b> {@code kubectl get lease <name> -n <namespace> -o yaml} shows
- * the holder pod, the fencing token and the last renewal.
  */
 public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 
@@ -244,7 +245,7 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		Lease lease = this.records.created(this.namespace, name, self, request);
 		// Empty when another instance created it since we looked: it holds the lock.
 		return write(request, "create the Lease", () -> this.client.resource(lease).create())
-			.map((created) -> new KubernetesLeaseLease(this, request, name, created, 1, self, sentAt));
+			.map((created) -> KubernetesLeaseLease.started(this, request, name, created, 1, self, sentAt));
 	}
 
 	private Optional<LockLease> takeOver(LockRequest request, String name, Lease current, long sentAt) {
@@ -253,7 +254,7 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 		Lease update = this.records.takenOver(current, self, token, request);
 		Optional<Lease> written = write(request, "take over the Lease", () -> this.client.resource(update).update());
 		this.observations.forget(name);
-		return written.map((taken) -> new KubernetesLeaseLease(this, request, name, taken, token, self, sentAt));
+		return written.map((taken) -> KubernetesLeaseLease.started(this, request, name, taken, token, self, sentAt));
 	}
 
 	@Override
@@ -325,19 +326,11 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 	}
 
 	/**
-	 * Renew a held Lease, guarded by the {@code resourceVersion} of {@code held}. Only
-	 * called by {@link KubernetesLeaseLease}.
-	 * @return the Lease as written
+	 * Write a held Lease, renewed or cleared, guarded by its {@code resourceVersion}.
+	 * Only called by {@link KubernetesLeaseLease}.
 	 */
-	Lease renew(Lease held, LockRequest request) {
-		return this.client.resource(this.records.renewed(held, request)).update();
-	}
-
-	/**
-	 * Clear the holder of a held Lease. Only called by {@link KubernetesLeaseLease}.
-	 */
-	Lease clearHolder(Lease held) {
-		return this.client.resource(this.records.cleared(held)).update();
+	Lease update(Lease lease) {
+		return this.client.resource(lease).update();
 	}
 
 	/**
@@ -345,6 +338,14 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 	 */
 	@Nullable Lease read(String name) {
 		return leases().withName(name).get();
+	}
+
+	/**
+	 * Watch a Lease from a {@code resourceVersion}, or from now when {@code null}.
+	 */
+	Watch watch(String name, @Nullable String resourceVersion, Watcher<Lease> watcher) {
+		Resource<Lease> lease = leases().withName(name);
+		return (resourceVersion != null) ? lease.watch(resourceVersion, watcher) : lease.watch(watcher);
 	}
 
 	KubernetesLeaseRecords records() {
@@ -364,8 +365,7 @@ public class KubernetesLeaseBackend implements LockBackend, AutoCloseable {
 			return call.call();
 		}
 		catch (KubernetesClientException ex) {
-			throw KubernetesLeaseErrors.of(ex, what, this.namespace, leaseName(request), describeLocation(request),
-					this.client.getMasterUrl());
+			throw error(request, leaseName(request), what, ex);
 		}
 		catch (RuntimeException ex) {
 			throw ex;

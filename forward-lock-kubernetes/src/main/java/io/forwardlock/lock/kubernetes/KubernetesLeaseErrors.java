@@ -150,8 +150,8 @@ public final class KubernetesLeaseErrors {
 		}
 		return new LockException(LockErrorType.PERMISSION_DENIED,
 				"Failed to " + what + ": the API server denied access (403 Forbidden)", null, location,
-				List.of("Allow the pod's service account to get, create and update Leases in namespace " + namespace
-						+ ", for example with kubectl apply -f:\n"
+				List.of("Allow the pod's service account to get, create, update and watch Leases in namespace "
+						+ namespace + ", for example with kubectl apply -f:\n"
 						+ rbac(namespace, leaseName, accountNamespace, accountName),
 						"Check the result: kubectl auth can-i update leases -n " + namespace
 								+ " --as=system:serviceaccount:" + accountNamespace + ":" + accountName),
@@ -168,8 +168,8 @@ public final class KubernetesLeaseErrors {
 	 */
 	public static String rbac(String namespace, String leaseName, String accountNamespace, String accountName) {
 		// 'create' cannot be limited by resourceNames in Kubernetes RBAC, so it gets a
-		// rule
-		// of its own; get and update are limited to this one Lease.
+		// rule of its own; get, update and watch (the holder watches its Lease) are
+		// limited to this one Lease.
 		return """
 				apiVersion: rbac.authorization.k8s.io/v1
 				kind: Role
@@ -183,7 +183,7 @@ public final class KubernetesLeaseErrors {
 				- apiGroups: ["coordination.k8s.io"]
 				  resources: ["leases"]
 				  resourceNames: ["%2$s"]
-				  verbs: ["get", "update"]
+				  verbs: ["get", "update", "watch"]
 				---
 				apiVersion: rbac.authorization.k8s.io/v1
 				kind: RoleBinding

@@ -1,5 +1,6 @@
 package io.forwardlock.lock.kubernetes;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -7,9 +8,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watcher;
 
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +36,13 @@ import io.forwardlock.lock.Verification;
  * first by at least the margin, even when its timer fires late on a loaded node, the
  * contender's clock runs a little fast, or the reaction to the loss takes a moment, as
  * client-go's renew deadline does. The {@link LeaseDeadline} keeps that deadline.
+ * <p>
+ * While held, the lease watches its Lease ({@link KubernetesLeaseWatch}), so that a Lease
+ * deleted by hand, or found with another holder or none, makes it lost as the API server
+ * tells of it, not at the next renewal or verification, and asks the
+ * {@link #onSuspectedLoss(Runnable) watch over the lease} to verify now. Events of this
+ * holder's own renewals, or of edits that leave the holder alone, change nothing; a watch
+ * that fails is opened again and never counts as a loss. Release and loss close it.
  */
 final class KubernetesLeaseLease extends ExpiringLease {
 
@@ -69,7 +79,21 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	 */
 	private volatile Lease current;
 
-	KubernetesLeaseLease(KubernetesLeaseBackend backend, LockRequest request, String leaseName, Lease current,
+	private final KubernetesLeaseWatch watch;
+
+	/**
+	 * Grant a lease and start watching its Lease.
+	 * @return the lease
+	 */
+	static KubernetesLeaseLease started(KubernetesLeaseBackend backend, LockRequest request, String leaseName,
+			Lease current, long token, HolderRecord holder, long confirmedAt) {
+		KubernetesLeaseLease lease = new KubernetesLeaseLease(backend, request, leaseName, current, token, holder,
+				confirmedAt);
+		lease.watch.start();
+		return lease;
+	}
+
+	private KubernetesLeaseLease(KubernetesLeaseBackend backend, LockRequest request, String leaseName, Lease current,
 			long token, HolderRecord holder, long confirmedAt) {
 		super(backend, request, holder, token,
 				LeaseDeadline.withSafetyMargin(request.staleTimeout(), confirmedAt, backend::nanoTime));
@@ -82,6 +106,12 @@ final class KubernetesLeaseLease extends ExpiringLease {
 		long slack = LeaseDeadline.trustedLease(request.staleTimeout()).toNanos()
 				- request.heartbeatInterval().toNanos();
 		this.verifyWaitNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), slack / 2);
+		// a watch that ended is opened again after a quarter of the heartbeat interval,
+		// between 50 ms and one second
+		long reopenMillis = Math.max(50, Math.min(1000, request.heartbeatInterval().toMillis() / 4));
+		this.watch = new KubernetesLeaseWatch(backend, leaseName,
+				(current.getMetadata() != null) ? current.getMetadata().getResourceVersion() : null,
+				Duration.ofMillis(reopenMillis), this::leaseChanged);
 	}
 
 	/**
@@ -95,9 +125,9 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	 */
 	@Override
 	public Verification verify() {
-		return verifyBy(this.failures, "verify the Lease", this::readForVerification,
+		return closingWatchOnLoss(() -> verifyBy(this.failures, "verify the Lease", this::readForVerification,
 				(seen) -> this.backend.records().isHeldBy(seen, holder().instanceId(), this.token),
-				(seen) -> markLost(seen, "verifying it"));
+				(seen) -> markLost(seen, "verifying it")));
 	}
 
 	/**
@@ -109,8 +139,8 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	@Override
 	public void heartbeat() {
 		synchronized (this.writeMonitor) {
-			Lease renewed = renewBy(this.failures, "renew the Lease", () -> beforeDeadline(this::renewOrReadBack),
-					"the Lease changed hands when renewing it");
+			Lease renewed = closingWatchOnLoss(() -> renewBy(this.failures, "renew the Lease",
+					() -> beforeDeadline(this::renewOrReadBack), "the Lease changed hands when renewing it"));
 			if (renewed != null) {
 				this.current = renewed;
 			}
@@ -125,7 +155,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	 */
 	private @Nullable Lease renewOrReadBack() {
 		try {
-			return this.backend.renew(this.current, request());
+			return this.backend.update(this.backend.records().renewed(this.current, request()));
 		}
 		catch (KubernetesClientException ex) {
 			if (ex.getCode() != 409 && ex.getCode() != 404) {
@@ -138,7 +168,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 			return null;
 		}
 		try {
-			return this.backend.renew(seen, request());
+			return this.backend.update(this.backend.records().renewed(seen, request()));
 		}
 		catch (KubernetesClientException ex) {
 			if (ex.getCode() != 409 && ex.getCode() != 404) {
@@ -160,13 +190,14 @@ final class KubernetesLeaseLease extends ExpiringLease {
 		if (!markReleased()) {
 			return;
 		}
+		this.watch.close();
 		synchronized (this.writeMonitor) {
 			if (deadline().isMarkedLost()) {
 				return;
 			}
 			try {
 				try {
-					this.backend.clearHolder(this.current);
+					this.backend.update(this.backend.records().cleared(this.current));
 				}
 				catch (KubernetesClientException ex) {
 					if (ex.getCode() != 409) {
@@ -174,7 +205,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 					}
 					Lease seen = this.backend.read(this.leaseName);
 					if (this.backend.records().isHeldBy(seen, holder().instanceId(), this.token)) {
-						this.backend.clearHolder(seen);
+						this.backend.update(this.backend.records().cleared(seen));
 					}
 				}
 			}
@@ -221,6 +252,53 @@ final class KubernetesLeaseLease extends ExpiringLease {
 	private <T> T awaitAnswer(Future<T> answer) {
 		return deadline().await(answer, KubernetesClientException.class,
 				"The API server did not answer before the lease ran out", KubernetesClientException::new);
+	}
+
+	/**
+	 * The watch on the Lease told of a change; runs on the client's thread for the watch,
+	 * and makes no call to the API server. A Lease deleted, or no longer this
+	 * acquisition's, makes the lease lost and asks for a verification now.
+	 */
+	private void leaseChanged(Watcher.Action action, Lease seen) {
+		if (isReleased() || deadline().hasPassed()) {
+			this.watch.close();
+			return;
+		}
+		if (action == Watcher.Action.DELETED) {
+			deadline().markLost("the Lease was deleted (by hand, or by another client) while this holder held it; "
+					+ "another instance may hold the lock now", null);
+		}
+		else if (!this.backend.records().isHeldBy(seen, holder().instanceId(), this.token)) {
+			markLost(seen, "the watch on it told of a change");
+		}
+		else {
+			// a renewal of this holder's, or an edit that left the holder alone
+			return;
+		}
+		this.watch.close();
+		suspectLoss();
+	}
+
+	/**
+	 * Run a verification or renewal, and close the watch on the Lease once it leaves the
+	 * lease lost.
+	 */
+	private <T> T closingWatchOnLoss(Supplier<T> check) {
+		try {
+			return check.get();
+		}
+		finally {
+			if (deadline().hasPassed()) {
+				this.watch.close();
+			}
+		}
+	}
+
+	/**
+	 * Whether the watch on the Lease is open. For tests.
+	 */
+	boolean isWatching() {
+		return this.watch.isOpen();
 	}
 
 	private void markLost(@Nullable Lease seen, String when) {

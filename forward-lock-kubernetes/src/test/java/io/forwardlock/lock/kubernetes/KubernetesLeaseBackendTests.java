@@ -423,8 +423,9 @@ class KubernetesLeaseBackendTests {
 					assertThat(ex.getType()).isEqualTo(LockErrorType.PERMISSION_DENIED);
 					assertThat(ex.getSummary()).contains("403 Forbidden");
 					assertThat(String.join("\n", ex.getHelp())).contains("kind: Role", "kind: RoleBinding",
-							"resources: [\"leases\"]", "verbs: [\"get\", \"update\"]", "resourceNames: [\"orders\"]",
-							"name: orders-app", "namespace: shop", "kubectl auth can-i update leases -n test");
+							"resources: [\"leases\"]", "verbs: [\"get\", \"update\", \"watch\"]",
+							"resourceNames: [\"orders\"]", "name: orders-app", "namespace: shop",
+							"kubectl auth can-i update leases -n test");
 				});
 		}
 	}
