@@ -1,6 +1,7 @@
 package io.forwardlock.sample;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -85,8 +86,9 @@ class SampleAppEarlyProcessIT {
 			try (SampleAppProcess standby = SampleAppProcess.start(this.environment, "--forward.lock.standby=true",
 					"--forward.lock.acquire-early=true")) {
 				standby.awaitStandby();
+				// logged by the wait's callback, right after the line that says it waits
+				standby.awaitOutput("Standby is cold", Duration.ofSeconds(30));
 				assertThat(standby.output()).contains("is held by PID " + holder.pid())
-					.contains("Standby is cold")
 					.doesNotContain("Starting SampleApplication")
 					.doesNotContain("Tomcat");
 				this.ledger.awaitTicksOf(holder.pid(), 1);
