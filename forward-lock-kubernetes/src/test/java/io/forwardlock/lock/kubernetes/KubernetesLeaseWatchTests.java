@@ -209,6 +209,35 @@ class KubernetesLeaseWatchTests {
 	}
 
 	@Test
+	void watchEndedWith403IsGivenUpWithoutALossAndNotOpenedAgain() {
+		try (MockApiServer server = MockApiServer.start(); KubernetesClient client = server.newClient(LEASE)) {
+			WatchingBackend backend = new WatchingBackend(client);
+			LockLease lease = backend.tryAcquire(request()).orElseThrow();
+			try {
+				await().atMost(SOON).until(() -> backend.opened.size() == 1);
+				// the Role lost its watch verb while the watch ran: the client gives the
+				// watch up with the API server's 403
+				CountingWatcher first = backend.opened.get(0);
+				first.silenced.set(true);
+				first.watch.close();
+				first.delegate.onClose(new WatcherException("forbidden",
+						new KubernetesClientException("leases \"orders\" is forbidden", 403, null)));
+				await().atMost(SOON).until(() -> !((KubernetesLeaseLease) lease).isWatching());
+				// a reopening would come within a second (a quarter of the heartbeat, at
+				// most 1 s)
+				await().during(Duration.ofMillis(1500))
+					.atMost(SOON)
+					.untilAsserted(() -> assertThat(backend.opened).hasSize(1));
+				lease.ensureHeld();
+				assertThat(lease.verify().isHeld()).isTrue();
+			}
+			finally {
+				lease.release();
+			}
+		}
+	}
+
+	@Test
 	void watchRefusedWith403LeavesTheLeaseHeldAndVerificationsStillNoticeADeletion() {
 		try (MockApiServer server = MockApiServer.start(); KubernetesClient client = server.newClient(LEASE)) {
 			AtomicBoolean refused = new AtomicBoolean();
