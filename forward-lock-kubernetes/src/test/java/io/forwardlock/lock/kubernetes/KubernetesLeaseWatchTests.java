@@ -186,13 +186,8 @@ class KubernetesLeaseWatchTests {
 			WatchingBackend backend = new WatchingBackend(client);
 			LockLease lease = backend.tryAcquire(request()).orElseThrow();
 			try {
-				await().atMost(SOON).until(() -> backend.opened.size() == 1);
-				// the client gives the first watch up as after "410 Gone": it stops
-				// forwarding, its connection ends, and the watcher hears of the error
-				CountingWatcher first = backend.opened.get(0);
-				first.silenced.set(true);
-				first.watch.close();
-				first.delegate.onClose(new WatcherException("too old resource version",
+				// the client gives the first watch up as after "410 Gone"
+				endFirstWatch(backend, new WatcherException("too old resource version",
 						new KubernetesClientException("Gone", 410, null)));
 				await().atMost(SOON).until(() -> backend.opened.size() == 2);
 				assertHeldForAWhile(lease);
@@ -214,13 +209,9 @@ class KubernetesLeaseWatchTests {
 			WatchingBackend backend = new WatchingBackend(client);
 			LockLease lease = backend.tryAcquire(request()).orElseThrow();
 			try {
-				await().atMost(SOON).until(() -> backend.opened.size() == 1);
 				// the Role lost its watch verb while the watch ran: the client gives the
 				// watch up with the API server's 403
-				CountingWatcher first = backend.opened.get(0);
-				first.silenced.set(true);
-				first.watch.close();
-				first.delegate.onClose(new WatcherException("forbidden",
+				endFirstWatch(backend, new WatcherException("forbidden",
 						new KubernetesClientException("leases \"orders\" is forbidden", 403, null)));
 				await().atMost(SOON).until(() -> !((KubernetesLeaseLease) lease).isWatching());
 				// a reopening would come within a second (a quarter of the heartbeat, at
@@ -287,6 +278,18 @@ class KubernetesLeaseWatchTests {
 				.until(() -> backend.opened.size() == 3
 						&& backend.events.stream().noneMatch(Watcher.Action.DELETED::equals));
 		}
+	}
+
+	/**
+	 * End the first watch the way the client gives a watch up: it stops forwarding, its
+	 * connection ends, and the watcher hears of the error.
+	 */
+	private static void endFirstWatch(WatchingBackend backend, WatcherException cause) {
+		await().atMost(SOON).until(() -> backend.opened.size() == 1);
+		CountingWatcher first = backend.opened.get(0);
+		first.silenced.set(true);
+		first.watch.close();
+		first.delegate.onClose(cause);
 	}
 
 	private static LockRequest request() {
