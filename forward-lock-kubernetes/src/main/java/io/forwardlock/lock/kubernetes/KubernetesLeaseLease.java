@@ -48,7 +48,8 @@ final class KubernetesLeaseLease extends ExpiringLease {
 
 	/**
 	 * Runs the calls to the API server, so that their callers can stop waiting when the
-	 * lease runs out. Daemon threads, kept only while in use.
+	 * lease runs out, and opens the watches on the Leases. Daemon threads, kept only
+	 * while in use.
 	 */
 	private static final ExecutorService CALLS = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "forward-lock-kubernetes");
@@ -109,7 +110,7 @@ final class KubernetesLeaseLease extends ExpiringLease {
 		// a watch that ended is opened again after a quarter of the heartbeat interval,
 		// between 50 ms and one second
 		long reopenMillis = Math.max(50, Math.min(1000, request.heartbeatInterval().toMillis() / 4));
-		this.watch = new KubernetesLeaseWatch(backend, leaseName,
+		this.watch = new KubernetesLeaseWatch(backend, CALLS, leaseName,
 				(current.getMetadata() != null) ? current.getMetadata().getResourceVersion() : null,
 				Duration.ofMillis(reopenMillis), this::leaseChanged);
 	}

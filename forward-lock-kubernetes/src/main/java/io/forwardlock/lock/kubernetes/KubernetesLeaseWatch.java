@@ -3,8 +3,6 @@ package io.forwardlock.lock.kubernetes;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -35,17 +33,13 @@ final class KubernetesLeaseWatch implements Watcher<Lease> {
 
 	private static final System.Logger LOGGER = System.getLogger(KubernetesLeaseWatch.class.getName());
 
+	private final KubernetesLeaseBackend backend;
+
 	/**
 	 * Opens the watches: opening one waits for the API server, at most the client's
-	 * connection timeout. Daemon threads, kept only while in use.
+	 * connection timeout, so never on the caller's thread.
 	 */
-	private static final ExecutorService OPENS = Executors.newCachedThreadPool((task) -> {
-		Thread thread = new Thread(task, "forward-lock-kubernetes-watch");
-		thread.setDaemon(true);
-		return thread;
-	});
-
-	private final KubernetesLeaseBackend backend;
+	private final Executor opens;
 
 	private final String leaseName;
 
@@ -68,15 +62,17 @@ final class KubernetesLeaseWatch implements Watcher<Lease> {
 	/**
 	 * Create a watch; {@link #start()} opens it.
 	 * @param backend the backend, which opens the watch on the API server
+	 * @param opens where the watch is opened, and opened again, in the background
 	 * @param leaseName the name of the Lease
 	 * @param resourceVersion the {@code resourceVersion} of the Lease as acquired
 	 * @param reopenDelay pause before a watch that ended with an error is opened again
 	 * @param changed told of every {@code ADDED}, {@code MODIFIED} and {@code DELETED}
 	 * event, on the client's thread for the watch
 	 */
-	KubernetesLeaseWatch(KubernetesLeaseBackend backend, String leaseName, @Nullable String resourceVersion,
-			Duration reopenDelay, BiConsumer<Action, Lease> changed) {
+	KubernetesLeaseWatch(KubernetesLeaseBackend backend, Executor opens, String leaseName,
+			@Nullable String resourceVersion, Duration reopenDelay, BiConsumer<Action, Lease> changed) {
 		this.backend = backend;
+		this.opens = opens;
 		this.leaseName = leaseName;
 		this.resourceVersion = resourceVersion;
 		this.reopenDelayMillis = Math.max(1, reopenDelay.toMillis());
@@ -87,7 +83,7 @@ final class KubernetesLeaseWatch implements Watcher<Lease> {
 	 * Open the watch in the background.
 	 */
 	void start() {
-		OPENS.execute(this::open);
+		this.opens.execute(this::open);
 	}
 
 	/**
@@ -210,7 +206,7 @@ final class KubernetesLeaseWatch implements Watcher<Lease> {
 		}
 		LOGGER.log(System.Logger.Level.DEBUG, () -> "The watch on the Kubernetes Lease " + this.leaseName
 				+ " ended; opening it again in " + this.reopenDelayMillis + " ms", cause);
-		Executor later = CompletableFuture.delayedExecutor(this.reopenDelayMillis, TimeUnit.MILLISECONDS, OPENS);
+		Executor later = CompletableFuture.delayedExecutor(this.reopenDelayMillis, TimeUnit.MILLISECONDS, this.opens);
 		later.execute(this::open);
 	}
 
