@@ -41,11 +41,12 @@ import io.forwardlock.lock.LockRequest;
  * therefore lose the lock without being told, when it is paused or cut off for longer
  * than that. Its lease keeps a local deadline on the monotonic clock: the session
  * timeout, less a safety margin (a fifth, at most one second), after the moment just
- * before the last request that the ensemble answered was sent (a small probe runs every
- * quarter of the session timeout to keep that moment recent). The margin makes the holder
- * give up before the ensemble can expire the session even when its timer fires late or
- * its clock runs a little slower than the servers'. Once the deadline passes without a
- * new answer, the lease counts as lost, even if the client has not noticed a
+ * before the latest answered request that the leader has surely counted for the session
+ * was sent (a small probe runs every eighth of the session timeout to keep that moment
+ * recent; {@link LeaderCountedRequests} tells which requests count). The margin makes the
+ * holder give up before the ensemble can expire the session even when its timer fires
+ * late or its clock runs a little slower than the servers'. Once the deadline passes
+ * without a new answer, the lease counts as lost, even if the client has not noticed a
  * disconnection yet, as after a long garbage collection pause or {@code SIGSTOP}.
  * Curator's {@code SUSPENDED} state ("maybe lost") is therefore ridden out until the
  * deadline; {@code RECONNECTED} in time with the node still this lease's keeps the lock;

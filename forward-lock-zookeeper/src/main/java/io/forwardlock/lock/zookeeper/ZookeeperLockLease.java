@@ -36,16 +36,19 @@ import io.forwardlock.lock.Verification;
  * The lease counts as held while the ensemble confirms that the node with this lease's
  * {@code czxid} exists, owned by the session the client still runs, and for at most the
  * session timeout less a safety margin (a fifth, at most one second:
- * {@link LeaseDeadline#trustedLease}) after the last such confirmation was asked for,
- * measured on the monotonic clock. The ensemble may expire the session, and let a waiter
- * in, at the session timeout after it last heard from the client; the margin makes the
- * holder give up before that even when its timer fires late or its clock runs a little
- * slower than the servers'. A probe asks every quarter of the session timeout, so a
- * healthy lease never comes near its deadline; a process that was paused, or cut off from
- * the ensemble, finds its deadline passed and reports the loss before it does anything
- * else. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps that deadline.
- * Every confirming read follows a sync ({@link ZookeeperSyncedRead}), so that only an
- * answer that passed through the leader confirms the lease, not a follower's stale state.
+ * {@link LeaseDeadline#trustedLease}) after the latest confirmed request that the leader
+ * has surely counted for the session was sent ({@link LeaderCountedRequests}: a request
+ * answered by a follower reaches the leader's session timer only with the follower's next
+ * answer to a ping), measured on the monotonic clock. The ensemble may expire the
+ * session, and let a waiter in, at the session timeout after the leader last counted it;
+ * the margin makes the holder give up before that even when its timer fires late or its
+ * clock runs a little slower than the servers'. A probe asks every eighth of the session
+ * timeout, so a healthy lease never comes near its deadline; a process that was paused,
+ * or cut off from the ensemble, finds its deadline passed and reports the loss before it
+ * does anything else. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps that
+ * deadline, which starts from the request that created the node. Every confirming read
+ * follows a sync ({@link ZookeeperSyncedRead}), so that only an answer that passed
+ * through the leader confirms the lease, not a follower's stale state.
  * <p>
  * The lease watches the node from the start, and every read watches it again, so that a
  * node deleted or changed by somebody else (by hand, as {@code deleteall} in
@@ -75,6 +78,8 @@ final class ZookeeperLockLease extends ExpiringLease {
 
 	private final Duration sessionTimeout;
 
+	private final LeaderCountedRequests counted;
+
 	/**
 	 * Whether the node of the lost lease was handed over for deletion.
 	 */
@@ -102,11 +107,18 @@ final class ZookeeperLockLease extends ExpiringLease {
 		this.czxid = czxid;
 		this.sessionId = sessionId;
 		this.sessionTimeout = sessionTimeout;
+		this.counted = new LeaderCountedRequests(sessionTimeout);
+		// The create passed through the leader; a confirmation long enough after it
+		// proves that the leader counted it
+		this.counted.confirmed(confirmedAt, backend.nanoTime());
 	}
 
 	void start() {
 		this.backend.getClient().getConnectionStateListenable().addListener(this.connectionListener);
-		long period = Math.max(20, this.sessionTimeout.toMillis() / 4);
+		// Every eighth: the deadline is dated from a request at least a proof gap (a
+		// quarter and a twentieth) older than the latest confirmation, which leaves
+		// three probes or more between a healthy lease and its deadline
+		long period = Math.max(20, this.sessionTimeout.toMillis() / 8);
 		this.probes = PROBES.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
 		watchNode();
 	}
@@ -338,10 +350,12 @@ final class ZookeeperLockLease extends ExpiringLease {
 	}
 
 	private void confirm(long sentAt) {
-		// An answer that arrives after the deadline passed does not revive the lease:
-		// somebody else may have held the lock in between, as far as this process can
-		// tell. It only ever moves the deadline forward.
-		deadline().confirm(sentAt);
+		// The deadline is dated from the latest request that the leader surely counted,
+		// which this confirmation may prove, not from this one. An answer that arrives
+		// after the deadline passed does not revive the lease: somebody else may have
+		// held the lock in between, as far as this process can tell. It only ever moves
+		// the deadline forward.
+		this.counted.confirmed(sentAt, deadline().now()).ifPresent(deadline()::confirm);
 	}
 
 	/**

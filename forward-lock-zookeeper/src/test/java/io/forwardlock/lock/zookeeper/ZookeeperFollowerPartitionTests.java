@@ -2,6 +2,8 @@ package io.forwardlock.lock.zookeeper;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -28,6 +30,12 @@ import static org.awaitility.Awaitility.await;
 class ZookeeperFollowerPartitionTests {
 
 	private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(2);
+
+	/**
+	 * Fifty ticks: the leader pings every half tick, so a confirmation that the leader
+	 * has not counted yet is one the link lost within 100 ms of it.
+	 */
+	private static final Duration LONG_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
 	@Test
 	void holderOnAFollowerCutOffFromTheLeaderIsNotConfirmedOnceAnotherInstanceHoldsTheLock() throws Exception {
@@ -71,6 +79,52 @@ class ZookeeperFollowerPartitionTests {
 				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
 			assertThat(taken.get().verify().status()).isEqualTo(Verification.Status.HELD);
 			taken.get().release();
+		}
+	}
+
+	@Test
+	void holderCutOffRightAfterAConfirmationTheLeaderHasNotCountedStopsBeforeTheLeaderExpiresItsSession()
+			throws Exception {
+		ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
+			LockRequest request = LockRequest.named("cut-after-confirmation").applicationName("partition-test").build();
+			CuratorFramework holderClient = ensemble.newClient(ensemble.followerConnectString(), LONG_SESSION_TIMEOUT);
+			assertThat(holderClient.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to server 3").isTrue();
+			ZookeeperLockBackend contender = new ZookeeperLockBackend(
+					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
+			LockLease lease = new ZookeeperLockBackend(holderClient).tryAcquire(request).orElseThrow();
+			assertThat(((ZookeeperLockLease) lease).sessionTimeout()).as("granted session timeout")
+				.isEqualTo(LONG_SESSION_TIMEOUT);
+
+			// 2 s after the acquisition, before the client's own ping (after a third of
+			// the session timeout of silence, less 1 s): the follower has long passed the
+			// acquisition on to the leader with its answer to a ping, and the link goes
+			// right after this confirmation, before the next ping can carry it
+			Verification confirmed = timer.schedule(() -> {
+				Verification verification = lease.verify();
+				ensemble.partitionFollower();
+				return verification;
+			}, 2, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+			assertThat(confirmed.status()).isEqualTo(Verification.Status.HELD);
+
+			// The leader expires the session 10 s after it last counted it, and the
+			// contender's next attempt gets the lock
+			AtomicReference<LockLease> taken = new AtomicReference<>();
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+				Optional<LockLease> acquired = contender.tryAcquire(request);
+				acquired.ifPresent(taken::set);
+				return acquired.isPresent();
+			});
+			// By then the holder no longer counts itself the holder: its deadline is
+			// dated from a request the leader counted, not from the last confirmation
+			assertThatExceptionOfType(LockException.class)
+				.as("holder's own check once another instance holds the lock (time left: %s)", lease.timeLeft())
+				.isThrownBy(lease::ensureHeld)
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
+			taken.get().release();
+		}
+		finally {
+			timer.shutdownNow();
 		}
 	}
 

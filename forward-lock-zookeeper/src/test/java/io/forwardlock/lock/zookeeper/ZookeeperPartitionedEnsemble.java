@@ -131,6 +131,9 @@ final class ZookeeperPartitionedEnsemble implements AutoCloseable {
 		properties.setProperty("tickTime", Integer.toString(TICK_MILLIS));
 		properties.setProperty("initLimit", Integer.toString(Math.max(syncLimit, 20)));
 		properties.setProperty("syncLimit", Integer.toString(syncLimit));
+		// up to 100 ticks: a session timeout long against the half tick between the
+		// leader's pings
+		properties.setProperty("maxSessionTimeout", Integer.toString(100 * TICK_MILLIS));
 		properties.setProperty("dataDir", data.toString());
 		properties.setProperty("clientPort", Integer.toString(this.clientPorts[index]));
 		properties.setProperty("clientPortAddress", "127.0.0.1");
