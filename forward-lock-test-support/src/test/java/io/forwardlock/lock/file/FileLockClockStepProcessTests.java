@@ -1,5 +1,6 @@
 package io.forwardlock.lock.file;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +57,15 @@ class FileLockClockStepProcessTests {
 	}
 
 	@AfterEach
-	void cleanUp() {
+	void cleanUp() throws IOException {
 		this.children.forEach(ChildJvm::close);
+		// libfaketime keeps a shared memory segment and a semaphore per process, named
+		// after its PID, and removes them only when the process exits normally: a child
+		// that was killed would leave both in /dev/shm, two files per run
+		for (ChildJvm child : this.children) {
+			Files.deleteIfExists(Path.of("/dev/shm/faketime_shm_" + child.pid()));
+			Files.deleteIfExists(Path.of("/dev/shm/sem.faketime_sem_" + child.pid()));
+		}
 	}
 
 	private ChildJvm start(List<String> prefix) throws Exception {
