@@ -109,7 +109,10 @@ final class ZookeeperLockLease extends ExpiringLease {
 		this.sessionTimeout = sessionTimeout;
 		this.counted = new LeaderCountedRequests(sessionTimeout);
 		// The create passed through the leader; a confirmation long enough after it
-		// proves that the leader counted it
+		// proves that the leader counted it. Until then the deadline is dated from the
+		// create itself, which the leader counts only with the follower's next answer
+		// to a ping: a follower that loses the leader within that half tick leaves a
+		// window (docs/zookeeper.md, "Right after an acquisition")
 		this.counted.confirmed(confirmedAt, backend.nanoTime());
 	}
 
