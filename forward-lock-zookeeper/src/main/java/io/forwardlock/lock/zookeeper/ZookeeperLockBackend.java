@@ -42,7 +42,7 @@ import io.forwardlock.lock.LockRequest;
  * than that. Its lease keeps a local deadline on the monotonic clock: the session
  * timeout, less a safety margin (a fifth, at most one second), after the moment just
  * before the latest answered request that the leader has surely counted for the session
- * was sent (a small probe runs every eighth of the session timeout to keep that moment
+ * was sent (a small probe runs every sixteenth of the session timeout to keep that moment
  * recent; {@link LeaderCountedRequests} tells which requests count). The margin makes the
  * holder give up before the ensemble can expire the session even when its timer fires
  * late or its clock runs a little slower than the servers'. Once the deadline passes

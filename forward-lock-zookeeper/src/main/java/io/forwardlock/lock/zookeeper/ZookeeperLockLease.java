@@ -42,13 +42,13 @@ import io.forwardlock.lock.Verification;
  * answer to a ping), measured on the monotonic clock. The ensemble may expire the
  * session, and let a waiter in, at the session timeout after the leader last counted it;
  * the margin makes the holder give up before that even when its timer fires late or its
- * clock runs a little slower than the servers'. A probe asks every eighth of the session
- * timeout, so a healthy lease never comes near its deadline; a process that was paused,
- * or cut off from the ensemble, finds its deadline passed and reports the loss before it
- * does anything else. Once lost, a lease stays lost. The {@link LeaseDeadline} keeps that
- * deadline, which starts from the request that created the node. Every confirming read
- * follows a sync ({@link ZookeeperSyncedRead}), so that only an answer that passed
- * through the leader confirms the lease, not a follower's stale state.
+ * clock runs a little slower than the servers'. A probe asks every sixteenth of the
+ * session timeout, so a healthy lease never comes near its deadline; a process that was
+ * paused, or cut off from the ensemble, finds its deadline passed and reports the loss
+ * before it does anything else. Once lost, a lease stays lost. The {@link LeaseDeadline}
+ * keeps that deadline, which starts from the request that created the node. Every
+ * confirming read follows a sync ({@link ZookeeperSyncedRead}), so that only an answer
+ * that passed through the leader confirms the lease, not a follower's stale state.
  * <p>
  * The lease watches the node from the start, and every read watches it again, so that a
  * node deleted or changed by somebody else (by hand, as {@code deleteall} in
@@ -118,10 +118,11 @@ final class ZookeeperLockLease extends ExpiringLease {
 
 	void start() {
 		this.backend.getClient().getConnectionStateListenable().addListener(this.connectionListener);
-		// Every eighth: the deadline is dated from a request at least a proof gap (a
-		// quarter and a twentieth) older than the latest confirmation, which leaves
-		// three probes or more between a healthy lease and its deadline
-		long period = Math.max(20, this.sessionTimeout.toMillis() / 8);
+		// Every sixteenth: the deadline is dated from the request five probes back, at
+		// least a proof gap (a quarter and a twentieth) before the latest confirmation,
+		// which leaves between 5/8 and 11/16 of the session timeout, less the margin,
+		// between a healthy lease and its deadline
+		long period = Math.max(20, this.sessionTimeout.toMillis() / 16);
 		this.probes = PROBES.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
 		watchNode();
 	}

@@ -52,14 +52,14 @@ class LeaderCountedRequestsTests {
 	}
 
 	@Test
-	void withAProbeEveryEighthEachConfirmationProvesTheRequestThreeProbesBefore() {
-		for (long probe = 0; probe < 3; probe++) {
-			assertThat(confirmed(probe * 1250, probe * 1250 + 5)).isEmpty();
+	void withAProbeEverySixteenthEachConfirmationProvesTheRequestFiveProbesBefore() {
+		for (long probe = 0; probe < 5; probe++) {
+			assertThat(confirmed(probe * 625, probe * 625 + 5)).isEmpty();
 		}
-		for (long probe = 3; probe < 10; probe++) {
-			// 3745 ms after the answer of the request three probes before, 2495 ms
-			// after the one two probes before
-			assertThat(confirmed(probe * 1250, probe * 1250 + 5)).hasValue((probe - 3) * 1250);
+		for (long probe = 5; probe < 20; probe++) {
+			// 3120 ms after the answer of the request five probes before, 2495 ms
+			// after the one four probes before
+			assertThat(confirmed(probe * 625, probe * 625 + 5)).hasValue((probe - 5) * 625);
 		}
 	}
 
