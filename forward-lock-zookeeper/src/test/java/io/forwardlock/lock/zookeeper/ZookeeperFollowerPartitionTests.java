@@ -2,8 +2,7 @@ package io.forwardlock.lock.zookeeper;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,11 +40,7 @@ class ZookeeperFollowerPartitionTests {
 	void holderOnAFollowerCutOffFromTheLeaderIsNotConfirmedOnceAnotherInstanceHoldsTheLock() throws Exception {
 		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
 			LockRequest request = LockRequest.named("follower-cut-off").applicationName("partition-test").build();
-			CuratorFramework holderClient = ensemble.newClient(ensemble.followerConnectString(), SESSION_TIMEOUT);
-			assertThat(holderClient.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to server 3").isTrue();
-			LockLease lease = new ZookeeperLockBackend(holderClient).tryAcquire(request).orElseThrow();
-			assertThat(((ZookeeperLockLease) lease).sessionTimeout()).as("granted session timeout")
-				.isEqualTo(SESSION_TIMEOUT);
+			LockLease lease = acquireOnServer3(ensemble, request, SESSION_TIMEOUT);
 			assertThat(lease.verify().status()).isEqualTo(Verification.Status.HELD);
 
 			// Server 3 no longer hears from the leader, nor the leader from it, but it
@@ -55,12 +50,7 @@ class ZookeeperFollowerPartitionTests {
 			long partitionedAt = System.nanoTime();
 			ZookeeperLockBackend contender = new ZookeeperLockBackend(
 					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
-			AtomicReference<LockLease> taken = new AtomicReference<>();
-			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-				Optional<LockLease> acquired = contender.tryAcquire(request);
-				acquired.ifPresent(taken::set);
-				return acquired.isPresent();
-			});
+			LockLease taken = acquireOnceFree(contender, request, Duration.ofSeconds(20), Duration.ofMillis(50));
 
 			// Within the 10 s in which server 3 answers reads from its stale state, which
 			// shows the holder's node: only an answer that passed through the leader may
@@ -77,55 +67,70 @@ class ZookeeperFollowerPartitionTests {
 				.isEqualTo(Verification.Status.LOST);
 			assertThatExceptionOfType(LockException.class).isThrownBy(lease::ensureHeld)
 				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
-			assertThat(taken.get().verify().status()).isEqualTo(Verification.Status.HELD);
-			taken.get().release();
+			assertThat(taken.verify().status()).isEqualTo(Verification.Status.HELD);
+			taken.release();
 		}
 	}
 
 	@Test
 	void holderCutOffRightAfterAConfirmationTheLeaderHasNotCountedStopsBeforeTheLeaderExpiresItsSession()
 			throws Exception {
-		ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
 			LockRequest request = LockRequest.named("cut-after-confirmation").applicationName("partition-test").build();
-			CuratorFramework holderClient = ensemble.newClient(ensemble.followerConnectString(), LONG_SESSION_TIMEOUT);
-			assertThat(holderClient.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to server 3").isTrue();
 			ZookeeperLockBackend contender = new ZookeeperLockBackend(
 					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
-			LockLease lease = new ZookeeperLockBackend(holderClient).tryAcquire(request).orElseThrow();
-			assertThat(((ZookeeperLockLease) lease).sessionTimeout()).as("granted session timeout")
-				.isEqualTo(LONG_SESSION_TIMEOUT);
+			LockLease lease = acquireOnServer3(ensemble, request, LONG_SESSION_TIMEOUT);
 
 			// 2 s after the acquisition, before the client's own ping (after a third of
 			// the session timeout of silence, less 1 s): the follower has long passed the
 			// acquisition on to the leader with its answer to a ping, and the link goes
 			// right after this confirmation, before the next ping can carry it
-			Verification confirmed = timer.schedule(() -> {
+			Verification confirmed = CompletableFuture.supplyAsync(() -> {
 				Verification verification = lease.verify();
 				ensemble.partitionFollower();
 				return verification;
-			}, 2, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+			}, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)).get(30, TimeUnit.SECONDS);
 			assertThat(confirmed.status()).isEqualTo(Verification.Status.HELD);
 
 			// The leader expires the session 10 s after it last counted it, and the
 			// contender's next attempt gets the lock
-			AtomicReference<LockLease> taken = new AtomicReference<>();
-			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-				Optional<LockLease> acquired = contender.tryAcquire(request);
-				acquired.ifPresent(taken::set);
-				return acquired.isPresent();
-			});
+			LockLease taken = acquireOnceFree(contender, request, Duration.ofSeconds(30), Duration.ofMillis(20));
 			// By then the holder no longer counts itself the holder: its deadline is
 			// dated from a request the leader counted, not from the last confirmation
 			assertThatExceptionOfType(LockException.class)
 				.as("holder's own check once another instance holds the lock (time left: %s)", lease.timeLeft())
 				.isThrownBy(lease::ensureHeld)
 				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
-			taken.get().release();
+			taken.release();
 		}
-		finally {
-			timer.shutdownNow();
-		}
+	}
+
+	/**
+	 * Acquire the lock with a client connected to server 3 only, the follower behind the
+	 * proxies.
+	 */
+	private static LockLease acquireOnServer3(ZookeeperPartitionedEnsemble ensemble, LockRequest request,
+			Duration sessionTimeout) throws InterruptedException {
+		CuratorFramework client = ensemble.newClient(ensemble.followerConnectString(), sessionTimeout);
+		assertThat(client.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to server 3").isTrue();
+		LockLease lease = new ZookeeperLockBackend(client).tryAcquire(request).orElseThrow();
+		assertThat(((ZookeeperLockLease) lease).sessionTimeout()).as("granted session timeout")
+			.isEqualTo(sessionTimeout);
+		return lease;
+	}
+
+	/**
+	 * Try to acquire the lock every {@code pollInterval} until it is free.
+	 */
+	private static LockLease acquireOnceFree(ZookeeperLockBackend contender, LockRequest request, Duration atMost,
+			Duration pollInterval) {
+		AtomicReference<LockLease> taken = new AtomicReference<>();
+		await().atMost(atMost).pollInterval(pollInterval).until(() -> {
+			Optional<LockLease> acquired = contender.tryAcquire(request);
+			acquired.ifPresent(taken::set);
+			return acquired.isPresent();
+		});
+		return taken.get();
 	}
 
 }
