@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on a loopback port for tests that cut one client off from a server while
@@ -40,6 +41,8 @@ public final class TcpProxy implements AutoCloseable {
 	private boolean blackHoled;
 
 	private boolean closed;
+
+	private final AtomicLong forwardedUp = new AtomicLong();
 
 	private TcpProxy(ServerSocket server, InetSocketAddress target) {
 		this.server = server;
@@ -88,6 +91,16 @@ public final class TcpProxy implements AutoCloseable {
 			this.blackHoled = false;
 			this.monitor.notifyAll();
 		}
+	}
+
+	/**
+	 * How many times so far the proxy has forwarded bytes from a client to the server. A
+	 * test can watch it change to act right after a message, such as the answer of a peer
+	 * that otherwise only answers pings, and well before the next.
+	 * @return the count
+	 */
+	public long forwardedToServer() {
+		return this.forwardedUp.get();
 	}
 
 	/**
@@ -146,8 +159,8 @@ public final class TcpProxy implements AutoCloseable {
 				return;
 			}
 			upstream.connect(this.target);
-			pump(client, upstream, "up");
-			pump(upstream, client, "down");
+			pump(client, upstream, true);
+			pump(upstream, client, false);
 		}
 		catch (IOException ex) {
 			// the server refused or went away: the client sees its connection close
@@ -167,15 +180,15 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Socket from, Socket to, String direction) {
+	private void pump(Socket from, Socket to, boolean toServer) {
 		Thread thread = new Thread(() -> {
 			try (from; to) {
-				forward(from.getInputStream(), to.getOutputStream());
+				forward(from.getInputStream(), to.getOutputStream(), toServer);
 			}
 			catch (IOException ex) {
 				// one side closed or reset: closing both passes that on
 			}
-		}, "tcp-proxy-" + port() + "-" + direction);
+		}, "tcp-proxy-" + port() + "-" + (toServer ? "up" : "down"));
 		thread.setDaemon(true);
 		thread.start();
 	}
@@ -185,11 +198,14 @@ public final class TcpProxy implements AutoCloseable {
 	 * read leaves new bytes unread in the kernel while black-holed; the wait before each
 	 * write holds back bytes that were read as the black hole began.
 	 */
-	private void forward(InputStream in, OutputStream out) throws IOException {
+	private void forward(InputStream in, OutputStream out, boolean toServer) throws IOException {
 		byte[] buffer = new byte[BUFFER_SIZE];
 		int read;
 		while (awaitForwarding() && (read = in.read(buffer)) >= 0 && awaitForwarding()) {
 			out.write(buffer, 0, read);
+			if (toServer) {
+				this.forwardedUp.incrementAndGet();
+			}
 		}
 	}
 

@@ -79,6 +79,17 @@ class TcpProxyTests {
 	}
 
 	@Test
+	void countsWhatItForwardsToTheServerNotWhatComesBack() throws IOException {
+		try (Socket client = connect()) {
+			assertThat(this.proxy.forwardedToServer()).isZero();
+			assertThat(roundTrip(client, 'a')).isEqualTo('a');
+			assertThat(this.proxy.forwardedToServer()).isOne();
+			assertThat(roundTrip(client, 'b')).isEqualTo('b');
+			assertThat(this.proxy.forwardedToServer()).isEqualTo(2);
+		}
+	}
+
+	@Test
 	void closeEndsOpenConnections() throws IOException {
 		try (Socket client = connect()) {
 			assertThat(roundTrip(client, 'a')).isEqualTo('a');
