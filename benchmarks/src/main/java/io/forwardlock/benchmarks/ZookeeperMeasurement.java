@@ -175,8 +175,11 @@ public final class ZookeeperMeasurement {
 					new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
 			expect(out, "HELD");
 			Future<Long> acquired = this.standby.submit(standby(impl, lockName));
-			// let the standby reach its wait (watch set) before the holder goes
-			Thread.sleep(500);
+			// let the standby reach its wait (watch set), and forward-lock's standby
+			// prove
+			// that the leader counts its session (3T/10 and a probe period, T/16), before
+			// the holder goes: a lease is then handed out without waiting for that proof
+			Thread.sleep(500 + this.session.toMillis() * 3 / 10 + this.session.toMillis() / 8);
 			long from;
 			if (mode.equals("kill")) {
 				from = System.nanoTime();

@@ -79,7 +79,7 @@ final class ZookeeperClients {
 	 */
 	static void awaitConnection(ZookeeperLockBackend backend, Duration connectionTimeout, LockRequest request) {
 		CuratorFramework client = backend.getClient();
-		ensureStarted(client, backend.describeLocation(request));
+		ensureStarted(backend, client, backend.describeLocation(request));
 		if (client.getZookeeperClient().isConnected()) {
 			return;
 		}
@@ -97,17 +97,33 @@ final class ZookeeperClients {
 		}
 	}
 
-	private static void ensureStarted(CuratorFramework client, String location) {
+	private static void ensureStarted(ZookeeperLockBackend backend, CuratorFramework client, String location) {
 		CuratorFrameworkState state = client.getState();
 		if (state == CuratorFrameworkState.LATENT) {
 			synchronized (client) {
 				if (client.getState() == CuratorFrameworkState.LATENT) {
+					backend.sessions().clientStarting();
 					client.start();
 				}
 			}
 		}
 		else if (state == CuratorFrameworkState.STOPPED) {
 			throw ZookeeperErrors.clientClosed(location);
+		}
+	}
+
+	/**
+	 * Session a client runs now.
+	 * @param client the client
+	 * @return the session id, or 0 when the client cannot tell (closing, or between two
+	 * sessions)
+	 */
+	static long sessionId(CuratorFramework client) {
+		try {
+			return client.getZookeeperClient().getZooKeeper().getSessionId();
+		}
+		catch (Exception ex) {
+			return 0;
 		}
 	}
 

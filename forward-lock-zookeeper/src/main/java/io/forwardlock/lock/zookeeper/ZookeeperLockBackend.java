@@ -86,6 +86,8 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	private final ZookeeperStandby standby;
 
+	private final ZookeeperSessions sessions;
+
 	private final LongSupplier nanoTime;
 
 	/**
@@ -131,6 +133,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 				: Duration.ofMillis(client.getZookeeperClient().getConnectionTimeoutMs());
 		this.ownsClient = ownsClient;
 		this.cleaner = new ZookeeperNodeCleaner(client);
+		this.sessions = new ZookeeperSessions(this.nanoTime);
 		this.standby = new ZookeeperStandby(this);
 	}
 
@@ -257,17 +260,7 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 	}
 
 	private LockLease newLease(LockRequest request, String path, Stat stat, HolderRecord self, long sentAt) {
-		int sessionTimeoutMs = this.client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
-		if (sessionTimeoutMs <= 0) {
-			// Should not happen once a request succeeded; without the granted timeout the
-			// lease could not know when to give up, so do not hand it out.
-			this.cleaner.deleteIfOwn(path, stat.getCzxid(), stat.getEphemeralOwner());
-			throw ZookeeperErrors.sessionTimeoutUnknown(describeLocation(request));
-		}
-		ZookeeperLockLease lease = new ZookeeperLockLease(this, request, path, stat.getCzxid(),
-				stat.getEphemeralOwner(), self, Duration.ofMillis(sessionTimeoutMs), sentAt);
-		lease.start();
-		return lease;
+		return ZookeeperLeaseStart.start(this, request, path, stat, self, sentAt);
 	}
 
 	/**
@@ -385,6 +378,10 @@ public class ZookeeperLockBackend implements LockBackend, AutoCloseable {
 
 	ZookeeperNodeCleaner cleaner() {
 		return this.cleaner;
+	}
+
+	ZookeeperSessions sessions() {
+		return this.sessions;
 	}
 
 	/**

@@ -3,10 +3,8 @@ package io.forwardlock.lock.zookeeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -46,7 +44,7 @@ import io.forwardlock.lock.Verification;
  * session timeout, so a healthy lease never comes near its deadline; a process that was
  * paused, or cut off from the ensemble, finds its deadline passed and reports the loss
  * before it does anything else. Once lost, a lease stays lost. The {@link LeaseDeadline}
- * keeps that deadline, which starts from the request that created the node. Every
+ * keeps that deadline; {@link ZookeeperLeaseStart} chooses its first date. Every
  * confirming read follows a sync ({@link ZookeeperSyncedRead}), so that only an answer
  * that passed through the leader confirms the lease, not a follower's stale state.
  * <p>
@@ -57,16 +55,6 @@ import io.forwardlock.lock.Verification;
  * the {@link #onSuspectedLoss(Runnable) watch over the lease} to verify now.
  */
 final class ZookeeperLockLease extends ExpiringLease {
-
-	/**
-	 * Runs the probes of held leases. One daemon thread: a probe only sends an
-	 * asynchronous request.
-	 */
-	private static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "forward-lock-zookeeper-probe");
-		thread.setDaemon(true);
-		return thread;
-	});
 
 	private final ZookeeperLockBackend backend;
 
@@ -79,6 +67,14 @@ final class ZookeeperLockLease extends ExpiringLease {
 	private final Duration sessionTimeout;
 
 	private final LeaderCountedRequests counted;
+
+	private final long createSentAt;
+
+	/**
+	 * Completed once the leader surely counted the create (or the lease was lost), for
+	 * {@link #awaitCreateCounted()}.
+	 */
+	private final CompletableFuture<Void> createCounted = new CompletableFuture<>();
 
 	/**
 	 * Whether the node of the lost lease was handed over for deletion.
@@ -96,9 +92,10 @@ final class ZookeeperLockLease extends ExpiringLease {
 	private volatile ScheduledFuture<?> probes;
 
 	ZookeeperLockLease(ZookeeperLockBackend backend, LockRequest request, String path, long czxid, long sessionId,
-			HolderRecord holder, Duration sessionTimeout, long confirmedAt) {
+			HolderRecord holder, Duration sessionTimeout, LeaderCountedRequests counted, long deadlineFrom,
+			long createSentAt) {
 		super(backend, request, holder, czxid,
-				LeaseDeadline.withSafetyMargin(sessionTimeout, confirmedAt, backend::nanoTime,
+				LeaseDeadline.withSafetyMargin(sessionTimeout, deadlineFrom, backend::nanoTime,
 						(silentMillis) -> "ZooKeeper confirmed the lock node last " + silentMillis
 								+ " ms ago, too close to the session timeout of " + sessionTimeout
 								+ " (process paused or ensemble unreachable); another instance may hold the lock now"));
@@ -107,24 +104,42 @@ final class ZookeeperLockLease extends ExpiringLease {
 		this.czxid = czxid;
 		this.sessionId = sessionId;
 		this.sessionTimeout = sessionTimeout;
-		this.counted = new LeaderCountedRequests(sessionTimeout);
-		// The create passed through the leader; a confirmation long enough after it
-		// proves that the leader counted it. Until then the deadline is dated from the
-		// create itself, which the leader counts only with the follower's next answer
-		// to a ping: a follower that loses the leader within that half tick leaves a
-		// window (docs/zookeeper.md, "Right after an acquisition")
-		this.counted.confirmed(confirmedAt, backend.nanoTime());
+		this.counted = counted;
+		this.createSentAt = createSentAt;
 	}
 
 	void start() {
 		this.backend.getClient().getConnectionStateListenable().addListener(this.connectionListener);
-		// Every sixteenth: the deadline is dated from the request five probes back, at
-		// least a proof gap (a quarter and a twentieth) before the latest confirmation,
-		// which leaves between 5/8 and 11/16 of the session timeout, less the margin,
-		// between a healthy lease and its deadline
-		long period = Math.max(20, this.sessionTimeout.toMillis() / 16);
-		this.probes = PROBES.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+		this.probes = ZookeeperProbes.every(this.sessionTimeout, this::probe);
 		watchNode();
+	}
+
+	/**
+	 * Wait until a probe proved that the leader counted the create, so that the deadline
+	 * is dated from it ({@link ZookeeperLeaseStart}).
+	 * @throws LockException with {@link LockErrorType#BACKEND_UNAVAILABLE} when the lease
+	 * was lost first, or ran out, or the wait was interrupted; the node is deleted then
+	 */
+	void awaitCreateCounted() {
+		Exception failure = null;
+		try {
+			deadline().await(this.createCounted, Exception.class,
+					"ZooKeeper did not confirm the new lock node before the lease ran out", Exception::new);
+		}
+		catch (Exception ex) {
+			failure = ex;
+		}
+		if (failure == null && !isLost()) {
+			return;
+		}
+		Exception cause = (failure != null) ? failure : new Exception(deadline().lostVerification().detail());
+		try {
+			release();
+		}
+		catch (LockException ex) {
+			// the cleaner deletes the node once the ensemble answers
+		}
+		throw this.backend.unavailable(request(), "confirm the new lock node", cause);
 	}
 
 	/**
@@ -229,7 +244,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 		else if (state == ConnectionState.RECONNECTED) {
 			// Whether the session survived shows in the node: confirm at once rather than
 			// at the next probe.
-			PROBES.execute(this::probe);
+			ZookeeperProbes.now(this::probe);
 		}
 	}
 
@@ -288,7 +303,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 					+ "client); another instance may hold the lock now", null);
 		}
 		else {
-			PROBES.execute(this::probe);
+			ZookeeperProbes.now(this::probe);
 		}
 		suspectLoss();
 	}
@@ -316,7 +331,7 @@ final class ZookeeperLockLease extends ExpiringLease {
 		}
 		Stat stat = event.getStat();
 		if (stat.getCzxid() == this.czxid && stat.getEphemeralOwner() == this.sessionId) {
-			long current = currentSessionId();
+			long current = ZookeeperClients.sessionId(this.backend.getClient());
 			if (current == 0) {
 				return false;
 			}
@@ -339,27 +354,19 @@ final class ZookeeperLockLease extends ExpiringLease {
 		return true;
 	}
 
-	/**
-	 * Session the client runs now.
-	 * @return the session id, or 0 when the client cannot tell (closing, or between two
-	 * sessions)
-	 */
-	private long currentSessionId() {
-		try {
-			return this.backend.getClient().getZookeeperClient().getZooKeeper().getSessionId();
-		}
-		catch (Exception ex) {
-			return 0;
-		}
-	}
-
 	private void confirm(long sentAt) {
 		// The deadline is dated from the latest request that the leader surely counted,
 		// which this confirmation may prove, not from this one. An answer that arrives
 		// after the deadline passed does not revive the lease: somebody else may have
 		// held the lock in between, as far as this process can tell. It only ever moves
-		// the deadline forward.
-		this.counted.confirmed(sentAt, deadline().now()).ifPresent(deadline()::confirm);
+		// the deadline forward. The record is the session's: what a probe of another
+		// lease proved counts for this one too.
+		this.counted.confirmed(sentAt, deadline().now());
+		OptionalLong countedSince = this.counted.countedSince();
+		if (countedSince.isPresent() && deadline().confirm(countedSince.getAsLong())
+				&& countedSince.getAsLong() - this.createSentAt >= 0) {
+			this.createCounted.complete(null);
+		}
 	}
 
 	/**
@@ -380,6 +387,8 @@ final class ZookeeperLockLease extends ExpiringLease {
 	private void markLost(String reason, @Nullable HolderRecord newHolder) {
 		deadline().markLost(reason, newHolder);
 		isLost();
+		// wakes a start that waits for the create to be counted
+		this.createCounted.complete(null);
 	}
 
 	@Override

@@ -17,6 +17,11 @@ class LeaderCountedRequestsTests {
 	 */
 	private final LeaderCountedRequests requests = new LeaderCountedRequests(Duration.ofSeconds(10));
 
+	/**
+	 * A sixteenth of 10 s.
+	 */
+	private static final long PERIOD = 625;
+
 	@Test
 	void proofGapIsAQuarterOfTheSessionTimeoutAndATwentiethMore() {
 		assertThat(LeaderCountedRequests.proofGap(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(3));
@@ -90,11 +95,102 @@ class LeaderCountedRequestsTests {
 		assertThat(confirmed(6206, 6210)).hasValue(3200);
 	}
 
+	@Test
+	void aBurstOfConfirmationsKeepsProvingTheRequestsAProofGapBefore() {
+		// acquisitions in a loop, one every millisecond for 10 s
+		for (long at = 0; at < 10000; at++) {
+			confirmed(at, at);
+		}
+		// the kept requests are at most a sixty-fourth of the session timeout apart
+		assertThat(countedSince(this.requests).getAsLong()).isBetween(9999L - 3000 - 157, 9999L - 3000);
+	}
+
+	@Test
+	void knowsNothingCountedBeforeAProofUnlessTheSessionIsKnownToBeCreatedLater() {
+		assertThat(countedSince(this.requests)).isEmpty();
+		LeaderCountedRequests started = new LeaderCountedRequests(Duration.ofSeconds(10), OptionalLong.of(nanos(100)));
+		assertThat(countedSince(started)).hasValue(100);
+	}
+
+	@Test
+	void whatIsCountedMovesOnWithEachProofAndNeverBack() {
+		LeaderCountedRequests started = new LeaderCountedRequests(Duration.ofSeconds(10), OptionalLong.of(nanos(-500)));
+		confirm(started, 0, 5);
+		confirm(started, 3005, 3010);
+		assertThat(countedSince(started)).hasValue(0);
+		// an answer that came late proves a request older than the one already proved
+		confirm(started, -200, 3020);
+		confirm(started, 6100, 6105);
+		assertThat(countedSince(started)).hasValue(3005);
+	}
+
+	@Test
+	void aNewLeaseIsNotInTimeWithoutAnythingCounted() {
+		confirm(this.requests, 0, 5);
+		assertThat(inTime(this.requests, 5)).isFalse();
+	}
+
+	@Test
+	void aCreateSoonAfterTheClientStartedIsInTime() {
+		// the proof of the create is due 3 s after its answer, and the deadline dated
+		// from the start is 9 s after it
+		LeaderCountedRequests started = new LeaderCountedRequests(Duration.ofSeconds(10), OptionalLong.of(nanos(0)));
+		confirm(started, 500, 505);
+		assertThat(inTime(started, 505)).isTrue();
+	}
+
+	@Test
+	void aCreateLongAfterTheClientStartedIsNotInTime() {
+		// the deadline from the start, 9 s, comes less than an eighth of the session
+		// timeout after the first probe that can prove the create (8.63 s)
+		LeaderCountedRequests started = new LeaderCountedRequests(Duration.ofSeconds(10), OptionalLong.of(nanos(0)));
+		confirm(started, 5000, 5005);
+		assertThat(inTime(started, 5005)).isFalse();
+	}
+
+	@Test
+	void aCreateAfterAStandbysProbesIsInTimeEvenLongAfterTheStart() {
+		LeaderCountedRequests started = new LeaderCountedRequests(Duration.ofSeconds(10), OptionalLong.of(nanos(0)));
+		for (long probe = 0; probe <= 32; probe++) {
+			confirm(started, probe * 625, probe * 625 + 5);
+		}
+		// 20 s after the start; the probe five before the latest is proved
+		confirm(started, 20010, 20015);
+		assertThat(countedSince(started)).hasValue(16875);
+		assertThat(inTime(started, 20015)).isTrue();
+	}
+
+	@Test
+	void aCreateIsNotInTimeWhenNothingWaitsForAProofThatWouldMoveTheDeadline() {
+		LeaderCountedRequests started = new LeaderCountedRequests(Duration.ofSeconds(10), OptionalLong.of(nanos(1000)));
+		// answered, but sent before the moment already counted
+		confirm(started, 900, 1005);
+		assertThat(inTime(started, 1005)).isFalse();
+	}
+
 	private OptionalLong confirmed(long sentAtMillis, long answeredAtMillis) {
 		OptionalLong counted = this.requests.confirmed(Duration.ofMillis(sentAtMillis).toNanos(),
 				Duration.ofMillis(answeredAtMillis).toNanos());
 		return counted.isPresent() ? OptionalLong.of(Duration.ofNanos(counted.getAsLong()).toMillis())
 				: OptionalLong.empty();
+	}
+
+	private static void confirm(LeaderCountedRequests requests, long sentAtMillis, long answeredAtMillis) {
+		requests.confirmed(nanos(sentAtMillis), nanos(answeredAtMillis));
+	}
+
+	private static boolean inTime(LeaderCountedRequests requests, long nowMillis) {
+		return requests.provesInTime(nanos(nowMillis), nanos(PERIOD));
+	}
+
+	private static OptionalLong countedSince(LeaderCountedRequests requests) {
+		OptionalLong counted = requests.countedSince();
+		return counted.isPresent() ? OptionalLong.of(Duration.ofNanos(counted.getAsLong()).toMillis())
+				: OptionalLong.empty();
+	}
+
+	private static long nanos(long millis) {
+		return Duration.ofMillis(millis).toNanos();
 	}
 
 }

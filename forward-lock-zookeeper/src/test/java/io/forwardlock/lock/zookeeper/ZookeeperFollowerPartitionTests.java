@@ -92,16 +92,43 @@ class ZookeeperFollowerPartitionTests {
 			}, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)).get(30, TimeUnit.SECONDS);
 			assertThat(confirmed.status()).isEqualTo(Verification.Status.HELD);
 
-			// The leader expires the session 10 s after it last counted it, and the
-			// contender's next attempt gets the lock
-			LockLease taken = acquireOnceFree(contender, request, Duration.ofSeconds(30), Duration.ofMillis(20));
-			// By then the holder no longer counts itself the holder: its deadline is
-			// dated from a request the leader counted, not from the last confirmation
-			assertThatExceptionOfType(LockException.class)
-				.as("holder's own check once another instance holds the lock (time left: %s)", lease.timeLeft())
-				.isThrownBy(lease::ensureHeld)
-				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
-			taken.release();
+			// The leader expires the session 10 s after it last counted it. By then the
+			// holder no longer counts itself the holder: its deadline is dated from a
+			// request the leader counted, not from the last confirmation
+			assertHolderStoppedOnceTheContenderGetsIn(contender, request, lease);
+		}
+	}
+
+	@Test
+	void holderCutOffRightAfterItsAcquisitionStopsBeforeTheLeaderExpiresItsSession() throws Exception {
+		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
+			LockRequest request = LockRequest.named("cut-after-acquisition").applicationName("partition-test").build();
+			ZookeeperLockBackend contender = new ZookeeperLockBackend(
+					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
+			CuratorFramework client = ensemble.newClient(ensemble.followerConnectString(), LONG_SESSION_TIMEOUT);
+			assertThat(client.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to server 3").isTrue();
+			ZookeeperLockBackend holder = new ZookeeperLockBackend(client);
+			// as after an earlier holder: the create is one request, not three
+			contender.getClient().create().forPath(ZookeeperLockBackend.DEFAULT_BASE_PATH);
+
+			// The client's last request before the create is this read, 1.9 s before it:
+			// the client pings by itself only after 2.33 s of silence (a third of the
+			// session timeout less 1 s). The leader counts the session from this read.
+			// The create goes right after server 3 answered one of the leader's pings,
+			// and the link right after the create is answered, before server 3's next
+			// answer to a ping, half a tick later, can carry the create to the leader
+			client.checkExists().forPath("/");
+			LockLease lease = CompletableFuture.supplyAsync(() -> {
+				ensemble.awaitFollowerMessageToLeader(Duration.ofSeconds(5));
+				LockLease acquired = holder.tryAcquire(request).orElseThrow();
+				ensemble.partitionFollower();
+				return acquired;
+			}, CompletableFuture.delayedExecutor(1900, TimeUnit.MILLISECONDS)).get(30, TimeUnit.SECONDS);
+
+			// The leader expires the session 10 s after it last counted it. By then the
+			// holder no longer counts itself the holder: its first deadline is not dated
+			// from the create unless the leader surely counted that
+			assertHolderStoppedOnceTheContenderGetsIn(contender, request, lease);
 		}
 	}
 
@@ -117,6 +144,20 @@ class ZookeeperFollowerPartitionTests {
 		assertThat(((ZookeeperLockLease) lease).sessionTimeout()).as("granted session timeout")
 			.isEqualTo(sessionTimeout);
 		return lease;
+	}
+
+	/**
+	 * Let the contender poll for the lock until the leader expires the holder's session,
+	 * and check that the holder's own check fails by then.
+	 */
+	private static void assertHolderStoppedOnceTheContenderGetsIn(ZookeeperLockBackend contender, LockRequest request,
+			LockLease holder) {
+		LockLease taken = acquireOnceFree(contender, request, Duration.ofSeconds(30), Duration.ofMillis(20));
+		assertThatExceptionOfType(LockException.class)
+			.as("holder's own check once another instance holds the lock (time left: %s)", holder.timeLeft())
+			.isThrownBy(holder::ensureHeld)
+			.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.LOCK_LOST));
+		taken.release();
 	}
 
 	/**

@@ -4,6 +4,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LeaseDeadline;
 import io.forwardlock.lock.LockErrorType;
 import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
@@ -191,7 +194,9 @@ class ZookeeperLockBackendTests {
 		try (TestingServer server = new TestingServer(ZookeeperTestServer.spec(1000), true);
 				CuratorFramework client = ZookeeperLockBackend.newClient(server.getConnectString(),
 						Duration.ofSeconds(10), Duration.ofSeconds(10))) {
-			client.start();
+			// the backend starts the client, on its frozen clock: the ensemble cannot
+			// have
+			// created the session before 0
 			AtomicLong ticker = new AtomicLong();
 			ZookeeperLockBackend backend = new ZookeeperLockBackend(client, ZookeeperLockBackend.DEFAULT_BASE_PATH,
 					null, false, ticker::get);
@@ -200,9 +205,8 @@ class ZookeeperLockBackendTests {
 				.isEqualTo(Duration.ofSeconds(10));
 			server.stop();
 			// 10 s less the longest margin (1 s) on the lease's own clock: the ensemble,
-			// which heard from the session no earlier than the acquisition was sent,
-			// cannot
-			// expire it for another second
+			// which created the session no earlier than the backend started the client,
+			// cannot expire it for another second
 			ticker.set(Duration.ofSeconds(9).toNanos() - 1);
 			lease.ensureHeld();
 			ticker.set(Duration.ofSeconds(9).toNanos());
@@ -217,13 +221,69 @@ class ZookeeperLockBackendTests {
 	}
 
 	@Test
+	void leaseOnAClientTheBackendStartedIsDatedFromTheStartAndHandedOutAtOnce() {
+		// a frozen clock: no probe can prove anything, so only the start dates the lease
+		try (CuratorFramework client = ZookeeperLockBackend.newClient(zookeeper.connectString(),
+				ZookeeperTestServer.SESSION_TIMEOUT, Duration.ofSeconds(10))) {
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client, ZookeeperLockBackend.DEFAULT_BASE_PATH,
+					null, false, () -> 0);
+			LockLease lease = backend.tryAcquire(request("started-here")).orElseThrow();
+			assertThat(lease.timeLeft()).contains(LeaseDeadline.trustedLease(ZookeeperTestServer.SESSION_TIMEOUT));
+			lease.release();
+		}
+	}
+
+	@Test
+	void leaseOnAClientStartedElsewhereIsHandedOutOnlyOnceTheLeaderSurelyCountedItsCreate() throws Exception {
+		// The same frozen clock: the create can never be proved counted, and its node
+		// goes when the lease runs out unproved
+		try (CuratorFramework client = ZookeeperLockBackend.newClient(zookeeper.connectString(),
+				ZookeeperTestServer.SESSION_TIMEOUT, Duration.ofSeconds(10))) {
+			client.start();
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client, ZookeeperLockBackend.DEFAULT_BASE_PATH,
+					null, false, () -> 0);
+			LockRequest request = request("started-elsewhere");
+			assertThatExceptionOfType(LockException.class).isThrownBy(() -> backend.tryAcquire(request))
+				.satisfies((ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE))
+				.withMessageContaining("confirm the new lock node");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> client.checkExists().forPath(backend.nodePath(request)) == null);
+		}
+	}
+
+	@Test
+	void standbyWaitingOnAClientStartedElsewhereProvesThatTheLeaderCountsItsSession() throws Exception {
+		CuratorFramework holderClient = zookeeper.newClient();
+		CuratorFramework standbyClient = zookeeper.newClient();
+		ZookeeperLockBackend standby = new ZookeeperLockBackend(standbyClient);
+		LockRequest request = request("proving-standby");
+		LockLease held = new ZookeeperLockBackend(holderClient).tryAcquire(request).orElseThrow();
+		long session = standbyClient.getZookeeperClient().getZooKeeper().getSessionId();
+		CompletableFuture<LockLease> taken = CompletableFuture.supplyAsync(() -> {
+			try {
+				return standby.acquireBlocking(request, Duration.ofMillis(100));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+		});
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> standby.sessions().counted(session, ZookeeperTestServer.SESSION_TIMEOUT).countedSince(),
+					OptionalLong::isPresent);
+		held.release();
+		LockLease lease = taken.get(10, TimeUnit.SECONDS);
+		assertThat(lease.verify().isHeld()).isTrue();
+		lease.release();
+	}
+
+	@Test
 	void nodeThatOutlivesTheLossOfItsLeaseIsDeletedWhenTheClientReconnects() throws Exception {
 		// A long session, on a server of its own that grants it, so that the old session
 		// is certainly still alive on the server when the node goes
 		try (TestingServer server = new TestingServer();
 				CuratorFramework client = ZookeeperLockBackend.newClient(server.getConnectString(),
 						Duration.ofSeconds(30), Duration.ofSeconds(10))) {
-			client.start();
 			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
 			LockRequest request = request("outlived");
 			LockLease lease = backend.tryAcquire(request).orElseThrow();
@@ -285,7 +345,6 @@ class ZookeeperLockBackendTests {
 					awaitQuietly(expirationInjected);
 				}
 			});
-			client.start();
 			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
 			LockRequest request = request("replaced-session");
 			LockLease lease = backend.tryAcquire(request).orElseThrow();

@@ -55,7 +55,7 @@ class ZookeeperLockWatchTests {
 		// session,
 		// and let another instance in, 2 s after it last heard from the holder
 		try (TestingServer server = new TestingServer(ZookeeperTestServer.spec(200), true);
-				CuratorFramework client = startedClient(server, Duration.ofSeconds(2))) {
+				CuratorFramework client = client(server, Duration.ofSeconds(2))) {
 			LockRequest request = request("cut-off-watched");
 			LockLease lease = acquire(client, request, Duration.ofSeconds(2));
 			Loss loss = watch(lease, request);
@@ -73,16 +73,18 @@ class ZookeeperLockWatchTests {
 		// A tick that grants a 30 s session: the lease probes every 7.5 s, and the watch
 		// verifies every 60 s; neither may be what tells of the deletion
 		try (TestingServer server = new TestingServer(ZookeeperTestServer.spec(2000), true);
-				CuratorFramework client = startedClient(server, Duration.ofSeconds(30));
-				CuratorFramework operator = startedClient(server, Duration.ofSeconds(30))) {
+				CuratorFramework client = client(server, Duration.ofSeconds(30));
+				CuratorFramework operator = client(server, Duration.ofSeconds(30));
+				CuratorFramework successorClient = client(server, Duration.ofSeconds(30))) {
 			LockRequest request = request("deleted-by-hand");
 			LockLease lease = acquire(client, request, Duration.ofSeconds(30));
 			Loss loss = watch(lease, request);
 			lease.ensureHeld();
 			// as "deleteall /forward-lock" in zkCli
+			operator.start();
 			operator.delete().deletingChildrenIfNeeded().forPath(ZookeeperLockBackend.DEFAULT_BASE_PATH);
 			// the node is free: another instance can take the lock right away
-			LockLease successor = new ZookeeperLockBackend(operator).tryAcquire(request).orElseThrow();
+			LockLease successor = new ZookeeperLockBackend(successorClient).tryAcquire(request).orElseThrow();
 			await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
 				assertThat(loss.reported.getCount()).as("loss reported by the watch").isZero();
 				assertLost(lease);
@@ -95,11 +97,12 @@ class ZookeeperLockWatchTests {
 		}
 	}
 
-	private static CuratorFramework startedClient(TestingServer server, Duration sessionTimeout) {
-		CuratorFramework client = ZookeeperLockBackend.newClient(server.getConnectString(), sessionTimeout,
-				Duration.ofSeconds(10));
-		client.start();
-		return client;
+	/**
+	 * A client that the backend starts: the lease is then handed out without waiting for
+	 * a proof that the leader counted its create ({@link ZookeeperLeaseStart}).
+	 */
+	private static CuratorFramework client(TestingServer server, Duration sessionTimeout) {
+		return ZookeeperLockBackend.newClient(server.getConnectString(), sessionTimeout, Duration.ofSeconds(10));
 	}
 
 	private static LockLease acquire(CuratorFramework client, LockRequest request, Duration grantedSessionTimeout) {

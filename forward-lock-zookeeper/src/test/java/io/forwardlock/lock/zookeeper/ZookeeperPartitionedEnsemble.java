@@ -19,6 +19,8 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 
 import io.forwardlock.lock.testsupport.TcpProxy;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A real three-server ZooKeeper ensemble in this JVM (the server's own code, through
  * {@link ZooKeeperServerEmbedded}) in which server 3 reaches servers 1 and 2 only through
@@ -188,6 +190,21 @@ final class ZookeeperPartitionedEnsemble implements AutoCloseable {
 	 */
 	void partitionFollower() {
 		this.proxies.forEach(TcpProxy::blackHole);
+	}
+
+	/**
+	 * Wait until server 3 sends servers 1 or 2 something, which, when no client writes or
+	 * syncs through it, is its answer to one of the leader's pings (every half tick): a
+	 * test that acts right after it has most of a half tick before the next answer.
+	 * @param timeout how long to wait at most
+	 */
+	void awaitFollowerMessageToLeader(Duration timeout) {
+		long before = forwardedByProxies();
+		await().atMost(timeout).pollInterval(Duration.ofMillis(1)).until(() -> forwardedByProxies() != before);
+	}
+
+	private long forwardedByProxies() {
+		return this.proxies.stream().mapToLong(TcpProxy::forwardedToServer).sum();
 	}
 
 	/**
