@@ -136,10 +136,10 @@ public final class ZookeeperMeasurement {
 			Arrays.sort(nanos);
 			double mean = Arrays.stream(nanos).average().orElse(0) / 1000.0;
 			System.out.printf(
-					"SUMMARY acquire-release %s: mean %.0f us, p50 %.0f us, p90 %.0f us, p99 %.0f us "
+					"SUMMARY acquire-release %s: mean %.0f us, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us "
 							+ "(%d iterations in %d alternating blocks)%n",
 					impl, mean, nanos[iterations / 2] / 1000.0, nanos[(int) (iterations * 0.9)] / 1000.0,
-					nanos[(int) (iterations * 0.99)] / 1000.0, iterations, blocks);
+					nanos[(int) (iterations * 0.99)] / 1000.0, nanos[iterations - 1] / 1000.0, iterations, blocks);
 		}
 	}
 
