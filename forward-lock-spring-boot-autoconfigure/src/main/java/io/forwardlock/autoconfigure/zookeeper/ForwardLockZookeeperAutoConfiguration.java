@@ -17,9 +17,9 @@ import io.forwardlock.lock.zookeeper.ZookeeperLockBackend;
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration
  * Auto-configuration} of the ZooKeeper lock backend's {@link LockBackendFactory}, used
  * with {@code forward.lock.backend=zookeeper}: the lock is an ephemeral node in the
- * ensemble, held as long as this instance's session. The application's
- * {@link CuratorFramework} bean is used when there is one; otherwise the backend builds a
- * client of its own from {@code forward.lock.zookeeper.*}.
+ * ensemble, held as long as this instance's session. The backend builds a client of its
+ * own from {@code forward.lock.zookeeper.*} when a connect string is set; otherwise it
+ * uses the application's {@link CuratorFramework} bean.
  * <p>
  * The factory is defined whichever backend is selected, so that the choice is made when
  * the application runs; it connects only when the ZooKeeper backend is selected.

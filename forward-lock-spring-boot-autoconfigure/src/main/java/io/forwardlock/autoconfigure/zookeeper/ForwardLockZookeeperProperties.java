@@ -6,16 +6,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Settings of the ZooKeeper lock backend, used with
- * {@code forward.lock.backend=zookeeper} when the application has no
- * {@code CuratorFramework} bean of its own.
+ * {@code forward.lock.backend=zookeeper}. With a connect string the backend has a client
+ * and session of its own; without one it uses the application's {@code CuratorFramework}
+ * bean, and only the base path applies.
  */
 @ConfigurationProperties("forward.lock.zookeeper")
 public class ForwardLockZookeeperProperties {
 
 	/**
 	 * ZooKeeper ensemble as comma-separated host:port pairs, optionally followed by a
-	 * chroot path, such as 'zk1:2181,zk2:2181,zk3:2181'. Required unless the application
-	 * defines a CuratorFramework bean, which is then used instead.
+	 * chroot path, such as 'zk1:2181,zk2:2181,zk3:2181'. When set, the lock uses a client
+	 * and session of its own even if the application defines a CuratorFramework bean;
+	 * when not set, that bean is required and used.
 	 */
 	private String connectString;
 

@@ -19,10 +19,12 @@ import io.forwardlock.lock.LockRequest;
 import io.forwardlock.lock.zookeeper.ZookeeperLockBackend;
 
 /**
- * {@link LockBackendFactory} for {@code forward.lock.backend=zookeeper}. The
- * application's {@link CuratorFramework} is looked up, and a client of the backend's own
- * built, only when the backend is created, that is only when ZooKeeper is selected. The
- * backend's errors get help worded with this starter's properties.
+ * {@link LockBackendFactory} for {@code forward.lock.backend=zookeeper}. A client of the
+ * backend's own is built when {@code forward.lock.zookeeper.connect-string} is set, even
+ * when the application has a {@link CuratorFramework} bean (as {@code spring.flyway.url}
+ * gives Flyway a data source of its own); otherwise the application's client is used.
+ * Both happen only when the backend is created, that is only when ZooKeeper is selected.
+ * The backend's errors get help worded with this starter's properties.
  */
 final class ZookeeperLockBackendFactory implements LockBackendFactory {
 
@@ -41,22 +43,24 @@ final class ZookeeperLockBackendFactory implements LockBackendFactory {
 	}
 
 	/**
-	 * Create the backend on the application's client, or on a client of its own that it
-	 * closes when the application context closes.
+	 * Create the backend on a client of its own, which it closes when the application
+	 * context closes, when a connect string is set; otherwise on the application's
+	 * client.
 	 * @param request the lock
 	 * @return the backend
-	 * @throws LockException when there is neither a client nor a connect string
+	 * @throws LockException when there is neither a connect string nor a client
 	 */
 	@Override
 	public ZookeeperLockBackend createBackend(LockRequest request) {
 		String basePath = basePath();
-		CuratorFramework applicationClient = this.client.getIfUnique();
-		if (applicationClient != null) {
-			return new PropertyWordedBackend(applicationClient, basePath, null, false);
-		}
 		String connectString = this.properties.getConnectString();
 		if (connectString == null || connectString.isBlank()) {
-			throw noConnectString();
+			// the application's client is looked up only when it is the one to use
+			CuratorFramework applicationClient = this.client.getIfUnique();
+			if (applicationClient == null) {
+				throw noConnectString();
+			}
+			return new PropertyWordedBackend(applicationClient, basePath, null, false);
 		}
 		CuratorFramework own;
 		try {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -110,6 +111,32 @@ class ForwardLockZookeeperAutoConfigurationTests {
 				assertThat(backend.getClient().checkExists().forPath("/forward-lock/zk-auto")).isNotNull();
 				backend.close();
 				assertThat(backend.getClient().getZookeeperClient().isConnected()).isTrue();
+			});
+	}
+
+	@Test
+	void connectStringGivesTheLockAClientOfItsOwnBesideTheApplicationsCuratorFramework() {
+		this.contextRunner.withUserConfiguration(CuratorConfiguration.class)
+			.withPropertyValues("forward.lock.backend=zookeeper",
+					"forward.lock.zookeeper.connect-string=" + server.getConnectString(),
+					"forward.lock.zookeeper.session-timeout=4s")
+			.run((context) -> {
+				CuratorFramework application = context.getBean(CuratorFramework.class);
+				ZookeeperLockBackend backend = context.getBean(ZookeeperLockBackend.class);
+				assertThat(backend.getClient()).isNotSameAs(application);
+				context.getBean(ForwardLockLifecycle.class).start();
+				long lockSession = backend.getClient()
+					.checkExists()
+					.forPath("/forward-lock/zk-auto")
+					.getEphemeralOwner();
+				assertThat(lockSession)
+					.isEqualTo(backend.getClient().getZookeeperClient().getZooKeeper().getSessionId())
+					.isNotEqualTo(application.getZookeeperClient().getZooKeeper().getSessionId());
+				// the backend's own client ends with it; the application's stays open
+				context.getBean(ForwardLockLifecycle.class).stop();
+				backend.close();
+				assertThat(backend.getClient().getState()).isEqualTo(CuratorFrameworkState.STOPPED);
+				assertThat(application.getZookeeperClient().isConnected()).isTrue();
 			});
 	}
 
