@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -27,6 +30,8 @@ import io.forwardlock.lock.zookeeper.ZookeeperLockBackend;
  * The backend's errors get help worded with this starter's properties.
  */
 final class ZookeeperLockBackendFactory implements LockBackendFactory {
+
+	private static final Log logger = LogFactory.getLog(ZookeeperLockBackendFactory.class);
 
 	private final ObjectProvider<CuratorFramework> client;
 
@@ -59,6 +64,12 @@ final class ZookeeperLockBackendFactory implements LockBackendFactory {
 			CuratorFramework applicationClient = this.client.getIfUnique();
 			if (applicationClient == null) {
 				throw noConnectString();
+			}
+			if (applicationClient.getState() == CuratorFrameworkState.STARTED) {
+				logger.info("forward-lock uses the application's CuratorFramework, which was started before the lock: "
+						+ "its first acquisition waits about 3/10 of the session timeout for a sign that the "
+						+ "ZooKeeper leader counted the lock node. Set forward.lock.zookeeper.connect-string to give "
+						+ "the lock a client of its own, which does not wait");
 			}
 			return new PropertyWordedBackend(applicationClient, basePath, null, false);
 		}
@@ -141,6 +152,8 @@ final class ZookeeperLockBackendFactory implements LockBackendFactory {
 			}
 			else {
 				help.add("Check the connect string of the application's CuratorFramework bean, which the lock uses");
+				help.add("Or give the lock a client of its own: forward.lock.zookeeper.connect-string="
+						+ "zk1:2181,zk2:2181,zk3:2181 (FORWARD_LOCK_ZOOKEEPER_CONNECT_STRING)");
 			}
 			help.add("Or lock on this host only: forward.lock.backend=file (FORWARD_LOCK_BACKEND=file)");
 			return new LockException(LockErrorType.BACKEND_UNAVAILABLE,

@@ -14,11 +14,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -36,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * server in this JVM.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(OutputCaptureExtension.class)
 class ForwardLockZookeeperAutoConfigurationTests {
 
 	private static TestingServer server;
@@ -101,10 +105,15 @@ class ForwardLockZookeeperAutoConfigurationTests {
 	}
 
 	@Test
-	void usesTheApplicationsCuratorFrameworkAndLeavesItOpen() {
+	void usesTheApplicationsCuratorFrameworkAndLeavesItOpen(CapturedOutput output) {
 		this.contextRunner.withUserConfiguration(CuratorConfiguration.class)
 			.withPropertyValues("forward.lock.backend=zookeeper")
 			.run((context) -> {
+				// started before the lock, so the first acquisition waits, and the log
+				// says
+				// what avoids that
+				assertThat(output).contains("its first acquisition waits about 3/10 of the session timeout")
+					.contains("Set forward.lock.zookeeper.connect-string");
 				ZookeeperLockBackend backend = context.getBean(ZookeeperLockBackend.class);
 				assertThat(backend.getClient()).isSameAs(context.getBean(CuratorFramework.class));
 				context.getBean(ForwardLockLifecycle.class).start();
@@ -115,7 +124,7 @@ class ForwardLockZookeeperAutoConfigurationTests {
 	}
 
 	@Test
-	void connectStringGivesTheLockAClientOfItsOwnBesideTheApplicationsCuratorFramework() {
+	void connectStringGivesTheLockAClientOfItsOwnBesideTheApplicationsCuratorFramework(CapturedOutput output) {
 		this.contextRunner.withUserConfiguration(CuratorConfiguration.class)
 			.withPropertyValues("forward.lock.backend=zookeeper",
 					"forward.lock.zookeeper.connect-string=" + server.getConnectString(),
@@ -124,6 +133,7 @@ class ForwardLockZookeeperAutoConfigurationTests {
 				CuratorFramework application = context.getBean(CuratorFramework.class);
 				ZookeeperLockBackend backend = context.getBean(ZookeeperLockBackend.class);
 				assertThat(backend.getClient()).isNotSameAs(application);
+				assertThat(output).doesNotContain("first acquisition waits");
 				context.getBean(ForwardLockLifecycle.class).start();
 				long lockSession = backend.getClient()
 					.checkExists()
