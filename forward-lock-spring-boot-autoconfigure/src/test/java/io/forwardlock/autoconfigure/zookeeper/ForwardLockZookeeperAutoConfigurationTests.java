@@ -197,6 +197,33 @@ class ForwardLockZookeeperAutoConfigurationTests {
 				}));
 	}
 
+	@Test
+	void unreachableEnsembleOfTheApplicationsClientOffersAClientOfTheLocksOwn() throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		String connectString = "127.0.0.1:" + port;
+		this.contextRunner
+			.withBean(CuratorFramework.class,
+					() -> CuratorFrameworkFactory.builder()
+						.connectString(connectString)
+						.connectionTimeoutMs(500)
+						.retryPolicy(new RetryOneTime(100))
+						.build(),
+					(definition) -> definition.setDestroyMethodName("close"))
+			.withPropertyValues("forward.lock.backend=zookeeper")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(LockException.class, (ex) -> {
+					assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE);
+					assertThat(ex.getMessage()).contains(connectString)
+						.contains("the application's CuratorFramework bean")
+						.contains("Or give the lock a client of its own: forward.lock.zookeeper.connect-string=")
+						.doesNotContain("forward.lock.zookeeper.connection-timeout");
+				}));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class CuratorConfiguration {
 
