@@ -1,5 +1,6 @@
 package io.forwardlock.autoconfigure.zookeeper;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,10 +180,7 @@ class ForwardLockZookeeperAutoConfigurationTests {
 
 	@Test
 	void unreachableEnsembleAtStartUpNamesTheConnectStringAndTheProperties() throws Exception {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
+		int port = unusedPort();
 		this.contextRunner
 			.withPropertyValues("forward.lock.backend=zookeeper",
 					"forward.lock.zookeeper.connect-string=127.0.0.1:" + port,
@@ -199,10 +197,7 @@ class ForwardLockZookeeperAutoConfigurationTests {
 
 	@Test
 	void unreachableEnsembleOfTheApplicationsClientOffersAClientOfTheLocksOwn() throws Exception {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
+		int port = unusedPort();
 		String connectString = "127.0.0.1:" + port;
 		this.contextRunner
 			.withBean(CuratorFramework.class,
@@ -222,6 +217,12 @@ class ForwardLockZookeeperAutoConfigurationTests {
 						.contains("Or give the lock a client of its own: forward.lock.zookeeper.connect-string=")
 						.doesNotContain("forward.lock.zookeeper.connection-timeout");
 				}));
+	}
+
+	private static int unusedPort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
