@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.apache.zookeeper.data.Stat;
 
 import io.forwardlock.lock.HolderRecord;
+import io.forwardlock.lock.LockException;
 import io.forwardlock.lock.LockLease;
 import io.forwardlock.lock.LockRequest;
 
@@ -65,9 +66,39 @@ final class ZookeeperLeaseStart {
 				stat.getEphemeralOwner(), self, sessionTimeout, counted, deadlineFrom, sentAt);
 		lease.start();
 		if (!inTime) {
-			lease.awaitCreateCounted();
+			Exception failure = lease.awaitCreateCounted();
+			if (failure != null) {
+				giveUp(backend, lease);
+				throw backend.unavailable(request, "confirm the new lock node", failure);
+			}
 		}
 		return lease;
+	}
+
+	/**
+	 * Delete the node of a lease that is not handed out: at once while the client is
+	 * connected, even on an interrupted thread (a stop during the wait), since a node
+	 * left behind would block every instance for as long as the session lives; otherwise
+	 * once the ensemble answers, rather than wait through the client's retries.
+	 */
+	private static void giveUp(ZookeeperLockBackend backend, ZookeeperLockLease lease) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			if (backend.getClient().getZookeeperClient().isConnected()) {
+				lease.release();
+			}
+			else {
+				lease.abandon();
+			}
+		}
+		catch (LockException ex) {
+			// the cleaner deletes the node once the ensemble answers
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 }

@@ -117,29 +117,29 @@ final class ZookeeperLockLease extends ExpiringLease {
 	/**
 	 * Wait until a probe proved that the leader counted the create, so that the deadline
 	 * is dated from it ({@link ZookeeperLeaseStart}).
-	 * @throws LockException with {@link LockErrorType#BACKEND_UNAVAILABLE} when the lease
-	 * was lost first, or ran out, or the wait was interrupted; the node is deleted then
+	 * @return why the lease cannot be handed out (lost first, ran out, or the wait was
+	 * interrupted), or {@code null} when it can
 	 */
-	void awaitCreateCounted() {
-		Exception failure = null;
+	@Nullable Exception awaitCreateCounted() {
 		try {
 			deadline().await(this.createCounted, Exception.class,
 					"ZooKeeper did not confirm the new lock node before the lease ran out", Exception::new);
 		}
 		catch (Exception ex) {
-			failure = ex;
+			return ex;
 		}
-		if (failure == null && !isLost()) {
-			return;
+		return isLost() ? new Exception(deadline().lostVerification().detail()) : null;
+	}
+
+	/**
+	 * Stop the lease and have its node deleted once the ensemble answers, without waiting
+	 * for it.
+	 */
+	void abandon() {
+		if (markReleased()) {
+			stop();
+			this.backend.cleaner().deleteWhenReachable(this.path, this.czxid, this.sessionId);
 		}
-		Exception cause = (failure != null) ? failure : new Exception(deadline().lostVerification().detail());
-		try {
-			release();
-		}
-		catch (LockException ex) {
-			// the cleaner deletes the node once the ensemble answers
-		}
-		throw this.backend.unavailable(request(), "confirm the new lock node", cause);
 	}
 
 	/**

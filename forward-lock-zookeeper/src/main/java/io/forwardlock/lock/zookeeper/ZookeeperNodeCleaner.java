@@ -109,7 +109,14 @@ final class ZookeeperNodeCleaner {
 	 */
 	void deleteUnanswered(String path, String attemptId) {
 		this.cleanups.add(new Cleanup(path, attemptId, 0, 0));
-		runCleanups();
+		if (Thread.currentThread().isInterrupted()) {
+			// an interrupted create (a stop during start-up): this thread's calls would
+			// fail at once, and the node would stay until the next reconnection
+			CLEANUPS.execute(this::runCleanups);
+		}
+		else {
+			runCleanups();
+		}
 	}
 
 	private boolean isClosed() {

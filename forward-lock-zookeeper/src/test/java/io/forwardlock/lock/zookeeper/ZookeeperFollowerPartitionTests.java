@@ -48,8 +48,7 @@ class ZookeeperFollowerPartitionTests {
 			// which no longer hears of the holder's session, expires it after 2 s
 			ensemble.partitionFollower();
 			long partitionedAt = System.nanoTime();
-			ZookeeperLockBackend contender = new ZookeeperLockBackend(
-					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
+			ZookeeperLockBackend contender = contender(ensemble);
 			LockLease taken = acquireOnceFree(contender, request, Duration.ofSeconds(20), Duration.ofMillis(50));
 
 			// Within the 10 s in which server 3 answers reads from its stale state, which
@@ -77,8 +76,7 @@ class ZookeeperFollowerPartitionTests {
 			throws Exception {
 		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
 			LockRequest request = LockRequest.named("cut-after-confirmation").applicationName("partition-test").build();
-			ZookeeperLockBackend contender = new ZookeeperLockBackend(
-					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
+			ZookeeperLockBackend contender = contender(ensemble);
 			LockLease lease = acquireOnServer3(ensemble, request, LONG_SESSION_TIMEOUT);
 
 			// 2 s after the acquisition, before the client's own ping (after a third of
@@ -103,8 +101,7 @@ class ZookeeperFollowerPartitionTests {
 	void holderCutOffRightAfterItsAcquisitionStopsBeforeTheLeaderExpiresItsSession() throws Exception {
 		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
 			LockRequest request = LockRequest.named("cut-after-acquisition").applicationName("partition-test").build();
-			ZookeeperLockBackend contender = new ZookeeperLockBackend(
-					ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
+			ZookeeperLockBackend contender = contender(ensemble);
 			CuratorFramework client = ensemble.newClient(ensemble.followerConnectString(), LONG_SESSION_TIMEOUT);
 			assertThat(client.blockUntilConnected(30, TimeUnit.SECONDS)).as("connected to server 3").isTrue();
 			ZookeeperLockBackend holder = new ZookeeperLockBackend(client);
@@ -115,8 +112,11 @@ class ZookeeperFollowerPartitionTests {
 			// the client pings by itself only after 2.33 s of silence (a third of the
 			// session timeout less 1 s). The leader counts the session from this read.
 			// The create goes right after server 3 answered one of the leader's pings,
-			// and the link right after the create is answered, before server 3's next
-			// answer to a ping, half a tick later, can carry the create to the leader
+			// and the link goes as soon as the acquisition returns. Before the fix that
+			// was right after the create was answered, before server 3's next answer to
+			// a ping, half a tick later, could carry the create to the leader. Now, on a
+			// client started elsewhere, the acquisition returns only once a probe proved
+			// that the leader counted the create
 			client.checkExists().forPath("/");
 			LockLease lease = CompletableFuture.supplyAsync(() -> {
 				ensemble.awaitFollowerMessageToLeader(Duration.ofSeconds(5));
@@ -130,6 +130,48 @@ class ZookeeperFollowerPartitionTests {
 			// from the create unless the leader surely counted that
 			assertHolderStoppedOnceTheContenderGetsIn(contender, request, lease);
 		}
+	}
+
+	@Test
+	void holderOnAClientItsBackendStartedCutOffRightAfterItsCreateStopsBeforeTheLeaderExpiresItsSession()
+			throws Exception {
+		try (ZookeeperPartitionedEnsemble ensemble = ZookeeperPartitionedEnsemble.start()) {
+			LockRequest request = LockRequest.named("cut-after-create").applicationName("partition-test").build();
+			ZookeeperLockBackend contender = contender(ensemble);
+			contender.getClient().create().forPath(ZookeeperLockBackend.DEFAULT_BASE_PATH);
+			// The backend starts the client (this look connects it), so the moment before
+			// that dates the first deadline: no session of the client can be older
+			ZookeeperLockBackend holder = new ZookeeperLockBackend(
+					ensemble.unstartedClient(ensemble.followerConnectString(), LONG_SESSION_TIMEOUT));
+			assertThat(holder.inspect(request)).isEmpty();
+
+			// As in the test above, 1.9 s of silence and then the create right after one
+			// of server 3's messages to the leader; the lease is handed out at once, so
+			// the link goes before server 3's next answer to a ping can carry the create
+			CompletableFuture<Duration> acquiredIn = new CompletableFuture<>();
+			LockLease lease = CompletableFuture.supplyAsync(() -> {
+				ensemble.awaitFollowerMessageToLeader(Duration.ofSeconds(5));
+				long sentAt = System.nanoTime();
+				LockLease acquired = holder.tryAcquire(request).orElseThrow();
+				ensemble.partitionFollower();
+				acquiredIn.complete(Duration.ofNanos(System.nanoTime() - sentAt));
+				return acquired;
+			}, CompletableFuture.delayedExecutor(1900, TimeUnit.MILLISECONDS)).get(30, TimeUnit.SECONDS);
+			// which path was taken, not how fast: a proof would have taken 3 s
+			assertThat(acquiredIn.get()).as("acquisition handed out without waiting for a proof")
+				.isLessThan(LeaderCountedRequests.proofGap(LONG_SESSION_TIMEOUT));
+
+			// The leader counts the session from its start or the look, and expires it
+			// 10 s later; a deadline dated from the create would come 1.9 s after that
+			assertHolderStoppedOnceTheContenderGetsIn(contender, request, lease);
+		}
+	}
+
+	/**
+	 * A backend on servers 1 and 2, which keep the quorum when server 3 is cut off.
+	 */
+	private static ZookeeperLockBackend contender(ZookeeperPartitionedEnsemble ensemble) {
+		return new ZookeeperLockBackend(ensemble.newClient(ensemble.quorumConnectString(), SESSION_TIMEOUT));
 	}
 
 	/**

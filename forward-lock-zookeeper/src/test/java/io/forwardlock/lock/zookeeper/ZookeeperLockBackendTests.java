@@ -222,14 +222,81 @@ class ZookeeperLockBackendTests {
 
 	@Test
 	void leaseOnAClientTheBackendStartedIsDatedFromTheStartAndHandedOutAtOnce() {
-		// a frozen clock: no probe can prove anything, so only the start dates the lease
+		// The clock moves only when the test moves it: no probe can prove anything, so
+		// only the start can date the lease, and a lease that waited for a proof would
+		// run
+		// out instead of being handed out
+		AtomicLong now = new AtomicLong();
+		Duration sinceStart = Duration.ofMillis(300);
 		try (CuratorFramework client = ZookeeperLockBackend.newClient(zookeeper.connectString(),
 				ZookeeperTestServer.SESSION_TIMEOUT, Duration.ofSeconds(10))) {
 			ZookeeperLockBackend backend = new ZookeeperLockBackend(client, ZookeeperLockBackend.DEFAULT_BASE_PATH,
-					null, false, () -> 0);
-			LockLease lease = backend.tryAcquire(request("started-here")).orElseThrow();
-			assertThat(lease.timeLeft()).contains(LeaseDeadline.trustedLease(ZookeeperTestServer.SESSION_TIMEOUT));
+					null, false, now::get);
+			LockRequest request = request("started-here");
+			assertThat(backend.inspect(request)).isEmpty();
+			now.addAndGet(sinceStart.toNanos());
+			LockLease lease = backend.tryAcquire(request).orElseThrow();
+			assertThat(lease.timeLeft())
+				.contains(LeaseDeadline.trustedLease(ZookeeperTestServer.SESSION_TIMEOUT).minus(sinceStart));
 			lease.release();
+		}
+	}
+
+	@Test
+	void acquisitionInterruptedWhileItWaitsForItsProofDeletesItsNodeAtOnce() throws Exception {
+		// A frozen clock keeps the acquisition on a client started elsewhere waiting for
+		// a proof; a stop during start-up interrupts it there
+		try (CuratorFramework client = ZookeeperLockBackend.newClient(zookeeper.connectString(),
+				ZookeeperTestServer.SESSION_TIMEOUT, Duration.ofSeconds(10))) {
+			client.start();
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client, ZookeeperLockBackend.DEFAULT_BASE_PATH,
+					null, false, () -> 0);
+			LockRequest request = request("interrupted-start");
+			CompletableFuture<Throwable> failure = new CompletableFuture<>();
+			Thread acquiring = new Thread(() -> {
+				try {
+					backend.tryAcquire(request);
+					failure.complete(null);
+				}
+				catch (Throwable ex) {
+					failure.complete(ex);
+				}
+			}, "interrupted-start");
+			acquiring.start();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> acquiring.getState() == Thread.State.TIMED_WAITING
+						&& client.checkExists().forPath(backend.nodePath(request)) != null);
+			acquiring.interrupt();
+			assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(LockException.class,
+					(ex) -> assertThat(ex.getType()).isEqualTo(LockErrorType.BACKEND_UNAVAILABLE));
+			// gone before the failure was reported, not when the session ends
+			assertThat(client.checkExists().forPath(backend.nodePath(request))).isNull();
+		}
+	}
+
+	@Test
+	void nodeOfAnInterruptedCreateIsDeletedAtOnce() throws Exception {
+		// The node that a create made before its thread was interrupted, known only by
+		// its attempt id: the interrupted thread cannot ask the ensemble any more
+		try (CuratorFramework client = ZookeeperLockBackend.newClient(zookeeper.connectString(),
+				ZookeeperTestServer.SESSION_TIMEOUT, Duration.ofSeconds(10))) {
+			ZookeeperLockBackend backend = new ZookeeperLockBackend(client);
+			LockRequest request = request("interrupted-create");
+			assertThat(backend.inspect(request)).isEmpty();
+			HolderData data = new HolderData(request.newHolderRecord(), "attempt-1");
+			client.create()
+				.creatingParentContainersIfNeeded()
+				.withMode(CreateMode.EPHEMERAL)
+				.forPath(backend.nodePath(request), data.encode());
+			Thread.currentThread().interrupt();
+			try {
+				backend.cleaner().deleteUnanswered(backend.nodePath(request), "attempt-1");
+			}
+			finally {
+				assertThat(Thread.interrupted()).isTrue();
+			}
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> client.checkExists().forPath(backend.nodePath(request)) == null);
 		}
 	}
 

@@ -214,8 +214,19 @@ final class ZookeeperPartitionedEnsemble implements AutoCloseable {
 	 * @return the client
 	 */
 	synchronized CuratorFramework newClient(String connectString, Duration sessionTimeout) {
-		CuratorFramework client = ZookeeperLockBackend.newClient(connectString, sessionTimeout, Duration.ofSeconds(20));
+		CuratorFramework client = unstartedClient(connectString, sessionTimeout);
 		client.start();
+		return client;
+	}
+
+	/**
+	 * A client not started yet, for a backend to start, closed with the ensemble.
+	 * @param connectString the servers it may connect to
+	 * @param sessionTimeout the session timeout it asks for
+	 * @return the client
+	 */
+	synchronized CuratorFramework unstartedClient(String connectString, Duration sessionTimeout) {
+		CuratorFramework client = ZookeeperLockBackend.newClient(connectString, sessionTimeout, Duration.ofSeconds(20));
 		this.clients.add(client);
 		return client;
 	}
