@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,13 +32,16 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * A failing backend is tolerated until the deadline (without a heartbeat: the stale
  * timeout after the last good verification), and a failed renewal is tried again soon
- * ({@link PendingRenewal}); a backend that says the lock is lost ends the watch at once.
- * A loss is reported exactly once. The scheduler is the caller's, and needs two threads
- * for the deadline timer to fire while a renewal hangs; verification and heartbeat never
- * run at the same time (a renewal due during a verification runs as soon as it ends). The
- * watchdog cancels its own tasks but never shuts the scheduler down.
+ * ({@link PendingRenewal}), as is a failed verification; a backend that says the lock is
+ * lost ends the watch at once. A loss is reported exactly once. The scheduler is the
+ * caller's, and needs two threads for the deadline timer to fire while a renewal hangs;
+ * verification and heartbeat never run at the same time (a renewal due during a
+ * verification runs as soon as it ends). The watchdog cancels its own tasks but never
+ * shuts the scheduler down.
  */
 public final class LockWatchdog {
+
+	private static final long LONGEST_VERIFY_RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
 	private final LockLease lease;
 
@@ -62,6 +66,8 @@ public final class LockWatchdog {
 	private final WatchTasks tasks;
 
 	private final PendingRenewal pendingRenewal;
+
+	private final AtomicBoolean verifyRetryScheduled = new AtomicBoolean();
 
 	private volatile boolean stopped;
 
@@ -189,6 +195,7 @@ public final class LockWatchdog {
 			}
 			catch (RuntimeException ex) {
 				failed("verify", ex);
+				retryVerification();
 				return;
 			}
 			if (verification.isHeld()) {
@@ -240,6 +247,25 @@ public final class LockWatchdog {
 		}
 		finally {
 			this.work.unlock();
+		}
+	}
+
+	/**
+	 * Verify again after a quarter of the verify interval, at most 2 s, as a failed
+	 * renewal is renewed again: a failure may pass at once (a repair that raced with a
+	 * deletion of the lock directory), and the next tick may be far.
+	 */
+	private void retryVerification() {
+		if (this.lost.get() || !this.verifyRetryScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		long delay = Math.max(1_000_000, Math.min(this.verifyInterval.toNanos() / 4, LONGEST_VERIFY_RETRY_NANOS));
+		boolean scheduled = this.tasks.runAfter(() -> {
+			this.verifyRetryScheduled.set(false);
+			verifyNow();
+		}, delay);
+		if (!scheduled) {
+			this.verifyRetryScheduled.set(false);
 		}
 	}
 

@@ -105,6 +105,36 @@ class LockWatchdogDeadlineTests {
 	}
 
 	@Test
+	void failedVerificationIsTriedAgainSoonNotAtTheNextTick() {
+		// a verification that failed once (a repair that raced with a deletion of the
+		// lock directory); the next tick is an hour away
+		AtomicInteger calls = new AtomicInteger();
+		RenewedLease lease = new RenewedLease() {
+
+			@Override
+			public Verification verify() {
+				if (calls.incrementAndGet() == 1) {
+					throw LockErrors.backendUnavailable("memory", "verify the lock", new IllegalStateException("gone"));
+				}
+				return Verification.held();
+			}
+
+		};
+		AtomicReference<String> lost = new AtomicReference<>();
+		LockWatchdog watchdog = new LockWatchdog(lease, LockRequest.named("orders").build(), Duration.ofHours(1), false,
+				System.nanoTime(), System::nanoTime, this.scheduler, (detail, newHolder) -> lost.set(detail));
+		watchdog.start();
+		try {
+			watchdog.verifyNow();
+			await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 2);
+			assertThat(lost.get()).isNull();
+		}
+		finally {
+			watchdog.stop();
+		}
+	}
+
+	@Test
 	void deadlineCountsFromTheAcquisitionOfTheLeaseNotFromTheStartOfTheWatch() {
 		// acquired at 0, watched only once the stale timeout has passed (an early
 		// acquisition followed by a long start-up): the deadline has passed already
